@@ -1,0 +1,229 @@
+/**
+ * API keys, owned by an account (clientId null) or by one client. Rules: at most one
+ * primary key per owner; an owner's first key becomes primary; making another key primary
+ * demotes the old one; a primary key can be neither deleted nor demoted directly.
+ * The secret is returned once, by create and reset; only its keyed hash is stored.
+ */
+import { formatToken, generateKeyId, generateSecret, secretHint } from '../crypto/key-format.js';
+import { hashSecret } from '../crypto/keyed-hash.js';
+import { loadClientFor } from './access.js';
+import type { CoreContext } from './context.js';
+import { AppError, invalidField } from './errors.js';
+import { recordEvent } from './events.js';
+import { decodeCursor, pageOf } from './pagination.js';
+import { PrimaryConflict, type KeyPatch, type Store } from './ports.js';
+import type { ApiKey, Page, Principal } from './types.js';
+
+export interface KeyInput {
+  clientId?: string | null;
+  name?: string | null;
+  isPrimary?: boolean;
+  expiresAt?: Date | null;
+  scopes?: string[];
+}
+
+export interface KeyUpdate {
+  name?: string | null;
+  isPrimary?: boolean;
+  enabled?: boolean;
+  expiresAt?: Date | null;
+  scopes?: string[];
+}
+
+/** The only shape that ever carries a secret: create and reset results. */
+export interface IssuedKey {
+  key: ApiKey;
+  secret: string;
+  token: string;
+}
+
+export interface KeyQuery {
+  limit: number;
+  cursor?: string;
+  clientId?: string;
+  /** `account`: account-level keys only; `client`: with clientId, that client's keys. */
+  owner?: 'account' | 'client';
+}
+
+/** Longest grace period a reset may leave the old secret working. */
+export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
+
+/** Key fields safe for events (never the hash). */
+export function keySnapshot(k: ApiKey): Record<string, unknown> {
+  return {
+    keyId: k.keyId,
+    name: k.name,
+    clientId: k.clientId,
+    isPrimary: k.isPrimary,
+    enabled: k.enabled,
+    scopes: k.scopes,
+    expiresAt: k.expiresAt?.toISOString() ?? null,
+  };
+}
+
+/** Resolves which owner a principal addresses; client principals own only their client. */
+async function resolveOwner(store: Store, principal: Principal, clientId: string | null | undefined): Promise<string | null> {
+  if (principal.kind === 'client') {
+    if (clientId != null && clientId !== principal.clientId) {
+      await loadClientFor(store, principal, clientId); // 404 outside the account, else 403
+    }
+    return principal.clientId;
+  }
+  if (clientId == null) return null;
+  await loadClientFor(store, principal, clientId);
+  return clientId;
+}
+
+/** Loads a key the principal may manage: another account's key or another client's is not found. */
+async function loadKeyFor(tx: Store, principal: Principal, keyId: string): Promise<ApiKey> {
+  const key = await tx.apiKeys.getForUpdate(principal.accountId, keyId);
+  if (!key || (principal.kind === 'client' && key.clientId !== principal.clientId)) throw new AppError('KEY_NOT_FOUND');
+  return key;
+}
+
+function checkExpiry(expiresAt: Date | null | undefined, now: Date): void {
+  if (expiresAt && expiresAt.getTime() <= now.getTime()) throw invalidField('expiresAt', 'must be in the future');
+}
+
+export async function createKey(ctx: CoreContext, principal: Principal, input: KeyInput): Promise<IssuedKey> {
+  const now = ctx.now();
+  checkExpiry(input.expiresAt, now);
+  const secret = generateSecret();
+  const keyId = generateKeyId();
+  return retryOnPrimaryRace(() => ctx.store.transaction(async (tx) => {
+    const clientId = await resolveOwner(tx, principal, input.clientId);
+    const current = await tx.apiKeys.findPrimaryForUpdate(principal.accountId, clientId);
+    const isPrimary = !current || input.isPrimary === true;
+    if (current && isPrimary) await tx.apiKeys.update(principal.accountId, current.keyId, { isPrimary: false }, now);
+    const key: ApiKey = {
+      keyId,
+      accountId: principal.accountId,
+      clientId,
+      name: input.name ?? null,
+      isPrimary,
+      enabled: true,
+      scopes: input.scopes ?? [],
+      secretHash: hashSecret(ctx.pepper, secret),
+      secretHint: secretHint(secret),
+      previousSecretHash: null,
+      previousSecretExpiresAt: null,
+      expiresAt: input.expiresAt ?? null,
+      lastUsedAt: null,
+      useCount: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await tx.apiKeys.insert(key);
+    await recordEvent(tx, { accountId: key.accountId, clientId, type: 'key.created', actor: principal.actor, data: { key: keySnapshot(key) } }, now);
+    return { key, secret, token: formatToken(keyId, secret) };
+  }));
+}
+
+/**
+ * Two concurrent changes for one owner can both find "no primary yet"; the unique index
+ * lets one win and the loser's transaction rolls back. Running it again sees the winner.
+ */
+async function retryOnPrimaryRace<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof PrimaryConflict)) throw err;
+      if (attempt >= 5) throw new AppError('CONFLICT', 'Concurrent key changes for this owner; retry');
+    }
+  }
+}
+
+export async function getKey(ctx: CoreContext, principal: Principal, keyId: string): Promise<ApiKey> {
+  const key = await ctx.store.apiKeys.get(keyId);
+  if (!key || key.accountId !== principal.accountId || (principal.kind === 'client' && key.clientId !== principal.clientId))
+    throw new AppError('KEY_NOT_FOUND');
+  return key;
+}
+
+export async function listKeys(ctx: CoreContext, principal: Principal, query: KeyQuery): Promise<Page<ApiKey>> {
+  const after = decodeCursor(query.cursor);
+  let clientId: string | null | undefined;
+  if (principal.kind === 'client') clientId = await resolveOwner(ctx.store, principal, query.clientId);
+  else if (query.clientId) clientId = await resolveOwner(ctx.store, principal, query.clientId);
+  else if (query.owner === 'account') clientId = null;
+  const rows = await ctx.store.apiKeys.list(principal.accountId, {
+    limit: query.limit + 1,
+    ...(after ? { afterKeyId: after } : {}),
+    ...(clientId !== undefined ? { clientId } : {}),
+  });
+  return pageOf(rows, query.limit, (k) => k.keyId);
+}
+
+export async function updateKey(ctx: CoreContext, principal: Principal, keyId: string, input: KeyUpdate): Promise<ApiKey> {
+  const now = ctx.now();
+  checkExpiry(input.expiresAt, now);
+  let revoked = false;
+  const updated = await retryOnPrimaryRace(() => ctx.store.transaction(async (tx) => {
+    const key = await loadKeyFor(tx, principal, keyId);
+    if (key.isPrimary && input.isPrimary === false)
+      throw new AppError('PRIMARY_KEY_PROTECTED', 'Make another key primary instead of demoting the primary key');
+    const patch: KeyPatch = {};
+    if (input.name !== undefined) patch.name = input.name;
+    if (input.enabled !== undefined) patch.enabled = input.enabled;
+    if (input.expiresAt !== undefined) patch.expiresAt = input.expiresAt;
+    if (input.scopes !== undefined) patch.scopes = input.scopes;
+    if (input.isPrimary === true && !key.isPrimary) {
+      const current = await tx.apiKeys.findPrimaryForUpdate(principal.accountId, key.clientId);
+      if (current) await tx.apiKeys.update(principal.accountId, current.keyId, { isPrimary: false }, now);
+      patch.isPrimary = true;
+    }
+    const changes = Object.keys(patch);
+    if (changes.length === 0) return key;
+    const after = await tx.apiKeys.update(principal.accountId, keyId, patch, now);
+    if (!after) throw new AppError('KEY_NOT_FOUND');
+    revoked = (key.enabled && !after.enabled) || input.expiresAt !== undefined || input.scopes !== undefined;
+    await recordEvent(tx, { accountId: after.accountId, clientId: after.clientId, type: 'key.updated', actor: principal.actor, data: { changes, key: keySnapshot(after) } }, now);
+    return after;
+  }));
+  if (revoked) ctx.onRevocation?.({ keyId });
+  return updated;
+}
+
+/** Issues a new secret; the old one keeps working for `gracePeriodSeconds` (default 0). */
+export async function resetKey(ctx: CoreContext, principal: Principal, keyId: string, gracePeriodSeconds = 0): Promise<IssuedKey> {
+  if (!Number.isInteger(gracePeriodSeconds) || gracePeriodSeconds < 0 || gracePeriodSeconds > MAX_GRACE_SECONDS)
+    throw invalidField('gracePeriodSeconds', `must be an integer from 0 to ${MAX_GRACE_SECONDS}`);
+  const now = ctx.now();
+  const secret = generateSecret();
+  const issued = await ctx.store.transaction(async (tx) => {
+    const key = await loadKeyFor(tx, principal, keyId);
+    const grace = gracePeriodSeconds > 0;
+    const after = await tx.apiKeys.update(
+      principal.accountId,
+      keyId,
+      {
+        secretHash: hashSecret(ctx.pepper, secret),
+        secretHint: secretHint(secret),
+        previousSecretHash: grace ? key.secretHash : null,
+        previousSecretExpiresAt: grace ? new Date(now.getTime() + gracePeriodSeconds * 1000) : null,
+      },
+      now,
+    );
+    if (!after) throw new AppError('KEY_NOT_FOUND');
+    await recordEvent(
+      tx,
+      { accountId: after.accountId, clientId: after.clientId, type: 'key.reset', actor: principal.actor, data: { key: keySnapshot(after), gracePeriodSeconds } },
+      now,
+    );
+    return { key: after, secret, token: formatToken(keyId, secret) };
+  });
+  ctx.onRevocation?.({ keyId });
+  return issued;
+}
+
+export async function deleteKey(ctx: CoreContext, principal: Principal, keyId: string): Promise<void> {
+  const now = ctx.now();
+  await ctx.store.transaction(async (tx) => {
+    const key = await loadKeyFor(tx, principal, keyId);
+    if (key.isPrimary) throw new AppError('PRIMARY_KEY_PROTECTED', 'Make another key primary before deleting this one');
+    await tx.apiKeys.delete(principal.accountId, keyId);
+    await recordEvent(tx, { accountId: key.accountId, clientId: key.clientId, type: 'key.deleted', actor: principal.actor, data: { key: keySnapshot(key) } }, now);
+  });
+  ctx.onRevocation?.({ keyId });
+}

@@ -1,0 +1,224 @@
+/**
+ * Clients: the customer sub-accounts of an account. Every surface (native, FactPulse,
+ * CCM19) goes through these functions; each change records its event in the same
+ * transaction.
+ */
+import { createDataKey } from '../crypto/data-keys.js';
+import { hashPassword, isBcryptHash } from '../crypto/passwords.js';
+import { uuidv7 } from '../crypto/random.js';
+import { loadClientFor, requireAccountPrincipal } from './access.js';
+import type { CoreContext } from './context.js';
+import { AppError, invalidField } from './errors.js';
+import { recordEvent } from './events.js';
+import { decodeCursor, pageOf } from './pagination.js';
+import type { ClientPatch } from './ports.js';
+import type { Client, Page, Principal } from './types.js';
+
+/** Fields a caller may set. `password` is hashed; `passwordHash` imports a bcrypt hash. */
+export interface ClientInput {
+  name?: string | null;
+  description?: string | null;
+  siret?: string | null;
+  username?: string | null;
+  emailAddress?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  company?: string | null;
+  password?: string | null;
+  passwordHash?: string | null;
+  isActive?: boolean;
+  features?: Record<string, boolean>;
+  limits?: Record<string, number>;
+  metadata?: Record<string, unknown>;
+}
+
+export interface ClientQuery {
+  limit: number;
+  cursor?: string;
+  q?: string;
+  username?: string;
+  emailAddress?: string;
+  isActive?: boolean;
+}
+
+const SIRET = /^\d{14}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** The AAD that binds a client's wrapped data key to its account and id. */
+export const clientDataKeyAad = (accountId: string, clientId: string) => `client-dek:${accountId}:${clientId}`;
+
+/** Client fields safe to put in an event (no password hash, no key material). */
+export function clientSnapshot(c: Client): Record<string, unknown> {
+  return {
+    id: c.id,
+    name: c.name,
+    description: c.description,
+    siret: c.siret,
+    username: c.username,
+    emailAddress: c.emailAddress,
+    firstName: c.firstName,
+    lastName: c.lastName,
+    company: c.company,
+    isActive: c.isActive,
+    features: c.features,
+    limits: c.limits,
+    metadata: c.metadata,
+  };
+}
+
+function checkInput(input: ClientInput): void {
+  if (input.siret != null && !SIRET.test(input.siret)) throw invalidField('siret', 'must be exactly 14 digits');
+  if (input.emailAddress != null && !EMAIL.test(input.emailAddress))
+    throw invalidField('emailAddress', 'must be an e-mail address');
+  if (input.passwordHash != null && !isBcryptHash(input.passwordHash))
+    throw invalidField('passwordHash', 'must be a bcrypt hash ($2a$, $2b$ or $2y$)');
+  for (const [k, v] of Object.entries(input.limits ?? {})) {
+    if (!Number.isInteger(v) || v < -1) throw invalidField(`limits.${k}`, 'must be an integer ≥ -1 (-1 = unlimited)');
+  }
+  if (input.metadata && Buffer.byteLength(JSON.stringify(input.metadata)) > 8192)
+    throw invalidField('metadata', 'must be at most 8 KiB of JSON');
+}
+
+/** Name rule shared by surfaces that have no name field: company, then full name, then username. */
+export function deriveClientName(input: ClientInput): string | undefined {
+  const full = [input.firstName, input.lastName].filter((s) => s && s.trim()).join(' ');
+  return input.name?.trim() || input.company?.trim() || full || input.username?.trim() || undefined;
+}
+
+async function passwordColumns(input: ClientInput): Promise<Pick<ClientPatch, 'passwordHash'>> {
+  if (input.password !== undefined && input.password !== null) return { passwordHash: await hashPassword(input.password) };
+  if (input.passwordHash !== undefined) return { passwordHash: input.passwordHash };
+  if (input.password === null) return { passwordHash: null };
+  return {};
+}
+
+export async function createClient(ctx: CoreContext, principal: Principal, input: ClientInput): Promise<Client> {
+  requireAccountPrincipal(principal);
+  checkInput(input);
+  const name = deriveClientName(input);
+  if (!name) throw invalidField('name', 'is required');
+  const id = uuidv7();
+  const now = ctx.now();
+  const { wrapped } = createDataKey(ctx.keyring, clientDataKeyAad(principal.accountId, id));
+  const client: Client = {
+    id,
+    accountId: principal.accountId,
+    name,
+    description: input.description ?? null,
+    siret: input.siret ?? null,
+    username: input.username ?? null,
+    emailAddress: input.emailAddress ?? null,
+    firstName: input.firstName ?? null,
+    lastName: input.lastName ?? null,
+    company: input.company ?? null,
+    passwordHash: (await passwordColumns(input)).passwordHash ?? null,
+    isActive: input.isActive ?? true,
+    features: input.features ?? {},
+    limits: input.limits ?? {},
+    metadata: input.metadata ?? {},
+    dataKey: wrapped,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return ctx.store.transaction(async (tx) => {
+    await tx.clients.insert(client);
+    await recordEvent(
+      tx,
+      { accountId: client.accountId, clientId: id, type: 'client.created', actor: principal.actor, data: { client: clientSnapshot(client) } },
+      now,
+    );
+    return client;
+  });
+}
+
+export async function getClient(ctx: CoreContext, principal: Principal, id: string): Promise<Client> {
+  return loadClientFor(ctx.store, principal, id);
+}
+
+export async function listClients(ctx: CoreContext, principal: Principal, query: ClientQuery): Promise<Page<Client>> {
+  requireAccountPrincipal(principal);
+  const afterId = decodeCursor(query.cursor);
+  const rows = await ctx.store.clients.list(principal.accountId, {
+    limit: query.limit + 1,
+    ...(afterId ? { afterId } : {}),
+    ...(query.q ? { q: query.q } : {}),
+    ...(query.username !== undefined ? { username: query.username } : {}),
+    ...(query.emailAddress !== undefined ? { emailAddress: query.emailAddress } : {}),
+    ...(query.isActive !== undefined ? { isActive: query.isActive } : {}),
+  });
+  return pageOf(rows, query.limit, (c) => c.id);
+}
+
+/** Partial update: absent fields are unchanged, `null` clears a nullable field. */
+export async function updateClient(ctx: CoreContext, principal: Principal, id: string, input: ClientInput): Promise<Client> {
+  checkInput(input);
+  if (input.name === null || (input.name !== undefined && input.name.trim() === ''))
+    throw invalidField('name', 'must not be empty');
+  if (principal.kind === 'client' && (input.limits !== undefined || input.features !== undefined || input.isActive !== undefined))
+    throw new AppError('FORBIDDEN', 'A client credential may not change its limits, features or status');
+  const patch: ClientPatch = {};
+  const fields = ['name', 'description', 'siret', 'username', 'emailAddress', 'firstName', 'lastName', 'company'] as const;
+  for (const f of fields) if (input[f] !== undefined) (patch as Record<string, unknown>)[f] = input[f];
+  for (const f of ['isActive', 'features', 'limits', 'metadata'] as const)
+    if (input[f] !== undefined) (patch as Record<string, unknown>)[f] = input[f];
+  Object.assign(patch, await passwordColumns(input));
+  const changes = Object.keys(patch).map((k) => (k === 'passwordHash' ? 'password' : k));
+  const now = ctx.now();
+  const after = await ctx.store.transaction(async (tx) => {
+    const before = await loadClientFor(tx, principal, id, true);
+    if (changes.length === 0) return before;
+    const after = await tx.clients.update(principal.accountId, id, patch, now);
+    if (!after) throw new AppError('CLIENT_NOT_FOUND');
+    await recordEvent(
+      tx,
+      { accountId: after.accountId, clientId: id, type: 'client.updated', actor: principal.actor, data: { changes, client: clientSnapshot(after) } },
+      now,
+    );
+    if (patch.isActive !== undefined && patch.isActive !== before.isActive) {
+      await recordEvent(
+        tx,
+        { accountId: after.accountId, clientId: id, type: after.isActive ? 'client.activated' : 'client.deactivated', actor: principal.actor, data: { clientId: id } },
+        now,
+      );
+    }
+    return after;
+  });
+  if (!after.isActive) ctx.onRevocation?.({ clientId: id });
+  return after;
+}
+
+/** Activates or deactivates; a deactivated client's keys and tokens stop working at once. */
+export async function setClientActive(ctx: CoreContext, principal: Principal, id: string, active: boolean): Promise<Client> {
+  const now = ctx.now();
+  const after = await ctx.store.transaction(async (tx) => {
+    const before = await loadClientFor(tx, principal, id, true);
+    if (before.isActive === active) return before;
+    const after = await tx.clients.update(principal.accountId, id, { isActive: active }, now);
+    if (!after) throw new AppError('CLIENT_NOT_FOUND');
+    await recordEvent(
+      tx,
+      { accountId: after.accountId, clientId: id, type: active ? 'client.activated' : 'client.deactivated', actor: principal.actor, data: { clientId: id } },
+      now,
+    );
+    return after;
+  });
+  if (!active) ctx.onRevocation?.({ clientId: id });
+  return after;
+}
+
+/** Deletes a client with its keys and its data key (crypto-shredding its secrets). */
+export async function deleteClient(ctx: CoreContext, principal: Principal, id: string): Promise<void> {
+  requireAccountPrincipal(principal);
+  const now = ctx.now();
+  await ctx.store.transaction(async (tx) => {
+    const client = await loadClientFor(tx, principal, id, true);
+    const deletedKeys = await tx.apiKeys.countForOwner(principal.accountId, id);
+    await tx.clients.delete(principal.accountId, id);
+    await recordEvent(
+      tx,
+      { accountId: client.accountId, clientId: id, type: 'client.deleted', actor: principal.actor, data: { client: clientSnapshot(client), deletedKeys } },
+      now,
+    );
+  });
+  ctx.onRevocation?.({ clientId: id });
+}

@@ -1,0 +1,29 @@
+/**
+ * What every core function needs, built once by the composition root (src/server.ts)
+ * and passed explicitly — no module-level singletons.
+ */
+import type { Keyring } from '../crypto/envelope.js';
+import type { Store } from './ports.js';
+
+/** A credential stopped being valid: caches in front of verification must forget it. */
+export interface Revocation {
+  keyId?: string;
+  clientId?: string;
+}
+
+/** Receives successful key uses; the batching implementation flushes them periodically. */
+export interface KeyUsageSink {
+  record(keyId: string, at: Date): void;
+}
+
+export interface CoreContext {
+  store: Store;
+  /** Master keyring: wraps data keys, server secrets, signing keys. */
+  keyring: Keyring;
+  /** Server pepper for keyed hashes of key secrets. */
+  pepper: Buffer;
+  now: () => Date;
+  keyUsage: KeyUsageSink;
+  /** Called after a revoking change has committed. */
+  onRevocation?: (r: Revocation) => void;
+}

@@ -1,0 +1,58 @@
+/**
+ * The one error catalogue. Every failure the API can report has a stable code, an HTTP
+ * status and a title here; surfaces translate codes to their own wire formats.
+ * `docs/errors.md` lists the same table (a test keeps them in sync).
+ */
+export const ERROR_CATALOGUE = {
+  VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
+  MALFORMED_REQUEST: { status: 400, title: 'The request body could not be parsed' },
+  UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },
+  FORBIDDEN: { status: 403, title: 'The credential may not perform this action' },
+  NOT_FOUND: { status: 404, title: 'No such resource' },
+  CLIENT_NOT_FOUND: { status: 404, title: 'No such client' },
+  KEY_NOT_FOUND: { status: 404, title: 'No such API key' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  CONFLICT: { status: 409, title: 'The resource was changed concurrently' },
+  USERNAME_TAKEN: { status: 409, title: 'The username is already used by another client' },
+  EMAIL_TAKEN: { status: 409, title: 'The e-mail address is already used by another user' },
+  PRIMARY_KEY_PROTECTED: { status: 409, title: 'A primary key cannot be deleted or demoted' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used with a different request' },
+  IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is in progress' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be JSON' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  INTERNAL: { status: 500, title: 'Internal server error' },
+  UNAVAILABLE: { status: 503, title: 'The service is not ready' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** One problem with one input field, for validation errors. */
+export interface FieldError {
+  /** Location of the field: e.g. `body.name`, `query.limit`, `params.id`, `header.idempotency-key`. */
+  field: string;
+  message: string;
+}
+
+/**
+ * An expected failure with a catalogue code. The message is safe to show a caller:
+ * it never contains a secret or an internal detail.
+ */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly errors: FieldError[] | undefined;
+
+  constructor(code: ErrorCode, message?: string, errors?: FieldError[]) {
+    super(message ?? ERROR_CATALOGUE[code].title);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ERROR_CATALOGUE[code].status;
+    this.errors = errors;
+  }
+}
+
+/** Shorthand for a single-field validation error. */
+export function invalidField(field: string, message: string): AppError {
+  return new AppError('VALIDATION_FAILED', `${field}: ${message}`, [{ field, message }]);
+}

@@ -1,0 +1,173 @@
+/**
+ * The storage port. The core talks to persistence only through this interface; one SQL
+ * implementation serves both PostgreSQL and the embedded engine, and one conformance
+ * suite (`src/storage/store.conformance.ts`) holds every implementation to it.
+ *
+ * Atomicity: each method is atomic on its own. `transaction(fn)` runs `fn` with a store
+ * bound to one database transaction: everything it writes commits together, or — when
+ * `fn` throws — nothing does. Inside `fn` use only the store it receives (the embedded
+ * engine has a single connection; a query on the outer store would wait forever).
+ *
+ * Uniqueness: `clients.insert/update` throw AppError USERNAME_TAKEN, `users.insert`
+ * EMAIL_TAKEN, and `apiKeys.insert/update` a PrimaryConflict when the unique index that
+ * keeps one primary key per owner would break, even under concurrent writers.
+ */
+import type { Account, ApiKey, Client, DomainEvent, User } from './types.js';
+
+export interface ClientFilter {
+  limit: number;
+  /** Return records whose id sorts after this one (keyset pagination). */
+  afterId?: string;
+  /** Case-insensitive substring of name, username, e-mail or company. */
+  q?: string;
+  username?: string;
+  emailAddress?: string;
+  isActive?: boolean;
+}
+
+export type ClientPatch = Partial<
+  Pick<
+    Client,
+    | 'name'
+    | 'description'
+    | 'siret'
+    | 'username'
+    | 'emailAddress'
+    | 'firstName'
+    | 'lastName'
+    | 'company'
+    | 'passwordHash'
+    | 'isActive'
+    | 'features'
+    | 'limits'
+    | 'metadata'
+  >
+>;
+
+export interface KeyFilter {
+  limit: number;
+  afterKeyId?: string;
+  /** undefined: every key of the account; null: account-level keys only; a client id: that client's. */
+  clientId?: string | null;
+}
+
+export type KeyPatch = Partial<
+  Pick<
+    ApiKey,
+    | 'name'
+    | 'isPrimary'
+    | 'enabled'
+    | 'scopes'
+    | 'expiresAt'
+    | 'secretHash'
+    | 'secretHint'
+    | 'previousSecretHash'
+    | 'previousSecretExpiresAt'
+  >
+>;
+
+export interface EventFilter {
+  limit: number;
+  afterId?: string;
+  type?: string;
+  clientId?: string;
+}
+
+export interface KeyUse {
+  keyId: string;
+  count: number;
+  lastUsedAt: Date;
+}
+
+export interface IdempotencyRecord {
+  accountId: string;
+  principal: string;
+  key: string;
+  requestHash: Buffer;
+  /** 0 while the first request is still running. */
+  statusCode: number;
+  /** The response, sealed by the master key (empty while running). */
+  response: Buffer;
+  createdAt: Date;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  algorithm: string;
+  publicJwk: Record<string, unknown>;
+  privateKey: Buffer;
+  createdAt: Date;
+  retiredAt: Date | null;
+  publishUntil: Date | null;
+}
+
+export interface Store {
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /** Cheap liveness query for readiness checks. */
+  ping(): Promise<void>;
+
+  accounts: {
+    insert(account: Account): Promise<void>;
+    get(id: string): Promise<Account | null>;
+    count(): Promise<number>;
+  };
+  users: {
+    insert(user: User): Promise<void>;
+    findByEmail(email: string): Promise<User | null>;
+    get(accountId: string, id: string): Promise<User | null>;
+  };
+  clients: {
+    insert(client: Client): Promise<void>;
+    get(accountId: string, id: string): Promise<Client | null>;
+    /** Same as get, holding a row lock until the transaction ends. */
+    getForUpdate(accountId: string, id: string): Promise<Client | null>;
+    findByUsername(accountId: string, username: string): Promise<Client | null>;
+    update(accountId: string, id: string, patch: ClientPatch, at: Date): Promise<Client | null>;
+    delete(accountId: string, id: string): Promise<boolean>;
+    list(accountId: string, filter: ClientFilter): Promise<Client[]>;
+  };
+  apiKeys: {
+    insert(key: ApiKey): Promise<void>;
+    /** Looks a key up by its public id in any account (authentication). */
+    get(keyId: string): Promise<ApiKey | null>;
+    getForUpdate(accountId: string, keyId: string): Promise<ApiKey | null>;
+    /** The owner's primary key, locked for update. */
+    findPrimaryForUpdate(accountId: string, clientId: string | null): Promise<ApiKey | null>;
+    countForOwner(accountId: string, clientId: string | null): Promise<number>;
+    update(accountId: string, keyId: string, patch: KeyPatch, at: Date): Promise<ApiKey | null>;
+    delete(accountId: string, keyId: string): Promise<boolean>;
+    list(accountId: string, filter: KeyFilter): Promise<ApiKey[]>;
+    /** Adds use counts and advances lastUsedAt (never moves it back). */
+    recordUses(uses: KeyUse[]): Promise<void>;
+  };
+  events: {
+    append(event: DomainEvent): Promise<void>;
+    list(accountId: string, filter: EventFilter): Promise<DomainEvent[]>;
+  };
+  idempotency: {
+    get(accountId: string, principal: string, key: string): Promise<IdempotencyRecord | null>;
+    /** Inserts the record unless one exists; returns whether it was inserted. */
+    claim(record: IdempotencyRecord): Promise<boolean>;
+    complete(accountId: string, principal: string, key: string, statusCode: number, response: Buffer): Promise<void>;
+    release(accountId: string, principal: string, key: string): Promise<void>;
+    deleteOlderThan(before: Date): Promise<number>;
+  };
+  serverSecrets: {
+    /** Stores `value` under `name` unless present; returns whichever value is stored. */
+    getOrInsert(name: string, value: Buffer, at: Date): Promise<Buffer>;
+  };
+  signingKeys: {
+    insert(key: SigningKeyRecord): Promise<void>;
+    /** Keys still published at `now` (not past publishUntil), newest first. */
+    listPublished(now: Date): Promise<SigningKeyRecord[]>;
+    retire(kid: string, at: Date, publishUntil: Date): Promise<void>;
+  };
+}
+
+/** Thrown by apiKeys.insert/update when another primary key exists for the owner. */
+export class PrimaryConflict extends Error {
+  constructor() {
+    super('another primary key exists for this owner');
+    this.name = 'PrimaryConflict';
+  }
+}

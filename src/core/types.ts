@@ -1,0 +1,92 @@
+/** Domain records. Plain data: no behaviour, no wire or SQL concerns. */
+
+export interface Account {
+  id: string;
+  name: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface User {
+  id: string;
+  accountId: string;
+  email: string;
+  /** argon2id (or imported bcrypt) hash; never leaves the core. */
+  passwordHash: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Client {
+  id: string;
+  accountId: string;
+  name: string;
+  description: string | null;
+  siret: string | null;
+  username: string | null;
+  emailAddress: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  company: string | null;
+  /** Write-only on every surface. */
+  passwordHash: string | null;
+  isActive: boolean;
+  features: Record<string, boolean>;
+  limits: Record<string, number>;
+  metadata: Record<string, unknown>;
+  /** The client's data key, wrapped by the master key. */
+  dataKey: Buffer;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ApiKey {
+  keyId: string;
+  accountId: string;
+  /** null for an account-level key. */
+  clientId: string | null;
+  name: string | null;
+  isPrimary: boolean;
+  enabled: boolean;
+  scopes: string[];
+  /** HMAC-SHA-256(pepper, secret); the secret itself is never stored. */
+  secretHash: Buffer;
+  secretHint: string;
+  /** The secret replaced by the last reset, accepted until `previousSecretExpiresAt`. */
+  previousSecretHash: Buffer | null;
+  previousSecretExpiresAt: Date | null;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  useCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Who did something: a user, an API key, a client logging in with its password, or the server. */
+export interface Actor {
+  type: 'user' | 'key' | 'client' | 'system';
+  id: string;
+}
+
+export interface DomainEvent {
+  id: string;
+  accountId: string;
+  clientId: string | null;
+  /** Dotted lower-case name, e.g. `client.created`. */
+  type: string;
+  actor: Actor;
+  /** Never contains a secret. */
+  data: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/** An authenticated caller. */
+export type Principal =
+  | { kind: 'account'; accountId: string; actor: Actor; scopes?: string[] }
+  | { kind: 'client'; accountId: string; clientId: string; actor: Actor; scopes?: string[] };
+
+/** A page of results in keyset order; `nextCursor` is null on the last page. */
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}

@@ -1,0 +1,110 @@
+/**
+ * Kysely table types: the shape of each row as the `pg` driver returns it
+ * (timestamptz → Date, bytea → Buffer, jsonb → parsed JSON, int8 → number).
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+type Json<T> = ColumnType<T, string, string>;
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface UsersTable {
+  id: string;
+  account_id: string;
+  email: string;
+  password_hash: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ClientsTable {
+  id: string;
+  account_id: string;
+  name: string;
+  description: string | null;
+  siret: string | null;
+  username: string | null;
+  email_address: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  company: string | null;
+  password_hash: string | null;
+  is_active: boolean;
+  features: Json<Record<string, boolean>>;
+  limits: Json<Record<string, number>>;
+  metadata: Json<Record<string, unknown>>;
+  data_key: Buffer;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ApiKeysTable {
+  key_id: string;
+  account_id: string;
+  client_id: string | null;
+  name: string | null;
+  is_primary: boolean;
+  enabled: boolean;
+  scopes: Json<string[]>;
+  secret_hash: Buffer;
+  secret_hint: string;
+  previous_secret_hash: Buffer | null;
+  previous_secret_expires_at: Date | null;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  use_count: Generated<number>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface EventsTable {
+  id: string;
+  account_id: string;
+  client_id: string | null;
+  type: string;
+  actor: Json<Record<string, unknown>>;
+  data: Json<Record<string, unknown>>;
+  created_at: Date;
+}
+
+export interface IdempotencyRecordsTable {
+  account_id: string;
+  principal: string;
+  idempotency_key: string;
+  request_hash: Buffer;
+  status_code: number;
+  response: Buffer;
+  created_at: Date;
+}
+
+export interface ServerSecretsTable {
+  name: string;
+  value: Buffer;
+  created_at: Date;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  algorithm: string;
+  public_jwk: Json<Record<string, unknown>>;
+  private_key: Buffer;
+  created_at: Date;
+  retired_at: Date | null;
+  publish_until: Date | null;
+}
+
+export interface DB {
+  accounts: AccountsTable;
+  users: UsersTable;
+  clients: ClientsTable;
+  api_keys: ApiKeysTable;
+  events: EventsTable;
+  idempotency_records: IdempotencyRecordsTable;
+  server_secrets: ServerSecretsTable;
+  signing_keys: SigningKeysTable;
+}

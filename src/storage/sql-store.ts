@@ -1,0 +1,434 @@
+/**
+ * The SQL implementation of the storage port, shared by PostgreSQL and the embedded
+ * engine. Every query is scoped by account and served by an index (see the migrations).
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { AppError } from '../core/errors.js';
+import { PrimaryConflict, type Store } from '../core/ports.js';
+import type { DB } from './schema.js';
+import {
+  clientPatchColumns,
+  keyPatchColumns,
+  toAccount,
+  toApiKey,
+  toClient,
+  toEvent,
+  toSigningKey,
+  toUser,
+} from './rows.js';
+
+const NO_CLIENT = '00000000-0000-0000-0000-000000000000';
+
+/** Maps unique-index violations to the port's documented errors. */
+function mapUniqueViolation(err: unknown): never {
+  const e = err as { code?: string; constraint?: string; message?: string };
+  if (e?.code === '23505') {
+    const c = e.constraint ?? e.message ?? '';
+    if (c.includes('clients_account_username_key')) throw new AppError('USERNAME_TAKEN');
+    if (c.includes('users_email_key')) throw new AppError('EMAIL_TAKEN');
+    if (c.includes('api_keys_one_primary_key')) throw new PrimaryConflict();
+  }
+  throw err;
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (m) => '\\' + m);
+}
+
+/** Builds a store over a Kysely instance (the pool) or an open transaction. */
+export function createSqlStore(db: Kysely<DB>, inTransaction = false): Store {
+  const store: Store = {
+    async transaction(fn) {
+      if (inTransaction) return fn(store);
+      return db.transaction().execute((trx: Transaction<DB>) => fn(createSqlStore(trx, true)));
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+
+    accounts: {
+      async insert(a) {
+        await db
+          .insertInto('accounts')
+          .values({ id: a.id, name: a.name, created_at: a.createdAt, updated_at: a.updatedAt })
+          .execute();
+      },
+      async get(id) {
+        const r = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+        return r ? toAccount(r) : null;
+      },
+      async count() {
+        const r = await db
+          .selectFrom('accounts')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
+        return Number(r.n);
+      },
+    },
+
+    users: {
+      async insert(u) {
+        await db
+          .insertInto('users')
+          .values({
+            id: u.id,
+            account_id: u.accountId,
+            email: u.email,
+            password_hash: u.passwordHash,
+            created_at: u.createdAt,
+            updated_at: u.updatedAt,
+          })
+          .execute()
+          .catch(mapUniqueViolation);
+      },
+      async findByEmail(email) {
+        const r = await db
+          .selectFrom('users')
+          .selectAll()
+          .where(sql`lower(email)`, '=', email.toLowerCase())
+          .executeTakeFirst();
+        return r ? toUser(r) : null;
+      },
+      async get(accountId, id) {
+        const r = await db
+          .selectFrom('users')
+          .selectAll()
+          .where('account_id', '=', accountId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return r ? toUser(r) : null;
+      },
+    },
+
+    clients: {
+      async insert(c) {
+        await db
+          .insertInto('clients')
+          .values({
+            id: c.id,
+            account_id: c.accountId,
+            name: c.name,
+            description: c.description,
+            siret: c.siret,
+            username: c.username,
+            email_address: c.emailAddress,
+            first_name: c.firstName,
+            last_name: c.lastName,
+            company: c.company,
+            password_hash: c.passwordHash,
+            is_active: c.isActive,
+            features: JSON.stringify(c.features),
+            limits: JSON.stringify(c.limits),
+            metadata: JSON.stringify(c.metadata),
+            data_key: c.dataKey,
+            created_at: c.createdAt,
+            updated_at: c.updatedAt,
+          })
+          .execute()
+          .catch(mapUniqueViolation);
+      },
+      async get(accountId, id) {
+        const r = await db
+          .selectFrom('clients')
+          .selectAll()
+          .where('account_id', '=', accountId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return r ? toClient(r) : null;
+      },
+      async getForUpdate(accountId, id) {
+        const r = await db
+          .selectFrom('clients')
+          .selectAll()
+          .where('account_id', '=', accountId)
+          .where('id', '=', id)
+          .forUpdate()
+          .executeTakeFirst();
+        return r ? toClient(r) : null;
+      },
+      async findByUsername(accountId, username) {
+        const r = await db
+          .selectFrom('clients')
+          .selectAll()
+          .where('account_id', '=', accountId)
+          .where(sql`lower(username)`, '=', username.toLowerCase())
+          .where('username', 'is not', null)
+          .executeTakeFirst();
+        return r ? toClient(r) : null;
+      },
+      async update(accountId, id, patch, at) {
+        const r = await db
+          .updateTable('clients')
+          .set({ ...clientPatchColumns(patch), updated_at: at })
+          .where('account_id', '=', accountId)
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst()
+          .catch(mapUniqueViolation);
+        return r ? toClient(r) : null;
+      },
+      async delete(accountId, id) {
+        const r = await db
+          .deleteFrom('clients')
+          .where('account_id', '=', accountId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+      async list(accountId, f) {
+        let q = db.selectFrom('clients').selectAll().where('account_id', '=', accountId);
+        if (f.afterId) q = q.where('id', '>', f.afterId);
+        if (f.isActive !== undefined) q = q.where('is_active', '=', f.isActive);
+        if (f.username !== undefined) q = q.where(sql`lower(username)`, '=', f.username.toLowerCase());
+        if (f.emailAddress !== undefined)
+          q = q.where(sql`lower(email_address)`, '=', f.emailAddress.toLowerCase());
+        if (f.q) {
+          const pattern = `%${escapeLike(f.q)}%`;
+          q = q.where((eb) =>
+            eb.or([
+              eb('name', 'ilike', pattern),
+              eb('username', 'ilike', pattern),
+              eb('email_address', 'ilike', pattern),
+              eb('company', 'ilike', pattern),
+            ]),
+          );
+        }
+        const rows = await q.orderBy('id').limit(f.limit).execute();
+        return rows.map(toClient);
+      },
+    },
+
+    apiKeys: {
+      async insert(k) {
+        await db
+          .insertInto('api_keys')
+          .values({
+            key_id: k.keyId,
+            account_id: k.accountId,
+            client_id: k.clientId,
+            name: k.name,
+            is_primary: k.isPrimary,
+            enabled: k.enabled,
+            scopes: JSON.stringify(k.scopes),
+            secret_hash: k.secretHash,
+            secret_hint: k.secretHint,
+            previous_secret_hash: k.previousSecretHash,
+            previous_secret_expires_at: k.previousSecretExpiresAt,
+            expires_at: k.expiresAt,
+            last_used_at: k.lastUsedAt,
+            created_at: k.createdAt,
+            updated_at: k.updatedAt,
+          })
+          .execute()
+          .catch(mapUniqueViolation);
+      },
+      async get(keyId) {
+        const r = await db.selectFrom('api_keys').selectAll().where('key_id', '=', keyId).executeTakeFirst();
+        return r ? toApiKey(r) : null;
+      },
+      async getForUpdate(accountId, keyId) {
+        const r = await db
+          .selectFrom('api_keys')
+          .selectAll()
+          .where('key_id', '=', keyId)
+          .where('account_id', '=', accountId)
+          .forUpdate()
+          .executeTakeFirst();
+        return r ? toApiKey(r) : null;
+      },
+      async findPrimaryForUpdate(accountId, clientId) {
+        const r = await db
+          .selectFrom('api_keys')
+          .selectAll()
+          .where('account_id', '=', accountId)
+          .where(sql`COALESCE(client_id, ${NO_CLIENT}::uuid)`, '=', clientId ?? NO_CLIENT)
+          .where('is_primary', '=', true)
+          .forUpdate()
+          .executeTakeFirst();
+        return r ? toApiKey(r) : null;
+      },
+      async countForOwner(accountId, clientId) {
+        let q = db
+          .selectFrom('api_keys')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('account_id', '=', accountId);
+        q = clientId === null ? q.where('client_id', 'is', null) : q.where('client_id', '=', clientId);
+        const r = await q.executeTakeFirstOrThrow();
+        return Number(r.n);
+      },
+      async update(accountId, keyId, patch, at) {
+        const r = await db
+          .updateTable('api_keys')
+          .set({ ...keyPatchColumns(patch), updated_at: at })
+          .where('key_id', '=', keyId)
+          .where('account_id', '=', accountId)
+          .returningAll()
+          .executeTakeFirst()
+          .catch(mapUniqueViolation);
+        return r ? toApiKey(r) : null;
+      },
+      async delete(accountId, keyId) {
+        const r = await db
+          .deleteFrom('api_keys')
+          .where('key_id', '=', keyId)
+          .where('account_id', '=', accountId)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+      async list(accountId, f) {
+        let q = db.selectFrom('api_keys').selectAll().where('account_id', '=', accountId);
+        if (f.clientId === null) q = q.where('client_id', 'is', null);
+        else if (f.clientId !== undefined) q = q.where('client_id', '=', f.clientId);
+        if (f.afterKeyId) q = q.where('key_id', '>', f.afterKeyId);
+        const rows = await q.orderBy('key_id').limit(f.limit).execute();
+        return rows.map(toApiKey);
+      },
+      async recordUses(uses) {
+        if (uses.length === 0) return;
+        const ids = uses.map((u) => u.keyId);
+        const counts = uses.map((u) => u.count);
+        const times = uses.map((u) => u.lastUsedAt.toISOString());
+        await sql`
+          UPDATE api_keys AS k
+             SET use_count = k.use_count + u.n,
+                 last_used_at = GREATEST(COALESCE(k.last_used_at, u.t), u.t)
+            FROM unnest(${ids}::text[], ${counts}::bigint[], ${times}::timestamptz[]) AS u(key_id, n, t)
+           WHERE k.key_id = u.key_id`.execute(db);
+      },
+    },
+
+    events: {
+      async append(e) {
+        await db
+          .insertInto('events')
+          .values({
+            id: e.id,
+            account_id: e.accountId,
+            client_id: e.clientId,
+            type: e.type,
+            actor: JSON.stringify(e.actor),
+            data: JSON.stringify(e.data),
+            created_at: e.createdAt,
+          })
+          .execute();
+      },
+      async list(accountId, f) {
+        let q = db.selectFrom('events').selectAll().where('account_id', '=', accountId);
+        if (f.type) q = q.where('type', '=', f.type);
+        if (f.clientId) q = q.where('client_id', '=', f.clientId);
+        if (f.afterId) q = q.where('id', '>', f.afterId);
+        const rows = await q.orderBy('id').limit(f.limit).execute();
+        return rows.map(toEvent);
+      },
+    },
+
+    idempotency: {
+      async get(accountId, principal, key) {
+        const r = await db
+          .selectFrom('idempotency_records')
+          .selectAll()
+          .where('account_id', '=', accountId)
+          .where('principal', '=', principal)
+          .where('idempotency_key', '=', key)
+          .executeTakeFirst();
+        if (!r) return null;
+        return {
+          accountId: r.account_id,
+          principal: r.principal,
+          key: r.idempotency_key,
+          requestHash: r.request_hash,
+          statusCode: r.status_code,
+          response: r.response,
+          createdAt: r.created_at,
+        };
+      },
+      async claim(rec) {
+        const r = await db
+          .insertInto('idempotency_records')
+          .values({
+            account_id: rec.accountId,
+            principal: rec.principal,
+            idempotency_key: rec.key,
+            request_hash: rec.requestHash,
+            status_code: rec.statusCode,
+            response: rec.response,
+            created_at: rec.createdAt,
+          })
+          .onConflict((oc) => oc.doNothing())
+          .executeTakeFirst();
+        return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+      },
+      async complete(accountId, principal, key, statusCode, response) {
+        await db
+          .updateTable('idempotency_records')
+          .set({ status_code: statusCode, response })
+          .where('account_id', '=', accountId)
+          .where('principal', '=', principal)
+          .where('idempotency_key', '=', key)
+          .execute();
+      },
+      async release(accountId, principal, key) {
+        await db
+          .deleteFrom('idempotency_records')
+          .where('account_id', '=', accountId)
+          .where('principal', '=', principal)
+          .where('idempotency_key', '=', key)
+          .execute();
+      },
+      async deleteOlderThan(before) {
+        const r = await db.deleteFrom('idempotency_records').where('created_at', '<', before).executeTakeFirst();
+        return Number(r.numDeletedRows);
+      },
+    },
+
+    serverSecrets: {
+      async getOrInsert(name, value, at) {
+        await db
+          .insertInto('server_secrets')
+          .values({ name, value, created_at: at })
+          .onConflict((oc) => oc.column('name').doNothing())
+          .execute();
+        const r = await db
+          .selectFrom('server_secrets')
+          .select('value')
+          .where('name', '=', name)
+          .executeTakeFirstOrThrow();
+        return r.value;
+      },
+    },
+
+    signingKeys: {
+      async insert(k) {
+        await db
+          .insertInto('signing_keys')
+          .values({
+            kid: k.kid,
+            algorithm: k.algorithm,
+            public_jwk: JSON.stringify(k.publicJwk),
+            private_key: k.privateKey,
+            created_at: k.createdAt,
+            retired_at: k.retiredAt,
+            publish_until: k.publishUntil,
+          })
+          .execute();
+      },
+      async listPublished(now) {
+        const rows = await db
+          .selectFrom('signing_keys')
+          .selectAll()
+          .where((eb) => eb.or([eb('publish_until', 'is', null), eb('publish_until', '>', now)]))
+          .orderBy('created_at', 'desc')
+          .execute();
+        return rows.map(toSigningKey);
+      },
+      async retire(kid, at, publishUntil) {
+        await db
+          .updateTable('signing_keys')
+          .set({ retired_at: at, publish_until: publishUntil })
+          .where('kid', '=', kid)
+          .execute();
+      },
+    },
+  };
+  return store;
+}
