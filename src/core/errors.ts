@@ -32,6 +32,8 @@ export interface FieldError {
   /** Location of the field: e.g. `body.name`, `query.limit`, `params.id`, `header.idempotency-key`. */
   field: string;
   message: string;
+  /** The failed rule (JSON Schema keyword such as `required`, `type`, `pattern`), when known. */
+  rule?: string;
 }
 
 /**

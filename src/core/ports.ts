@@ -119,6 +119,8 @@ export interface Store {
   clients: {
     insert(client: Client): Promise<void>;
     get(accountId: string, id: string): Promise<Client | null>;
+    /** Looks a client up by id alone — only for logins, which carry no account. */
+    getById(id: string): Promise<Client | null>;
     /** Same as get, holding a row lock until the transaction ends. */
     getForUpdate(accountId: string, id: string): Promise<Client | null>;
     findByUsername(accountId: string, username: string): Promise<Client | null>;

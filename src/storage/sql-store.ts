@@ -136,6 +136,10 @@ export function createSqlStore(db: Kysely<DB>, inTransaction = false): Store {
           .executeTakeFirst();
         return r ? toClient(r) : null;
       },
+      async getById(id) {
+        const r = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+        return r ? toClient(r) : null;
+      },
       async getForUpdate(accountId, id) {
         const r = await db
           .selectFrom('clients')

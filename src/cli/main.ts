@@ -1,0 +1,106 @@
+/**
+ * The `clientele` command line: serve, migrate, init.
+ */
+import { parseArgs } from 'node:util';
+import { createAccount } from '../core/accounts.js';
+import { loadConfig } from '../config.js';
+import { credentialsJson, openRuntime, startServer } from '../server.js';
+import { openDatabase } from '../storage/database.js';
+import { migrateToLatest } from '../storage/migrate.js';
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+
+const USAGE = `Usage: clientele <command> [options]
+
+Commands:
+  serve                 Run the server (PORT, HOST, DATABASE_URL … see README)
+  migrate               Apply database migrations and exit
+  init [--account NAME] [--email E] [--password P] [--json]
+                        Create an account, its admin user and its primary API key
+  help                  Show this help
+`;
+
+async function serve(): Promise<void> {
+  const server = await startServer(loadConfig());
+  const shutdown = (signal: string) => {
+    server.app.log.info({ signal }, 'shutting down');
+    server.stop().then(
+      () => process.exit(0),
+      (err) => {
+        server.app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function migrate(): Promise<void> {
+  const config = loadConfig();
+  if (!config.databaseUrl) await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const database = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pgdata') });
+  try {
+    const applied = await migrateToLatest(database);
+    process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Already up to date\n');
+  } finally {
+    await database.close();
+  }
+}
+
+async function init(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { account: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' }, json: { type: 'boolean' } },
+    strict: true,
+  });
+  const runtime = await openRuntime(loadConfig(), (m) => process.stderr.write(`warning: ${m}\n`));
+  try {
+    const created = await createAccount(runtime.services.ctx, {
+      name: values.account ?? 'Default account',
+      email: values.email ?? 'admin@clientele.local',
+      ...(values.password ? { password: values.password } : {}),
+    });
+    const out = credentialsJson(created);
+    if (values.json) process.stdout.write(JSON.stringify(out) + '\n');
+    else
+      process.stdout.write(
+        `Account ${out.accountId} created.\n` +
+          `Admin user: ${out.user.email} / ${out.user.password}\n` +
+          `Primary API key (shown once): ${out.apiKey.token}\n`,
+      );
+  } finally {
+    await runtime.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      await serve();
+      return -1; // keeps running
+    case 'migrate':
+      await migrate();
+      return 0;
+    case 'init':
+      await init(rest);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`Unknown command: ${command}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+const code = await main(process.argv.slice(2)).catch((err: unknown) => {
+  const e = err as { code?: string; message?: string };
+  process.stderr.write(`error: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+  return 1;
+});
+if (code >= 0) process.exit(code);

@@ -1,0 +1,77 @@
+/**
+ * Configuration, from environment variables only. README's configuration table lists
+ * the same variables (a test keeps them in sync).
+ */
+import { resolve } from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  masterKey: string | undefined;
+  masterKeyPrevious: string | undefined;
+  issuer: string;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  bootstrap: boolean;
+  logLevel: string;
+  dbPoolSize: number;
+  trustProxy: boolean;
+  bodyLimit: number;
+}
+
+/** Every variable, its default and meaning — the source of README's table. */
+export const CONFIG_VARIABLES: Array<{ name: string; default: string; description: string }> = [
+  { name: 'PORT', default: '8080', description: 'TCP port to listen on' },
+  { name: 'HOST', default: '127.0.0.1', description: 'Interface to bind (0.0.0.0 for all)' },
+  { name: 'DATABASE_URL', default: '(unset)', description: 'PostgreSQL connection string; unset = embedded database' },
+  { name: 'CLIENTELE_DATA_DIR', default: './data', description: 'Embedded database directory (and its master key file)' },
+  { name: 'CLIENTELE_MASTER_KEY', default: '(key file)', description: 'Base64 of 32 bytes; required with DATABASE_URL. Embedded: a 0600 key file in the data directory is created when unset' },
+  { name: 'CLIENTELE_MASTER_KEY_PREVIOUS', default: '(unset)', description: 'Comma-separated older master keys, still accepted for decryption during a rotation' },
+  { name: 'CLIENTELE_ISSUER', default: 'http://HOST:PORT', description: 'JWT `iss` of issued access tokens' },
+  { name: 'CLIENTELE_ACCESS_TOKEN_TTL', default: '1800', description: 'Access token lifetime in seconds' },
+  { name: 'CLIENTELE_REFRESH_TOKEN_TTL', default: '604800', description: 'Refresh token lifetime in seconds' },
+  { name: 'CLIENTELE_BOOTSTRAP', default: 'true', description: 'On first start with an empty database, create an account and print its credentials once' },
+  { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
+  { name: 'CLIENTELE_DB_POOL_SIZE', default: '10', description: 'PostgreSQL connections per instance' },
+  { name: 'CLIENTELE_TRUST_PROXY', default: 'false', description: 'Trust X-Forwarded-* headers (behind a reverse proxy)' },
+  { name: 'CLIENTELE_BODY_LIMIT', default: '1048576', description: 'Largest accepted request body, in bytes' },
+];
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}`);
+  return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new Error(`${name} must be true or false`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = int(env, 'PORT', 8080);
+  const host = env.HOST || '127.0.0.1';
+  return {
+    port,
+    host,
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: resolve(env.CLIENTELE_DATA_DIR || './data'),
+    masterKey: env.CLIENTELE_MASTER_KEY || undefined,
+    masterKeyPrevious: env.CLIENTELE_MASTER_KEY_PREVIOUS || undefined,
+    issuer: env.CLIENTELE_ISSUER || `http://${host}:${port}`,
+    accessTokenTtl: int(env, 'CLIENTELE_ACCESS_TOKEN_TTL', 1800, 1),
+    refreshTokenTtl: int(env, 'CLIENTELE_REFRESH_TOKEN_TTL', 604800, 1),
+    bootstrap: bool(env, 'CLIENTELE_BOOTSTRAP', true),
+    logLevel: env.LOG_LEVEL || 'info',
+    dbPoolSize: int(env, 'CLIENTELE_DB_POOL_SIZE', 10, 1),
+    trustProxy: bool(env, 'CLIENTELE_TRUST_PROXY', false),
+    bodyLimit: int(env, 'CLIENTELE_BODY_LIMIT', 1048576, 1024),
+  };
+}

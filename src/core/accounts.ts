@@ -1,0 +1,47 @@
+/**
+ * Accounts (tenants) and their users. `createAccount` is the bootstrap used by
+ * `clientele init` and by the first start on an empty database: account, admin user and
+ * primary account key, in one transaction.
+ */
+import { hashPassword } from '../crypto/passwords.js';
+import { encodeBase62, randomBytes, uuidv7 } from '../crypto/random.js';
+import { createKey, type IssuedKey } from './api-keys.js';
+import type { CoreContext } from './context.js';
+import { invalidField } from './errors.js';
+import { recordEvent } from './events.js';
+import type { Account, Principal, User } from './types.js';
+
+export interface NewAccount {
+  name: string;
+  email: string;
+  /** Generated (and returned) when absent. */
+  password?: string;
+}
+
+export interface CreatedAccount {
+  account: Account;
+  user: User;
+  password: string;
+  apiKey: IssuedKey;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export async function createAccount(ctx: CoreContext, input: NewAccount): Promise<CreatedAccount> {
+  if (!input.name.trim()) throw invalidField('name', 'must not be empty');
+  if (!EMAIL.test(input.email)) throw invalidField('email', 'must be an e-mail address');
+  const password = input.password ?? encodeBase62(randomBytes(18), 25);
+  if (password.length < 8) throw invalidField('password', 'must be at least 8 characters');
+  const passwordHash = await hashPassword(password);
+  const now = ctx.now();
+  const account: Account = { id: uuidv7(), name: input.name.trim(), createdAt: now, updatedAt: now };
+  const user: User = { id: uuidv7(), accountId: account.id, email: input.email, passwordHash, createdAt: now, updatedAt: now };
+  const system: Principal = { kind: 'account', accountId: account.id, actor: { type: 'system', id: 'bootstrap' } };
+  return ctx.store.transaction(async (tx) => {
+    await tx.accounts.insert(account);
+    await tx.users.insert(user);
+    await recordEvent(tx, { accountId: account.id, clientId: null, type: 'account.created', actor: system.actor, data: { accountId: account.id, name: account.name, userEmail: user.email } }, now);
+    const apiKey = await createKey({ ...ctx, store: tx }, system, { name: 'Primary account key', isPrimary: true });
+    return { account, user, password, apiKey };
+  });
+}

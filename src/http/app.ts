@@ -1,0 +1,112 @@
+/**
+ * Builds the HTTP application from already-built services. No environment, no listen:
+ * the composition root (src/server.ts) and the tests call this.
+ */
+import type { Writable } from 'node:stream';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import secureJson from 'secure-json-parse';
+import type { AuthContext } from '../core/auth.js';
+import { AppError } from '../core/errors.js';
+import type { Principal } from '../core/types.js';
+import { requirePrincipal, type CredentialOptions } from './authenticate.js';
+import { toAppError, writeProblem, type ErrorWriter } from './errors.js';
+import { loggerOptions } from './logging.js';
+import { registerNativeRoutes } from './native/index.js';
+import { registerOperationalRoutes } from './operational.js';
+import { registerTokenRoutes } from './tokens.js';
+import { createValidatorCompiler } from './validation.js';
+
+export interface AppOptions {
+  ctx: AuthContext;
+  /** Readiness probe (database reachable). */
+  ready: () => Promise<boolean>;
+  logLevel?: string;
+  /** Where log lines go (tests capture them); stdout by default. */
+  logStream?: Writable;
+  bodyLimit?: number;
+  trustProxy?: boolean;
+}
+
+/** Per-route settings read by the shared hooks. */
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: the route is public. Default: a principal is required. */
+    auth?: false | CredentialOptions;
+    /** Which wire format errors on this route use (default: native problem+json). */
+    surface?: string;
+  }
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}
+
+export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
+
+export async function buildApp(options: AppOptions): Promise<App> {
+  const logger = loggerOptions(options.logLevel ?? 'info') as Record<string, unknown>;
+  const app = Fastify({
+    logger: options.logStream ? { ...logger, stream: options.logStream } : logger,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: options.trustProxy ?? false,
+    ajv: { customOptions: { coerceTypes: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.decorateRequest('principal', null as never);
+
+  // JSON bodies: prototype-poisoning safe; an empty body is "no body" (bodyless POSTs).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch {
+      done(new AppError('MALFORMED_REQUEST', 'The body is not valid JSON'), undefined);
+    }
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+
+  const writers = new Map<string, ErrorWriter>([['native', writeProblem]]);
+  const writerFor = (request: FastifyRequest) => writers.get(request.routeOptions.config?.surface ?? 'native') ?? writeProblem;
+
+  app.setErrorHandler((err, request, reply) => writerFor(request)(toAppError(err, request), request, reply));
+  app.setNotFoundHandler((request, reply) => writeProblem(new AppError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`), request, reply));
+
+  app.addHook('preValidation', async (request) => {
+    const auth = request.routeOptions.config?.auth;
+    if (auth === false) return;
+    request.principal = await requirePrincipal(options.ctx, request, auth ?? {});
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store');
+    return payload;
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Clientele', version: '1.0.0', description: 'Client and credential management — native API' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          basic: { type: 'http', scheme: 'basic' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }, { basic: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerOperationalRoutes(app, options);
+  registerTokenRoutes(app, options.ctx, writers);
+  registerNativeRoutes(app, options.ctx);
+  return app;
+}

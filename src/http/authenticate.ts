@@ -1,0 +1,66 @@
+/**
+ * Reads a request's credentials — `Authorization: Bearer <JWT>`, `Authorization: Basic
+ * base64(keyId:secret)`, `X-API-Key: <token>` and, where a surface allows it, `?apiKey=` —
+ * and resolves the principal. Every presented credential must be valid; a failure never
+ * says which part was wrong or whether a key exists.
+ */
+import type { FastifyRequest } from 'fastify';
+import { authenticateAccessToken, type AuthContext } from '../core/auth.js';
+import { AppError } from '../core/errors.js';
+import type { Principal } from '../core/types.js';
+import { authenticateKey, splitToken } from '../core/verification.js';
+
+export interface CredentialOptions {
+  /** Accept `?apiKey=<token>` (the CCM19 surface). */
+  queryApiKey?: boolean;
+}
+
+/** Parses `Authorization: Basic …` into key id and secret (RFC 7617). */
+export function parseBasic(header: string): { user: string; pass: string } | null {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!m?.[1]) return null;
+  const text = Buffer.from(m[1], 'base64').toString('utf8');
+  const i = text.indexOf(':');
+  if (i < 1) return null;
+  return { user: text.slice(0, i), pass: text.slice(i + 1) };
+}
+
+async function fromAuthorization(ctx: AuthContext, header: string): Promise<Principal | null> {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (bearer?.[1]) return authenticateAccessToken(ctx, bearer[1]);
+  const basic = parseBasic(header);
+  if (basic) return authenticateKey(ctx, basic.user, basic.pass);
+  return null;
+}
+
+async function fromToken(ctx: AuthContext, token: string): Promise<Principal | null> {
+  const parts = splitToken(token.trim());
+  return parts ? authenticateKey(ctx, parts.keyId, parts.secret) : null;
+}
+
+/** The principal for a request, or null when it presents no credential at all. Throws on a bad one. */
+export async function readPrincipal(ctx: AuthContext, request: FastifyRequest, options: CredentialOptions = {}): Promise<Principal | null> {
+  const found: Array<Promise<Principal | null>> = [];
+  const authorization = request.headers.authorization;
+  if (authorization) found.push(fromAuthorization(ctx, authorization));
+  const apiKeyHeader = request.headers['x-api-key'];
+  if (typeof apiKeyHeader === 'string' && apiKeyHeader) found.push(fromToken(ctx, apiKeyHeader));
+  else if (Array.isArray(apiKeyHeader)) throw new AppError('UNAUTHENTICATED', 'Send one X-API-Key header');
+  if (options.queryApiKey) {
+    const q = (request.query as Record<string, unknown> | undefined)?.apiKey;
+    if (typeof q === 'string' && q) found.push(fromToken(ctx, q));
+  }
+  if (found.length === 0) return null;
+  const principals = await Promise.all(found);
+  const first = principals[0];
+  if (!first || principals.some((p) => p === null)) throw new AppError('UNAUTHENTICATED', 'The credential is not valid');
+  if (principals.some((p) => p!.accountId !== first.accountId)) throw new AppError('UNAUTHENTICATED', 'The credentials disagree');
+  return first;
+}
+
+/** Like readPrincipal, but a missing credential is a 401 too. */
+export async function requirePrincipal(ctx: AuthContext, request: FastifyRequest, options: CredentialOptions = {}): Promise<Principal> {
+  const p = await readPrincipal(ctx, request, options);
+  if (!p) throw new AppError('UNAUTHENTICATED', 'Send Authorization: Bearer <token>, Authorization: Basic, or X-API-Key');
+  return p;
+}

@@ -1,0 +1,50 @@
+/**
+ * FactPulse error bodies (DESIGN §9): validation failures are FastAPI's 422
+ * `{"detail":[{"loc","msg","type"}]}` with exactly those keys; everything else is
+ * `{"errorCode","errorMessage"}`.
+ */
+import type { AppError, ErrorCode, FieldError } from '../../../core/errors.js';
+import type { ErrorWriter } from '../../errors.js';
+
+const CODES: Partial<Record<ErrorCode, string>> = {
+  UNAUTHENTICATED: 'AUTHENTICATION_REQUIRED',
+  FORBIDDEN: 'ACCESS_DENIED',
+  CLIENT_NOT_FOUND: 'CLIENT_NOT_FOUND',
+  NOT_FOUND: 'CLIENT_NOT_FOUND',
+  INTERNAL: 'INTERNAL_ERROR',
+};
+
+/** Pydantic v2 error types for the JSON Schema rules we use. */
+const PYDANTIC_TYPES: Record<string, string> = {
+  required: 'missing',
+  minLength: 'string_too_short',
+  maxLength: 'string_too_long',
+  pattern: 'string_pattern_mismatch',
+  format: 'value_error',
+  minimum: 'greater_than_equal',
+  maximum: 'less_than_equal',
+  enum: 'enum',
+  additionalProperties: 'extra_forbidden',
+  type: 'type_error',
+};
+
+function locOf(f: FieldError): Array<string | number> {
+  const [part, ...rest] = f.field.split('.');
+  const head = part === 'params' ? 'path' : part === 'header' ? 'header' : part === 'query' ? 'query' : 'body';
+  return [head, ...rest.map((s) => (/^\d+$/.test(s) ? Number(s) : s))];
+}
+
+export function factPulseValidationBody(errors: FieldError[]) {
+  return { detail: errors.map((f) => ({ loc: locOf(f), msg: f.message, type: PYDANTIC_TYPES[f.rule ?? ''] ?? 'value_error' })) };
+}
+
+export const writeFactPulseError: ErrorWriter = (err: AppError, _request, reply) => {
+  if (err.code === 'VALIDATION_FAILED' && err.errors?.length) return reply.code(422).send(factPulseValidationBody(err.errors));
+  const errorCode = CODES[err.code] ?? (err.status >= 500 ? 'INTERNAL_ERROR' : 'INVALID_REQUEST');
+  const status = err.status >= 500 ? 500 : err.status;
+  return reply.code(status).send({ errorCode, errorMessage: err.message });
+};
+
+export function registerFactPulseErrorWriter(writers: Map<string, ErrorWriter>): void {
+  writers.set('factpulse', writeFactPulseError);
+}

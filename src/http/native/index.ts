@@ -1,0 +1,12 @@
+/** The native `/v1` surface. */
+import type { AuthContext } from '../../core/auth.js';
+import type { App } from '../app.js';
+import { registerClientRoutes } from './clients.js';
+import { registerEventRoutes } from './events.js';
+import { registerKeyRoutes } from './keys.js';
+
+export function registerNativeRoutes(app: App, ctx: AuthContext): void {
+  registerClientRoutes(app, ctx);
+  registerKeyRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
+}

@@ -1,0 +1,207 @@
+/**
+ * Native API schemas: one definition validates requests, types handlers, shapes responses
+ * (unknown fields are dropped by the serializer) and produces the OpenAPI document.
+ */
+import { Type, type Static } from 'typebox';
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339, UTC' });
+const NullableDateTime = Type.Union([DateTime, Type.Null()]);
+
+export const Uuid = Type.String({ format: 'uuid' });
+export const KeyIdString = Type.String({ pattern: '^ck_[0-9A-Za-z]{22}$', description: 'Public key id' });
+
+export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
+export const KeyIdParams = Type.Object({ keyId: KeyIdString }, { additionalProperties: false });
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String(),
+    instance: Type.Optional(Type.String()),
+    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String(), rule: Type.Optional(Type.String()) }))),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details' },
+);
+
+export const ErrorResponses = { '4xx': Problem, '5xx': Problem } as const;
+
+const Features = Type.Record(Type.String({ maxLength: 64 }), Type.Boolean(), { description: 'Feature switches' });
+const Limits = Type.Record(Type.String({ maxLength: 64 }), Type.Integer({ minimum: -1 }), { description: 'Limits; -1 = unlimited' });
+const Metadata = Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { description: 'Small JSON object (≤ 8 KiB)' });
+
+const clientWritable = {
+  description: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
+  siret: Type.Optional(Nullable(Type.String({ pattern: '^\\d{14}$' }))),
+  username: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128 }))),
+  emailAddress: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
+  firstName: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+  lastName: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+  company: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+  password: Type.Optional(Type.String({ minLength: 8, maxLength: 1024, description: 'Write-only' })),
+  passwordHash: Type.Optional(Type.String({ pattern: '^\\$2[aby]\\$\\d{2}\\$[./A-Za-z0-9]{53}$', description: 'Import a bcrypt hash (write-only)' })),
+  isActive: Type.Optional(Type.Boolean()),
+  features: Type.Optional(Features),
+  limits: Type.Optional(Limits),
+  metadata: Type.Optional(Metadata),
+};
+
+export const ClientCreate = Type.Object(
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Required unless company, first/last name or username is given' })), ...clientWritable },
+  { additionalProperties: false },
+);
+export const ClientUpdate = Type.Object(
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })), ...clientWritable },
+  { additionalProperties: false, minProperties: 0 },
+);
+
+export const Client = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    description: Type.Union([Type.String(), Type.Null()]),
+    siret: Type.Union([Type.String(), Type.Null()]),
+    username: Type.Union([Type.String(), Type.Null()]),
+    emailAddress: Type.Union([Type.String(), Type.Null()]),
+    firstName: Type.Union([Type.String(), Type.Null()]),
+    lastName: Type.Union([Type.String(), Type.Null()]),
+    company: Type.Union([Type.String(), Type.Null()]),
+    hasPassword: Type.Boolean(),
+    isActive: Type.Boolean(),
+    features: Features,
+    limits: Limits,
+    metadata: Metadata,
+    createdAt: DateTime,
+    updatedAt: DateTime,
+  },
+  { $id: 'Client' },
+);
+
+const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20 });
+const Cursor = Type.String({ maxLength: 400, description: 'nextCursor of the previous page' });
+
+export const ClientListQuery = Type.Object(
+  {
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Substring of name, username, e-mail or company' })),
+    username: Type.Optional(Type.String({ maxLength: 128 })),
+    emailAddress: Type.Optional(Type.String({ maxLength: 254 })),
+    isActive: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const ClientPage = Type.Object({ data: Type.Array(Client), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+export const ApiKey = Type.Object(
+  {
+    keyId: Type.String(),
+    name: Type.Union([Type.String(), Type.Null()]),
+    clientId: Type.Union([Uuid, Type.Null()]),
+    isPrimary: Type.Boolean(),
+    enabled: Type.Boolean(),
+    scopes: Type.Array(Type.String()),
+    hint: Type.String({ description: 'Last characters of the secret, for recognising a key' }),
+    expiresAt: NullableDateTime,
+    lastUsedAt: NullableDateTime,
+    createdAt: DateTime,
+    updatedAt: DateTime,
+  },
+  { $id: 'ApiKey' },
+);
+
+const Scopes = Type.Array(Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x21-\\x7e]+$' }), { maxItems: 50, uniqueItems: true });
+
+export const KeyCreate = Type.Object(
+  {
+    clientId: Type.Optional(Type.Union([Uuid, Type.Null()])),
+    name: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
+    isPrimary: Type.Optional(Type.Boolean()),
+    expiresAt: Type.Optional(Type.Union([DateTime, Type.Null()])),
+    scopes: Type.Optional(Scopes),
+  },
+  { additionalProperties: false },
+);
+
+export const KeyUpdate = Type.Object(
+  {
+    name: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
+    isPrimary: Type.Optional(Type.Boolean()),
+    enabled: Type.Optional(Type.Boolean()),
+    expiresAt: Type.Optional(Type.Union([DateTime, Type.Null()])),
+    scopes: Type.Optional(Scopes),
+  },
+  { additionalProperties: false },
+);
+
+export const KeyReset = Type.Object(
+  { gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 604800 })) },
+  { additionalProperties: false },
+);
+
+export const IssuedKey = Type.Object({
+  key: ApiKey,
+  secret: Type.String({ description: 'Shown only in this response' }),
+  token: Type.String({ description: 'Single-string form (X-API-Key); shown only in this response' }),
+});
+
+export const KeyListQuery = Type.Object(
+  {
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
+    clientId: Type.Optional(Uuid),
+    owner: Type.Optional(Type.Union([Type.Literal('account'), Type.Literal('client')])),
+  },
+  { additionalProperties: false },
+);
+
+export const KeyPage = Type.Object({ data: Type.Array(ApiKey), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+export const VerifyRequest = Type.Union(
+  [
+    Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }),
+    Type.Object({ keyId: Type.String({ minLength: 1, maxLength: 64 }), secret: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }),
+  ],
+  { description: 'Either the token, or the key id and secret' },
+);
+
+export const VerifyResponse = Type.Object({
+  valid: Type.Boolean(),
+  code: Type.Union([Type.Literal('VALID'), Type.Literal('NOT_FOUND'), Type.Literal('EXPIRED'), Type.Literal('DISABLED'), Type.Literal('CLIENT_INACTIVE')]),
+  keyId: Type.Optional(Type.String()),
+  accountId: Type.Optional(Uuid),
+  clientId: Type.Optional(Type.Union([Uuid, Type.Null()])),
+  expiresAt: Type.Optional(NullableDateTime),
+  scopes: Type.Optional(Type.Array(Type.String())),
+});
+
+export const Event = Type.Object(
+  {
+    id: Uuid,
+    type: Type.String(),
+    clientId: Type.Union([Uuid, Type.Null()]),
+    actor: Type.Object({ type: Type.String(), id: Type.String() }),
+    data: Type.Record(Type.String(), Type.Unknown()),
+    createdAt: DateTime,
+  },
+  { $id: 'Event' },
+);
+
+export const EventListQuery = Type.Object(
+  {
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
+    type: Type.Optional(Type.String({ pattern: '^[a-z_]+(\\.[a-z_]+)+$', maxLength: 100 })),
+    clientId: Type.Optional(Uuid),
+  },
+  { additionalProperties: false },
+);
+
+export const EventPage = Type.Object({ data: Type.Array(Event), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+export type ClientCreateBody = Static<typeof ClientCreate>;
+export type ClientUpdateBody = Static<typeof ClientUpdate>;

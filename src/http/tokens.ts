@@ -1,0 +1,114 @@
+/**
+ * Token endpoints: `POST /oauth2/token` (RFC 6749 client credentials; RFC 6749 §5.2 error
+ * bodies) and the FactPulse-style `POST /api/token/` and `POST /api/token/refresh/`.
+ */
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { grantClientCredentials, loginWithPassword, refreshAccess, type AuthContext } from '../core/auth.js';
+import { parseBasic } from './authenticate.js';
+import type { App } from './app.js';
+import type { ErrorWriter } from './errors.js';
+import { registerFactPulseErrorWriter } from './compat/factpulse/errors.js';
+
+function oauthError(reply: FastifyReply, status: number, error: string, description: string) {
+  if (status === 401) reply.header('WWW-Authenticate', 'Basic realm="clientele"');
+  return reply.code(status).header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send({ error, error_description: description });
+}
+
+const FactPulseError = Type.Object({ errorCode: Type.String(), errorMessage: Type.String() });
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+export function registerTokenRoutes(app: App, ctx: AuthContext, writers: Map<string, ErrorWriter>): void {
+  registerFactPulseErrorWriter(writers);
+
+  app.post(
+    '/oauth2/token',
+    {
+      config: { auth: false },
+      schema: {
+        tags: ['auth'],
+        summary: 'OAuth 2.0 client-credentials grant (RFC 6749 §4.4)',
+        description: 'client_id = key id, client_secret = secret; form body, JSON body, query or HTTP Basic.',
+        security: [],
+      },
+    },
+    async (request, reply) => {
+      const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
+      const query = request.query as Record<string, unknown>;
+      const pick = (name: string) => str(body[name]) ?? str(query[name]);
+      let clientId = pick('client_id');
+      let clientSecret = pick('client_secret');
+      const auth = request.headers.authorization;
+      if (auth) {
+        const basic = parseBasic(auth);
+        if (!basic) return oauthError(reply, 401, 'invalid_client', 'Client authentication failed');
+        clientId = decodeURIComponent(basic.user);
+        clientSecret = decodeURIComponent(basic.pass);
+      }
+      const grantType = pick('grant_type');
+      if (!grantType) return oauthError(reply, 400, 'invalid_request', 'grant_type is required');
+      if (grantType !== 'client_credentials')
+        return oauthError(reply, 400, 'unsupported_grant_type', 'Only client_credentials is supported');
+      if (!clientId || !clientSecret) return oauthError(reply, 401, 'invalid_client', 'Client authentication failed');
+      const grant = await grantClientCredentials(ctx, clientId, clientSecret);
+      if (!grant) return oauthError(reply, 401, 'invalid_client', 'Client authentication failed');
+      reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
+      return {
+        access_token: grant.accessToken,
+        token_type: 'Bearer',
+        expires_in: grant.expiresIn,
+        ...(grant.scope ? { scope: grant.scope } : {}),
+      };
+    },
+  );
+
+  app.post(
+    '/api/token/',
+    {
+      config: { auth: false, surface: 'factpulse' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Obtain an access and refresh token with a username and password',
+        description:
+          'username/password: an account user\'s e-mail and password; with client_uid the token is scoped to that client. ' +
+          'Or, with client_uid, that client\'s own username and password. Or a key id and its secret.',
+        security: [],
+        body: Type.Object({
+          username: Type.String({ minLength: 1, maxLength: 320 }),
+          password: Type.String({ minLength: 1, maxLength: 1024 }),
+          client_uid: Type.Optional(Type.String({ format: 'uuid' })),
+        }),
+        response: { 200: Type.Object({ access: Type.String(), refresh: Type.String() }), 401: FactPulseError },
+      },
+    },
+    async (request, reply) => {
+      const { username, password, client_uid } = request.body;
+      const tokens = await loginWithPassword(ctx, { username, password, ...(client_uid ? { clientUid: client_uid } : {}) });
+      reply.header('Cache-Control', 'no-store');
+      if (!tokens)
+        return reply.code(401).send({ errorCode: 'AUTHENTICATION_REQUIRED', errorMessage: 'No active account found with the given credentials' });
+      return tokens;
+    },
+  );
+
+  app.post(
+    '/api/token/refresh/',
+    {
+      config: { auth: false, surface: 'factpulse' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token for a new access token',
+        security: [],
+        body: Type.Object({ refresh: Type.String({ minLength: 1, maxLength: 4096 }) }),
+        response: { 200: Type.Object({ access: Type.String() }), 401: FactPulseError },
+      },
+    },
+    async (request, reply) => {
+      const out = await refreshAccess(ctx, request.body.refresh);
+      reply.header('Cache-Control', 'no-store');
+      if (!out) return reply.code(401).send({ errorCode: 'AUTHENTICATION_REQUIRED', errorMessage: 'Token is invalid or expired' });
+      return out;
+    },
+  );
+}

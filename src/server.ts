@@ -1,0 +1,134 @@
+/**
+ * The composition root: reads configuration, opens the database, builds the services and
+ * the HTTP app, listens, and shuts down gracefully.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createAccount, type CreatedAccount } from './core/accounts.js';
+import type { CoreContext } from './core/context.js';
+import { loadMasterKeyring } from './crypto/master-key.js';
+import { randomBytes } from './crypto/random.js';
+import type { Keyring } from './crypto/envelope.js';
+import type { Config } from './config.js';
+import { buildApp, type App } from './http/app.js';
+import { createServices, type Services } from './services.js';
+import { openDatabase, type Database } from './storage/database.js';
+import { migrateToLatest } from './storage/migrate.js';
+
+export interface Runtime {
+  database: Database;
+  keyring: Keyring;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** Opens the configured database (migrated) and builds the services. */
+export async function openRuntime(config: Config, warn: (msg: string) => void): Promise<Runtime> {
+  let database: Database;
+  if (config.databaseUrl) {
+    if (!config.masterKey) throw new Error('CLIENTELE_MASTER_KEY is required with DATABASE_URL (base64 of 32 random bytes)');
+    database = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize });
+  } else {
+    await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+    database = await openDatabase({ dataDir: join(config.dataDir, 'pgdata') });
+  }
+  try {
+    await migrateToLatest(database);
+    const keyring = await loadMasterKeyring({
+      ...(config.masterKey ? { masterKey: config.masterKey } : {}),
+      ...(config.masterKeyPrevious ? { previousKeys: config.masterKeyPrevious } : {}),
+      ...(config.databaseUrl ? {} : { dataDir: config.dataDir }),
+      warn,
+    });
+    const services = await createServices({
+      database,
+      keyring,
+      issuer: config.issuer,
+      tokenSettings: { accessTtlSeconds: config.accessTokenTtl, refreshTtlSeconds: config.refreshTokenTtl },
+    });
+    return {
+      database,
+      keyring,
+      services,
+      async close() {
+        await services.stop();
+        await database.close();
+      },
+    };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
+
+export const BOOTSTRAP_EMAIL = 'admin@clientele.local';
+
+/**
+ * First start on an empty database: creates an account, its admin user and primary key.
+ * A marker row makes it happen once even when several instances start together.
+ */
+export async function bootstrapIfEmpty(ctx: CoreContext): Promise<CreatedAccount | null> {
+  const mine = randomBytes(16);
+  return ctx.store.transaction(async (tx) => {
+    if ((await tx.accounts.count()) > 0) return null;
+    const marker = await tx.serverSecrets.getOrInsert('bootstrap-marker', mine, ctx.now());
+    if (!marker.equals(mine)) return null;
+    return createAccount({ ...ctx, store: tx }, { name: 'Default account', email: BOOTSTRAP_EMAIL });
+  });
+}
+
+/** The JSON printed by `clientele init --json` and by the first start. */
+export function credentialsJson(created: CreatedAccount) {
+  return {
+    accountId: created.account.id,
+    apiKey: { keyId: created.apiKey.key.keyId, secret: created.apiKey.secret, token: created.apiKey.token },
+    user: { email: created.user.email, password: created.password },
+  };
+}
+
+export interface RunningServer {
+  app: App;
+  runtime: Runtime;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, print: (text: string) => void = (t) => process.stdout.write(t)): Promise<RunningServer> {
+  const warnings: string[] = [];
+  const runtime = await openRuntime(config, (m) => warnings.push(m));
+  const app = await buildApp({
+    ctx: runtime.services.ctx,
+    ready: async () => {
+      await runtime.services.ctx.store.ping();
+      return true;
+    },
+    logLevel: config.logLevel,
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimit,
+  });
+  for (const w of warnings) app.log.warn(w);
+  if (config.bootstrap) {
+    const created = await bootstrapIfEmpty(runtime.services.ctx);
+    if (created) {
+      print(
+        '\nClientele created an account on this empty database. These credentials are shown ONCE:\n' +
+          JSON.stringify(credentialsJson(created), null, 2) +
+          '\nTry: curl -H "X-API-Key: <apiKey.token>" http://' + `${config.host}:${config.port}/v1/clients\n\n`,
+      );
+    }
+  }
+  const url = await app.listen({ port: config.port, host: config.host });
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    runtime,
+    url,
+    stop() {
+      stopping ??= (async () => {
+        await app.close();
+        await runtime.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * An in-process Clientele for HTTP tests: a fresh migrated database on the chosen backend,
+ * the real service graph and app (no sockets; use `app.inject`), one bootstrapped account,
+ * and every log line captured for secret scans.
+ */
+import { Writable } from 'node:stream';
+import { createAccount, type CreatedAccount } from '../../src/core/accounts.js';
+import { createKeyring } from '../../src/crypto/envelope.js';
+import { randomBytes } from '../../src/crypto/random.js';
+import { buildApp, type App } from '../../src/http/app.js';
+import { createServices, type Services } from '../../src/services.js';
+import type { Database } from '../../src/storage/database.js';
+import { openTestDatabase, type BackendName } from './databases.js';
+
+export interface TestAccount {
+  accountId: string;
+  keyId: string;
+  secret: string;
+  /** X-API-Key token of the account's primary key. */
+  token: string;
+  email: string;
+  password: string;
+  /** Headers authenticating as this account. */
+  headers: Record<string, string>;
+}
+
+export interface TestApp {
+  app: App;
+  services: Services;
+  database: Database;
+  logs: string[];
+  /** Creates another account (tenant) with its admin user and primary key. */
+  newAccount(name?: string): Promise<TestAccount>;
+  close(): Promise<void>;
+}
+
+export function toTestAccount(created: CreatedAccount): TestAccount {
+  return {
+    accountId: created.account.id,
+    keyId: created.apiKey.key.keyId,
+    secret: created.apiKey.secret,
+    token: created.apiKey.token,
+    email: created.user.email,
+    password: created.password,
+    headers: { 'x-api-key': created.apiKey.token },
+  };
+}
+
+export async function createTestApp(backend: BackendName, options: { now?: () => Date } = {}): Promise<TestApp> {
+  const database = await openTestDatabase(backend);
+  const keyring = createKeyring(randomBytes(32));
+  const services = await createServices({ database, keyring, issuer: 'http://clientele.test', keyUsageFlushMs: 50, ...(options.now ? { now: options.now } : {}) });
+  const logs: string[] = [];
+  const logStream = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const app = await buildApp({ ctx: services.ctx, ready: async () => true, logLevel: 'debug', logStream });
+  await app.ready();
+  let n = 0;
+  return {
+    app,
+    services,
+    database,
+    logs,
+    async newAccount(name) {
+      n += 1;
+      const created = await createAccount(services.ctx, {
+        name: name ?? `Tenant ${n}`,
+        email: `admin${n}-${randomBytes(4).toString('hex')}@tenant.test`,
+        password: `pw-${randomBytes(8).toString('hex')}`,
+      });
+      return toTestAccount(created);
+    },
+    async close() {
+      await app.close();
+      await services.stop();
+      await database.close();
+    },
+  };
+}
