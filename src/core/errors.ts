@@ -11,7 +11,6 @@ export const ERROR_CATALOGUE = {
   NOT_FOUND: { status: 404, title: 'No such resource' },
   CLIENT_NOT_FOUND: { status: 404, title: 'No such client' },
   KEY_NOT_FOUND: { status: 404, title: 'No such API key' },
-  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   CONFLICT: { status: 409, title: 'The resource was changed concurrently' },
   USERNAME_TAKEN: { status: 409, title: 'The username is already used by another client' },
   EMAIL_TAKEN: { status: 409, title: 'The e-mail address is already used by another user' },
@@ -20,9 +19,7 @@ export const ERROR_CATALOGUE = {
   IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is in progress' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be JSON' },
-  RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL: { status: 500, title: 'Internal server error' },
-  UNAVAILABLE: { status: 503, title: 'The service is not ready' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -90,6 +90,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
 
   await app.register(swagger, {
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Clientele', version: '1.0.0', description: 'Client and credential management — native API' },

@@ -27,7 +27,9 @@ export const Problem = Type.Object(
   { $id: 'Problem', description: 'RFC 9457 problem details' },
 );
 
-export const ErrorResponses = { '4xx': Problem, '5xx': Problem } as const;
+const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
+/** Error responses of every native route (written by src/http/errors.ts). */
+export const ErrorResponses = { '4xx': problemResponse('Client error (RFC 9457)'), '5xx': problemResponse('Server error (RFC 9457)') } as const;
 
 const Features = Type.Record(Type.String({ maxLength: 64 }), Type.Boolean(), { description: 'Feature switches' });
 const Limits = Type.Record(Type.String({ maxLength: 64 }), Type.Integer({ minimum: -1 }), { description: 'Limits; -1 = unlimited' });

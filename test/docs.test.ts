@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { CONFIG_VARIABLES } from '../src/config.js';
+import { ERROR_CATALOGUE } from '../src/core/errors.js';
+
+const read = (path: string) => readFile(new URL(`../${path}`, import.meta.url), 'utf8');
+
+describe('documentation stays true', () => {
+  it('docs/errors.md lists every catalogue code with its status, and nothing else', async () => {
+    const text = await read('docs/errors.md');
+    const rows = [...text.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]);
+    const catalogue = Object.entries(ERROR_CATALOGUE).map(([code, e]) => [code, e.status]);
+    assert.deepEqual(rows.sort(), catalogue.sort());
+  });
+
+  it('README configuration table lists every environment variable with its default', async () => {
+    const text = await read('README.md');
+    const rows = [...text.matchAll(/^\| `([A-Z_]+)` \| ([^|]+) \|/gm)].map((m) => [m[1], m[2]!.trim().replace(/^`|`$/g, '')]);
+    assert.deepEqual(rows, CONFIG_VARIABLES.map((v) => [v.name, v.default]));
+  });
+});
