@@ -17,6 +17,8 @@ Commands:
   migrate               Apply database migrations and exit
   init [--account NAME] [--email E] [--password P] [--json]
                         Create an account, its admin user and its primary API key
+  rotate-signing-key    Start a new JWT signing key; the old one stays published
+                        until the last refresh token it signed has expired
   help                  Show this help
 `;
 
@@ -74,6 +76,18 @@ async function init(args: string[]): Promise<void> {
   }
 }
 
+async function rotateSigningKey(): Promise<void> {
+  const config = loadConfig();
+  const runtime = await openRuntime(config, (m) => process.stderr.write(`warning: ${m}\n`));
+  try {
+    await runtime.services.ctx.tokens.rotate(config.refreshTokenTtl);
+    const kids = runtime.services.ctx.tokens.publicKeys().map((k) => k.kid);
+    process.stdout.write(`Signing with ${kids[0]}; published: ${kids.join(', ')}\n`);
+  } finally {
+    await runtime.close();
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -85,6 +99,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case 'init':
       await init(rest);
+      return 0;
+    case 'rotate-signing-key':
+      await rotateSigningKey();
       return 0;
     case undefined:
     case 'help':

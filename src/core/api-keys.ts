@@ -4,7 +4,7 @@
  * demotes the old one; a primary key can be neither deleted nor demoted directly.
  * The secret is returned once, by create and reset; only its keyed hash is stored.
  */
-import { formatToken, generateKeyId, generateSecret, secretHint } from '../crypto/key-format.js';
+import { formatToken, generateKeyId, generateSecret, KEY_ID_PATTERN, secretHint } from '../crypto/key-format.js';
 import { hashSecret } from '../crypto/keyed-hash.js';
 import { loadClientFor } from './access.js';
 import type { CoreContext } from './context.js';
@@ -142,7 +142,7 @@ export async function getKey(ctx: CoreContext, principal: Principal, keyId: stri
 }
 
 export async function listKeys(ctx: CoreContext, principal: Principal, query: KeyQuery): Promise<Page<ApiKey>> {
-  const after = decodeCursor(query.cursor);
+  const after = decodeCursor(query.cursor, (k) => KEY_ID_PATTERN.test(k));
   let clientId: string | null | undefined;
   if (principal.kind === 'client') clientId = await resolveOwner(ctx.store, principal, query.clientId);
   else if (query.clientId) clientId = await resolveOwner(ctx.store, principal, query.clientId);

@@ -5,7 +5,7 @@
  */
 import { createDataKey } from '../crypto/data-keys.js';
 import { hashPassword, isBcryptHash } from '../crypto/passwords.js';
-import { uuidv7 } from '../crypto/random.js';
+import { isUuid, uuidv7 } from '../crypto/random.js';
 import { loadClientFor, requireAccountPrincipal } from './access.js';
 import type { CoreContext } from './context.js';
 import { AppError, invalidField } from './errors.js';
@@ -137,7 +137,7 @@ export async function getClient(ctx: CoreContext, principal: Principal, id: stri
 
 export async function listClients(ctx: CoreContext, principal: Principal, query: ClientQuery): Promise<Page<Client>> {
   requireAccountPrincipal(principal);
-  const afterId = decodeCursor(query.cursor);
+  const afterId = decodeCursor(query.cursor, isUuid);
   const rows = await ctx.store.clients.list(principal.accountId, {
     limit: query.limit + 1,
     ...(afterId ? { afterId } : {}),
@@ -189,6 +189,7 @@ export async function updateClient(ctx: CoreContext, principal: Principal, id: s
 
 /** Activates or deactivates; a deactivated client's keys and tokens stop working at once. */
 export async function setClientActive(ctx: CoreContext, principal: Principal, id: string, active: boolean): Promise<Client> {
+  if (principal.kind === 'client') throw new AppError('FORBIDDEN', 'A client credential may not change its limits, features or status');
   const now = ctx.now();
   const after = await ctx.store.transaction(async (tx) => {
     const before = await loadClientFor(tx, principal, id, true);

@@ -3,7 +3,7 @@
  * transaction as the change, so the log and the data never disagree (and the outbox of
  * outgoing webhooks can be built on the same rows).
  */
-import { uuidv7 } from '../crypto/random.js';
+import { isUuid, uuidv7 } from '../crypto/random.js';
 import type { EventFilter, Store } from './ports.js';
 import type { Actor, DomainEvent, Page, Principal } from './types.js';
 import { decodeCursor, pageOf } from './pagination.js';
@@ -33,7 +33,7 @@ export interface EventQuery {
 /** Lists the caller's events; a client principal sees only its own client's. */
 export async function listEvents(store: Store, principal: Principal, query: EventQuery): Promise<Page<DomainEvent>> {
   const filter: EventFilter = { limit: query.limit + 1 };
-  const after = decodeCursor(query.cursor);
+  const after = decodeCursor(query.cursor, isUuid);
   if (after) filter.afterId = after;
   if (query.type) filter.type = query.type;
   if (principal.kind === 'client') {

@@ -11,11 +11,15 @@ export function encodeCursor(lastKey: string): string {
   return Buffer.from(PREFIX + lastKey, 'utf8').toString('base64url');
 }
 
-/** Returns the key encoded in the cursor, undefined when absent; throws on junk. */
-export function decodeCursor(cursor: string | undefined): string | undefined {
+/**
+ * Returns the key encoded in the cursor, undefined when absent; throws on junk, including a
+ * well-formed cursor whose key is not of the list's kind (`isKey`), so a forged cursor never
+ * reaches the database.
+ */
+export function decodeCursor(cursor: string | undefined, isKey: (key: string) => boolean): string | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   const text = /^[A-Za-z0-9_-]{1,400}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  if (!text.startsWith(PREFIX) || text.length === PREFIX.length) {
+  if (!text.startsWith(PREFIX) || text.length === PREFIX.length || !isKey(text.slice(PREFIX.length))) {
     throw invalidField('query.cursor', 'is not a cursor returned by this API');
   }
   return text.slice(PREFIX.length);

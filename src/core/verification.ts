@@ -2,7 +2,7 @@
  * Key verification: the hot path. Expected outcomes are values, not exceptions; a wrong
  * secret and an unknown key give the same answer, after the same work.
  */
-import { parseToken } from '../crypto/key-format.js';
+import { KEY_ID_PATTERN, parseToken } from '../crypto/key-format.js';
 import { hashSecret, verifySecret } from '../crypto/keyed-hash.js';
 import type { CoreContext } from './context.js';
 import type { ApiKey, Principal } from './types.js';
@@ -13,9 +13,9 @@ export type CredentialCheck = { code: 'VALID'; key: ApiKey } | { code: Exclude<V
 
 const DUMMY_HASH = Buffer.alloc(32);
 
-/** Checks a key id and secret against the store; does not record usage. */
+/** Checks a key id and secret against the store; does not record usage. A malformed key id is an unknown key. */
 export async function checkCredential(ctx: CoreContext, keyId: string, secret: string): Promise<CredentialCheck> {
-  const key = await ctx.store.apiKeys.get(keyId);
+  const key = KEY_ID_PATTERN.test(keyId) ? await ctx.store.apiKeys.get(keyId) : null;
   if (!key) {
     verifySecret(ctx.pepper, secret, DUMMY_HASH); // same work as a wrong secret
     return { code: 'NOT_FOUND' };

@@ -59,6 +59,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   // JSON bodies: prototype-poisoning safe; an empty body is "no body" (bodyless POSTs).
   app.removeContentTypeParser('application/json');
+  // Only JSON (and forms, for the token endpoints) are accepted: anything else is a 415.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);

@@ -19,6 +19,15 @@ const FactPulseError = Type.Object({ errorCode: Type.String(), errorMessage: Typ
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
+/** RFC 6749 §2.3.1 form-encodes Basic credentials; a malformed escape is a bad credential, not a crash. */
+function percentDecode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
 export function registerTokenRoutes(app: App, ctx: AuthContext, writers: Map<string, ErrorWriter>): void {
   registerFactPulseErrorWriter(writers);
 
@@ -43,8 +52,8 @@ export function registerTokenRoutes(app: App, ctx: AuthContext, writers: Map<str
       if (auth) {
         const basic = parseBasic(auth);
         if (!basic) return oauthError(reply, 401, 'invalid_client', 'Client authentication failed');
-        clientId = decodeURIComponent(basic.user);
-        clientSecret = decodeURIComponent(basic.pass);
+        clientId = percentDecode(basic.user);
+        clientSecret = percentDecode(basic.pass);
       }
       const grantType = pick('grant_type');
       if (!grantType) return oauthError(reply, 400, 'invalid_request', 'grant_type is required');
