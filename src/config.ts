@@ -19,6 +19,7 @@ export interface Config {
   dbPoolSize: number;
   trustProxy: boolean;
   bodyLimit: number;
+  outboundAllowHosts: string;
 }
 
 /** Every variable, its default and meaning — the source of README's table. */
@@ -37,6 +38,7 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'CLIENTELE_DB_POOL_SIZE', default: '10', description: 'PostgreSQL connections per instance' },
   { name: 'CLIENTELE_TRUST_PROXY', default: 'false', description: 'Trust X-Forwarded-* headers (behind a reverse proxy)' },
   { name: 'CLIENTELE_BODY_LIMIT', default: '1048576', description: 'Largest accepted request body, in bytes' },
+  { name: 'CLIENTELE_WEBHOOK_ALLOW_HOSTS', default: '(unset)', description: 'Hosts or CIDRs that outgoing requests (webhooks, integration tests) may reach although private or loopback, comma-separated, e.g. 127.0.0.1,localhost' },
 ];
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -73,5 +75,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolSize: int(env, 'CLIENTELE_DB_POOL_SIZE', 10, 1),
     trustProxy: bool(env, 'CLIENTELE_TRUST_PROXY', false),
     bodyLimit: int(env, 'CLIENTELE_BODY_LIMIT', 1048576, 1024),
+    outboundAllowHosts: env.CLIENTELE_WEBHOOK_ALLOW_HOSTS ?? '',
   };
 }

@@ -45,6 +45,7 @@ export async function openRuntime(config: Config, warn: (msg: string) => void): 
       keyring,
       issuer: config.issuer,
       tokenSettings: { accessTtlSeconds: config.accessTokenTtl, refreshTtlSeconds: config.refreshTokenTtl },
+      outboundAllowHosts: config.outboundAllowHosts,
     });
     return {
       database,

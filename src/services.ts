@@ -9,6 +9,8 @@ import { createBatchingKeyUsage, type BatchingKeyUsage } from './core/key-usage.
 import { createTokenService } from './core/signing-keys.js';
 import { open, seal, type Keyring } from './crypto/envelope.js';
 import { randomBytes } from './crypto/random.js';
+import { createAddressPolicy } from './outbound/address-policy.js';
+import { createOutboundClient, type OutboundClient } from './outbound/http-client.js';
 import type { Database } from './storage/database.js';
 import { createSqlStore } from './storage/sql-store.js';
 
@@ -27,6 +29,10 @@ export interface ServiceOptions {
   now?: () => Date;
   keyUsageFlushMs?: number;
   onRevocation?: (r: Revocation) => void;
+  /** Hosts/CIDRs outgoing requests may reach despite being private (CLIENTELE_WEBHOOK_ALLOW_HOSTS). */
+  outboundAllowHosts?: string;
+  /** Replaces the outgoing HTTP client (tests). */
+  outbound?: OutboundClient;
   onError?: (err: unknown) => void;
 }
 
@@ -55,6 +61,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     now,
     keyUsage,
     tokens,
+    outbound: options.outbound ?? createOutboundClient(createAddressPolicy(options.outboundAllowHosts ?? '')),
     tokenSettings: options.tokenSettings ?? { accessTtlSeconds: 1800, refreshTtlSeconds: 604800 },
     ...(options.onRevocation ? { onRevocation: options.onRevocation } : {}),
   };

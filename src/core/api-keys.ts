@@ -41,7 +41,7 @@ export interface KeyQuery {
   limit: number;
   cursor?: string;
   clientId?: string;
-  /** `account`: account-level keys only; `client`: with clientId, that client's keys. */
+  /** `account`: account-level keys only; `client`: client-owned keys (with clientId, that client's). */
   owner?: 'account' | 'client';
 }
 
@@ -74,15 +74,22 @@ async function resolveOwner(store: Store, principal: Principal, clientId: string
   return clientId;
 }
 
-/** Loads a key the principal may manage: another account's key or another client's is not found. */
+/** Loads a key the principal may manage: another account's key is not found, another owner's forbidden. */
 async function loadKeyFor(tx: Store, principal: Principal, keyId: string): Promise<ApiKey> {
   const key = await tx.apiKeys.getForUpdate(principal.accountId, keyId);
-  if (!key || (principal.kind === 'client' && key.clientId !== principal.clientId)) throw new AppError('KEY_NOT_FOUND');
+  if (!key) throw new AppError('KEY_NOT_FOUND');
+  forbidOtherOwner(principal, key);
   return key;
 }
 
+/** DESIGN §2: inside its account, a client principal naming another owner's key gets 403. */
+function forbidOtherOwner(principal: Principal, key: ApiKey): void {
+  if (principal.kind === 'client' && key.clientId !== principal.clientId)
+    throw new AppError('FORBIDDEN', "A client credential may act only on its own client's keys");
+}
+
 function checkExpiry(expiresAt: Date | null | undefined, now: Date): void {
-  if (expiresAt && expiresAt.getTime() <= now.getTime()) throw invalidField('expiresAt', 'must be in the future');
+  if (expiresAt && expiresAt.getTime() <= now.getTime()) throw invalidField('body.expiresAt', 'must be in the future');
 }
 
 export async function createKey(ctx: CoreContext, principal: Principal, input: KeyInput): Promise<IssuedKey> {
@@ -136,8 +143,8 @@ async function retryOnPrimaryRace<T>(run: () => Promise<T>): Promise<T> {
 
 export async function getKey(ctx: CoreContext, principal: Principal, keyId: string): Promise<ApiKey> {
   const key = await ctx.store.apiKeys.get(keyId);
-  if (!key || key.accountId !== principal.accountId || (principal.kind === 'client' && key.clientId !== principal.clientId))
-    throw new AppError('KEY_NOT_FOUND');
+  if (!key || key.accountId !== principal.accountId) throw new AppError('KEY_NOT_FOUND');
+  forbidOtherOwner(principal, key);
   return key;
 }
 
@@ -150,7 +157,7 @@ export async function listKeys(ctx: CoreContext, principal: Principal, query: Ke
   const rows = await ctx.store.apiKeys.list(principal.accountId, {
     limit: query.limit + 1,
     ...(after ? { afterKeyId: after } : {}),
-    ...(clientId !== undefined ? { clientId } : {}),
+    ...(clientId !== undefined ? { clientId } : query.owner === 'client' ? { clientOwned: true } : {}),
   });
   return pageOf(rows, query.limit, (k) => k.keyId);
 }
@@ -188,7 +195,7 @@ export async function updateKey(ctx: CoreContext, principal: Principal, keyId: s
 /** Issues a new secret; the old one keeps working for `gracePeriodSeconds` (default 0). */
 export async function resetKey(ctx: CoreContext, principal: Principal, keyId: string, gracePeriodSeconds = 0): Promise<IssuedKey> {
   if (!Number.isInteger(gracePeriodSeconds) || gracePeriodSeconds < 0 || gracePeriodSeconds > MAX_GRACE_SECONDS)
-    throw invalidField('gracePeriodSeconds', `must be an integer from 0 to ${MAX_GRACE_SECONDS}`);
+    throw invalidField('body.gracePeriodSeconds', `must be an integer from 0 to ${MAX_GRACE_SECONDS}`);
   const now = ctx.now();
   const secret = generateSecret();
   const issued = await ctx.store.transaction(async (tx) => {

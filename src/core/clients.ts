@@ -67,16 +67,16 @@ export function clientSnapshot(c: Client): Record<string, unknown> {
 }
 
 function checkInput(input: ClientInput): void {
-  if (input.siret != null && !SIRET.test(input.siret)) throw invalidField('siret', 'must be exactly 14 digits');
+  if (input.siret != null && !SIRET.test(input.siret)) throw invalidField('body.siret', 'must be exactly 14 digits');
   if (input.emailAddress != null && !EMAIL.test(input.emailAddress))
-    throw invalidField('emailAddress', 'must be an e-mail address');
+    throw invalidField('body.emailAddress', 'must be an e-mail address');
   if (input.passwordHash != null && !isBcryptHash(input.passwordHash))
-    throw invalidField('passwordHash', 'must be a bcrypt hash ($2a$, $2b$ or $2y$)');
+    throw invalidField('body.passwordHash', 'must be a bcrypt hash ($2a$, $2b$ or $2y$)');
   for (const [k, v] of Object.entries(input.limits ?? {})) {
-    if (!Number.isInteger(v) || v < -1) throw invalidField(`limits.${k}`, 'must be an integer ≥ -1 (-1 = unlimited)');
+    if (!Number.isInteger(v) || v < -1) throw invalidField(`body.limits.${k}`, 'must be an integer ≥ -1 (-1 = unlimited)');
   }
   if (input.metadata && Buffer.byteLength(JSON.stringify(input.metadata)) > 8192)
-    throw invalidField('metadata', 'must be at most 8 KiB of JSON');
+    throw invalidField('body.metadata', 'must be at most 8 KiB of JSON');
 }
 
 /** Name rule shared by surfaces that have no name field: company, then full name, then username. */
@@ -96,7 +96,7 @@ export async function createClient(ctx: CoreContext, principal: Principal, input
   requireAccountPrincipal(principal);
   checkInput(input);
   const name = deriveClientName(input);
-  if (!name) throw invalidField('name', 'is required');
+  if (!name) throw invalidField('body.name', 'is required');
   const id = uuidv7();
   const now = ctx.now();
   const { wrapped } = createDataKey(ctx.keyring, clientDataKeyAad(principal.accountId, id));
@@ -149,11 +149,17 @@ export async function listClients(ctx: CoreContext, principal: Principal, query:
   return pageOf(rows, query.limit, (c) => c.id);
 }
 
+/** Offset pagination for surfaces that number their pages (FactPulse `page`/`pageSize`). */
+export async function listClientsPage(ctx: CoreContext, principal: Principal, page: number, pageSize: number): Promise<{ rows: Client[]; total: number }> {
+  requireAccountPrincipal(principal);
+  return ctx.store.clients.listPage(principal.accountId, (page - 1) * pageSize, pageSize);
+}
+
 /** Partial update: absent fields are unchanged, `null` clears a nullable field. */
 export async function updateClient(ctx: CoreContext, principal: Principal, id: string, input: ClientInput): Promise<Client> {
   checkInput(input);
   if (input.name === null || (input.name !== undefined && input.name.trim() === ''))
-    throw invalidField('name', 'must not be empty');
+    throw invalidField('body.name', 'must not be empty');
   if (principal.kind === 'client' && (input.limits !== undefined || input.features !== undefined || input.isActive !== undefined))
     throw new AppError('FORBIDDEN', 'A client credential may not change its limits, features or status');
   const patch: ClientPatch = {};

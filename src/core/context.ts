@@ -3,6 +3,7 @@
  * and passed explicitly — no module-level singletons.
  */
 import type { Keyring } from '../crypto/envelope.js';
+import type { OutboundClient } from '../outbound/http-client.js';
 import type { Store } from './ports.js';
 
 /** A credential stopped being valid: caches in front of verification must forget it. */
@@ -24,6 +25,8 @@ export interface CoreContext {
   pepper: Buffer;
   now: () => Date;
   keyUsage: KeyUsageSink;
+  /** Outgoing HTTP (integration tests, webhooks), behind the address policy. */
+  outbound: OutboundClient;
   /** Called after a revoking change has committed. */
   onRevocation?: (r: Revocation) => void;
 }

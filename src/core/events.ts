@@ -7,6 +7,7 @@ import { isUuid, uuidv7 } from '../crypto/random.js';
 import type { EventFilter, Store } from './ports.js';
 import type { Actor, DomainEvent, Page, Principal } from './types.js';
 import { decodeCursor, pageOf } from './pagination.js';
+import { loadClientFor } from './access.js';
 
 export interface NewEvent {
   accountId: string;
@@ -37,9 +38,8 @@ export async function listEvents(store: Store, principal: Principal, query: Even
   if (after) filter.afterId = after;
   if (query.type) filter.type = query.type;
   if (principal.kind === 'client') {
-    if (query.clientId && query.clientId !== principal.clientId) {
-      return { data: [], nextCursor: null };
-    }
+    // Another client of the account: 403; a client outside it: 404 (DESIGN §2).
+    if (query.clientId && query.clientId !== principal.clientId) await loadClientFor(store, principal, query.clientId);
     filter.clientId = principal.clientId;
   } else if (query.clientId) {
     filter.clientId = query.clientId;

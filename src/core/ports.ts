@@ -12,7 +12,7 @@
  * EMAIL_TAKEN, and `apiKeys.insert/update` a PrimaryConflict when the unique index that
  * keeps one primary key per owner would break, even under concurrent writers.
  */
-import type { Account, ApiKey, Client, DomainEvent, User } from './types.js';
+import type { Account, ApiKey, Client, ClientWebhookSecret, DomainEvent, Integration, IntegrationKind, User } from './types.js';
 
 export interface ClientFilter {
   limit: number;
@@ -49,6 +49,8 @@ export interface KeyFilter {
   afterKeyId?: string;
   /** undefined: every key of the account; null: account-level keys only; a client id: that client's. */
   clientId?: string | null;
+  /** With clientId undefined: only keys owned by some client. */
+  clientOwned?: boolean;
 }
 
 export type KeyPatch = Partial<
@@ -127,6 +129,26 @@ export interface Store {
     update(accountId: string, id: string, patch: ClientPatch, at: Date): Promise<Client | null>;
     delete(accountId: string, id: string): Promise<boolean>;
     list(accountId: string, filter: ClientFilter): Promise<Client[]>;
+    /** Offset page in id order (FactPulse page/pageSize) with the account's total. */
+    listPage(accountId: string, offset: number, limit: number): Promise<{ rows: Client[]; total: number }>;
+  };
+  integrations: {
+    get(accountId: string, clientId: string, kind: IntegrationKind): Promise<Integration | null>;
+    /** Every integration of these clients (one query for a page of clients). */
+    listForClients(accountId: string, clientIds: string[]): Promise<Integration[]>;
+    /** The client's integrations, locked for update (rotation). */
+    listForUpdate(accountId: string, clientId: string): Promise<Integration[]>;
+    /** Inserts or replaces the (client, kind) integration; returns the stored row. */
+    upsert(integration: Omit<Integration, 'number'>): Promise<Integration>;
+    updateSecrets(id: string, secrets: Buffer, at: Date): Promise<void>;
+    recordTest(id: string, result: { at: Date; success: boolean; error: string | null }): Promise<Integration | null>;
+    delete(accountId: string, clientId: string, kind: IntegrationKind): Promise<boolean>;
+  };
+  webhookSecrets: {
+    get(accountId: string, clientId: string): Promise<ClientWebhookSecret | null>;
+    /** Inserts or replaces the client's secret. */
+    put(secret: ClientWebhookSecret): Promise<void>;
+    delete(accountId: string, clientId: string): Promise<boolean>;
   };
   apiKeys: {
     insert(key: ApiKey): Promise<void>;

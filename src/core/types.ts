@@ -90,3 +90,34 @@ export interface Page<T> {
   data: T[];
   nextCursor: string | null;
 }
+
+export type IntegrationKind = 'pdp' | 'chorus-pro';
+export type EncryptionMode = 'fernet' | 'double';
+
+/** Third-party credentials of one client. Secret fields live only inside `secrets` (sealed). */
+export interface Integration {
+  id: string;
+  /** Small public number (FactPulse `id`). */
+  number: number;
+  accountId: string;
+  clientId: string;
+  kind: IntegrationKind;
+  /** Non-secret fields, as configured. */
+  settings: Record<string, unknown>;
+  encryptionMode: EncryptionMode;
+  /** Sealed JSON of the secret fields (see core/integrations.ts for the layers). */
+  secrets: Buffer;
+  lastTestAt: Date | null;
+  lastTestSuccess: boolean | null;
+  lastTestError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A client's webhook signing secret, sealed under the client's data key. */
+export interface ClientWebhookSecret {
+  clientId: string;
+  accountId: string;
+  secret: Buffer;
+  createdAt: Date;
+}

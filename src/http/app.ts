@@ -14,6 +14,7 @@ import type { Principal } from '../core/types.js';
 import { requirePrincipal, type CredentialOptions } from './authenticate.js';
 import { toAppError, writeProblem, type ErrorWriter } from './errors.js';
 import { loggerOptions } from './logging.js';
+import { registerFactPulseRoutes } from './compat/factpulse/routes.js';
 import { registerNativeRoutes } from './native/index.js';
 import { registerOperationalRoutes } from './operational.js';
 import { registerTokenRoutes } from './tokens.js';
@@ -70,6 +71,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
       done(new AppError('MALFORMED_REQUEST', 'The body is not valid JSON'), undefined);
     }
   });
+  // Any other type: an empty body is "no body" (SDKs send bodyless POSTs with all sorts of
+  // Content-Type headers); a non-empty one is refused with 415.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => {
+    if ((body as Buffer).length === 0) return done(null, undefined);
+    done(new AppError('UNSUPPORTED_MEDIA_TYPE'), undefined);
+  });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
@@ -111,5 +118,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerOperationalRoutes(app, options);
   registerTokenRoutes(app, options.ctx, writers);
   registerNativeRoutes(app, options.ctx);
+  registerFactPulseRoutes(app, options.ctx);
   return app;
 }

@@ -16,11 +16,43 @@ function makeAjv(options: Options): Ajv {
   return ajv;
 }
 
-/** Fastify validator compiler: a strict Ajv for bodies, a coercing one for everything else. */
+/** JSON pointer of the first string (or object key) holding U+0000, which PostgreSQL text cannot store. */
+function findNul(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const at = `${path}/${k}`;
+    if (k.includes('\u0000')) return at;
+    const found = findNul(v, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+/**
+ * Fastify validator compiler: a strict Ajv for bodies, a coercing one for everything else.
+ * Every part also refuses NUL characters (a 400 naming the field, never a database error).
+ */
 export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const strict = makeAjv({ coerceTypes: false });
   const lenient = makeAjv({ coerceTypes: true });
-  return ({ schema, httpPart }) => (httpPart === 'body' ? strict : lenient).compile(schema as object);
+  return ({ schema, httpPart }) => {
+    const inner = (httpPart === 'body' ? strict : lenient).compile(schema as object);
+    const validate: Validate = (data) => {
+      validate.errors = null;
+      if (!inner(data)) {
+        validate.errors = inner.errors ?? null;
+        return false;
+      }
+      const at = findNul(data, '');
+      if (at === undefined) return true;
+      validate.errors = [{ instancePath: at, schemaPath: '#', keyword: 'nul', params: {}, message: 'must not contain NUL characters' }];
+      return false;
+    };
+    return validate;
+  };
 }
 
 const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'header' };
@@ -28,7 +60,7 @@ const PART: Record<string, string> = { body: 'body', querystring: 'query', param
 /** Turns Ajv errors into field errors like `body.siret`, `query.limit`, `params.id`. */
 export function fieldErrors(errors: ErrorObject[], context: string): FieldError[] {
   const prefix = PART[context] ?? context;
-  return errors.map((e) => {
+  const all = errors.map((e) => {
     const path = e.instancePath.split('/').filter(Boolean).join('.');
     let field = path ? `${prefix}.${path}` : prefix;
     let message = e.message ?? 'is invalid';
@@ -41,6 +73,10 @@ export function fieldErrors(errors: ErrorObject[], context: string): FieldError[
     } else if (e.keyword === 'enum') {
       message = `must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
     }
-    return { field, message, rule: e.keyword };
+    const rule = e.keyword === 'type' ? `type:${String((e.params as { type: unknown }).type)}` : e.keyword;
+    return { field, message, rule };
   });
+  // One error per field: a nullable field's failure would otherwise also report "must be null" and "anyOf".
+  const seen = new Set<string>();
+  return all.filter((f) => !seen.has(f.field) && seen.add(f.field));
 }

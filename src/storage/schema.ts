@@ -98,6 +98,29 @@ export interface SigningKeysTable {
   publish_until: Date | null;
 }
 
+export interface IntegrationCredentialsTable {
+  id: string;
+  number: Generated<number>;
+  account_id: string;
+  client_id: string;
+  kind: string;
+  settings: Json<Record<string, unknown>>;
+  encryption_mode: 'fernet' | 'double';
+  secrets: Buffer;
+  last_test_at: Date | null;
+  last_test_success: boolean | null;
+  last_test_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ClientWebhookSecretsTable {
+  client_id: string;
+  account_id: string;
+  secret: Buffer;
+  created_at: Date;
+}
+
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
@@ -107,4 +130,6 @@ export interface DB {
   idempotency_records: IdempotencyRecordsTable;
   server_secrets: ServerSecretsTable;
   signing_keys: SigningKeysTable;
+  integration_credentials: IntegrationCredentialsTable;
+  client_webhook_secrets: ClientWebhookSecretsTable;
 }

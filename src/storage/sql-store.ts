@@ -6,6 +6,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { AppError } from '../core/errors.js';
 import { PrimaryConflict, type Store } from '../core/ports.js';
 import type { DB } from './schema.js';
+import { integrationsRepo, webhookSecretsRepo } from './sql-integrations.js';
 import {
   clientPatchColumns,
   keyPatchColumns,
@@ -200,7 +201,21 @@ export function createSqlStore(db: Kysely<DB>, inTransaction = false): Store {
         const rows = await q.orderBy('id').limit(f.limit).execute();
         return rows.map(toClient);
       },
+      async listPage(accountId, offset, limit) {
+        const [rows, count] = await Promise.all([
+          db.selectFrom('clients').selectAll().where('account_id', '=', accountId).orderBy('id').offset(offset).limit(limit).execute(),
+          db
+            .selectFrom('clients')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('account_id', '=', accountId)
+            .executeTakeFirstOrThrow(),
+        ]);
+        return { rows: rows.map(toClient), total: Number(count.n) };
+      },
     },
+
+    integrations: integrationsRepo(db),
+    webhookSecrets: webhookSecretsRepo(db),
 
     apiKeys: {
       async insert(k) {
@@ -283,6 +298,7 @@ export function createSqlStore(db: Kysely<DB>, inTransaction = false): Store {
         let q = db.selectFrom('api_keys').selectAll().where('account_id', '=', accountId);
         if (f.clientId === null) q = q.where('client_id', 'is', null);
         else if (f.clientId !== undefined) q = q.where('client_id', '=', f.clientId);
+        else if (f.clientOwned) q = q.where('client_id', 'is not', null);
         if (f.afterKeyId) q = q.where('key_id', '>', f.afterKeyId);
         const rows = await q.orderBy('key_id').limit(f.limit).execute();
         return rows.map(toApiKey);

@@ -3,10 +3,12 @@ import type { AuthContext } from '../../core/auth.js';
 import type { App } from '../app.js';
 import { registerClientRoutes } from './clients.js';
 import { registerEventRoutes } from './events.js';
+import { registerIntegrationRoutes } from './integrations.js';
 import { registerKeyRoutes } from './keys.js';
 
 export function registerNativeRoutes(app: App, ctx: AuthContext): void {
   registerClientRoutes(app, ctx);
   registerKeyRoutes(app, ctx);
   registerEventRoutes(app, ctx);
+  registerIntegrationRoutes(app, ctx);
 }

@@ -12,6 +12,9 @@ const CODES: Partial<Record<ErrorCode, string>> = {
   CLIENT_NOT_FOUND: 'CLIENT_NOT_FOUND',
   NOT_FOUND: 'CLIENT_NOT_FOUND',
   INTERNAL: 'INTERNAL_ERROR',
+  ENCRYPTION_KEY_REQUIRED: 'ENCRYPTION_KEY_REQUIRED',
+  INVALID_ENCRYPTION_KEY: 'INVALID_ENCRYPTION_KEY',
+  NO_DOUBLE_ENCRYPTED_SECRETS: 'NO_DOUBLE_ENCRYPTED_SECRETS',
 };
 
 /** Pydantic v2 error types for the JSON Schema rules we use. */
@@ -25,13 +28,22 @@ const PYDANTIC_TYPES: Record<string, string> = {
   maximum: 'less_than_equal',
   enum: 'enum',
   additionalProperties: 'extra_forbidden',
-  type: 'type_error',
+  'type:string': 'string_type',
+  'type:boolean': 'bool_type',
+  'type:integer': 'int_type',
+  'type:number': 'float_type',
+  'type:object': 'model_attributes_type',
+  'type:array': 'list_type',
 };
 
+const LOCATIONS: Record<string, string> = { params: 'path', header: 'header', query: 'query', body: 'body' };
+
+/** `body.siret` → ["body","siret"]; a core field name without a part is a body field. */
 function locOf(f: FieldError): Array<string | number> {
-  const [part, ...rest] = f.field.split('.');
-  const head = part === 'params' ? 'path' : part === 'header' ? 'header' : part === 'query' ? 'query' : 'body';
-  return [head, ...rest.map((s) => (/^\d+$/.test(s) ? Number(s) : s))];
+  const parts = f.field.split('.');
+  const head = LOCATIONS[parts[0] ?? ''];
+  const rest = head ? parts.slice(1) : parts;
+  return [head ?? 'body', ...rest.map((s) => (/^\d+$/.test(s) ? Number(s) : s))];
 }
 
 export function factPulseValidationBody(errors: FieldError[]) {
@@ -40,6 +52,8 @@ export function factPulseValidationBody(errors: FieldError[]) {
 
 export const writeFactPulseError: ErrorWriter = (err: AppError, _request, reply) => {
   if (err.code === 'VALIDATION_FAILED' && err.errors?.length) return reply.code(422).send(factPulseValidationBody(err.errors));
+  if (err.code === 'MALFORMED_REQUEST')
+    return reply.code(422).send({ detail: [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }] });
   const errorCode = CODES[err.code] ?? (err.status >= 500 ? 'INTERNAL_ERROR' : 'INVALID_REQUEST');
   const status = err.status >= 500 ? 500 : err.status;
   return reply.code(status).send({ errorCode, errorMessage: err.message });

@@ -1,0 +1,57 @@
+/**
+ * The integration kinds and their fields. Settings are returned; secret fields never are.
+ */
+import { invalidField } from './errors.js';
+import type { IntegrationKind } from './types.js';
+
+interface FieldSpec {
+  type: 'string' | 'boolean';
+  required: boolean;
+  default?: boolean;
+}
+
+export interface KindSpec {
+  settings: Record<string, FieldSpec>;
+  secretFields: string[];
+  /** Applies defaults and checks required settings. */
+  normaliseSettings(input: Record<string, unknown>): Record<string, unknown>;
+}
+
+function kind(settings: Record<string, FieldSpec>, secretFields: string[]): KindSpec {
+  return {
+    settings,
+    secretFields,
+    normaliseSettings(input) {
+      const out: Record<string, unknown> = {};
+      for (const [name, spec] of Object.entries(settings)) {
+        const v = input[name] ?? spec.default;
+        if (v === undefined || v === null || v === '') {
+          if (spec.required) throw invalidField(name, 'is required');
+          out[name] = null;
+          continue;
+        }
+        if (typeof v !== spec.type) throw invalidField(name, `must be a ${spec.type}`);
+        out[name] = v;
+      }
+      return out;
+    },
+  };
+}
+
+const str = (required: boolean): FieldSpec => ({ type: 'string', required });
+const flag = (d: boolean): FieldSpec => ({ type: 'boolean', required: false, default: d });
+
+export const INTEGRATION_KINDS: Record<IntegrationKind, KindSpec> = {
+  /** FactPulse PDP (Plateforme de Dématérialisation Partenaire): PDPConfigUpdateRequest. */
+  pdp: kind(
+    { isActive: flag(true), modeSandbox: flag(false), flowServiceUrl: str(true), tokenUrl: str(true), oauthClientId: str(true) },
+    ['clientSecret'],
+  ),
+  /** Chorus Pro through PISTE: OAuth client + the technical account. */
+  'chorus-pro': kind(
+    { isActive: flag(true), modeSandbox: flag(false), apiUrl: str(true), tokenUrl: str(true), oauthClientId: str(true), technicalLogin: str(true) },
+    ['clientSecret', 'technicalPassword'],
+  ),
+};
+
+export const isIntegrationKind = (k: string): k is IntegrationKind => k === 'pdp' || k === 'chorus-pro';

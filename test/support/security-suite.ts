@@ -1,0 +1,607 @@
+/**
+ * The shared security suite (after Unkey's `testutil/common-tests.ts`): one table of every
+ * protected native route, and one set of checks applied to each of them — no credential,
+ * wrong / garbage / expired / disabled / deleted / deactivated credentials, a client
+ * principal outside its own client, and another tenant's ids.
+ *
+ * Rules checked (DESIGN §2): every failed authentication answers exactly like an unknown
+ * key; a client principal naming another client of its account gets 403, and account-level
+ * routes 403; another account's resources answer exactly like resources that do not exist.
+ *
+ * A new `/v1` route fails the suite until it is added to `NATIVE_ROUTES`.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { formatToken, generateKeyId, generateSecret } from '../../src/crypto/key-format.js';
+import { randomBytes, uuidv7 } from '../../src/crypto/random.js';
+import { createTestApp, type TestAccount, type TestApp } from './app.js';
+import type { BackendName } from './databases.js';
+
+// ---------------------------------------------------------------------------------------------
+// Small HTTP helpers (also used by the tenant and secret-hygiene tests).
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'HEAD';
+export type Headers = Record<string, string>;
+
+/** The part of an `app.inject` response the suites read. */
+export interface HttpReply {
+  statusCode: number;
+  body: string;
+  headers: Record<string, string | string[] | number | undefined>;
+  json(): any;
+}
+
+export interface IssuedKey {
+  keyId: string;
+  secret: string;
+  token: string;
+}
+
+export const apiKeyHeader = (token: string): Headers => ({ 'x-api-key': token });
+export const bearerHeader = (jwt: string): Headers => ({ authorization: `Bearer ${jwt}` });
+export const basicHeader = (user: string, pass: string): Headers => ({
+  authorization: `Basic ${Buffer.from(`${user}:${pass}`, 'utf8').toString('base64')}`,
+});
+
+export async function send(t: TestApp, method: Method, url: string, headers: Headers = {}, payload?: unknown): Promise<HttpReply> {
+  return (await t.app.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) })) as unknown as HttpReply;
+}
+
+/** Asserts the status, showing the body when it differs. */
+export function expectStatus(res: HttpReply, status: number, what: string): void {
+  assert.equal(res.statusCode, status, `${what}: expected ${status}, got ${res.statusCode} ${res.body}`);
+}
+
+/** Asserts an RFC 9457 problem with this status and code. */
+export function expectProblem(res: HttpReply, status: number, code: string, what: string): void {
+  expectStatus(res, status, what);
+  assert.match(String(res.headers['content-type']), /^application\/problem\+json/, `${what}: content-type`);
+  const body = res.json();
+  assert.equal(body.code, code, `${what}: code in ${res.body}`);
+  assert.equal(body.status, status, `${what}: status member`);
+}
+
+/** Creates a key through the API (account key when clientId is null). */
+export async function createKeyVia(t: TestApp, headers: Headers, body: Record<string, unknown>): Promise<IssuedKey> {
+  const res = await send(t, 'POST', '/v1/keys', headers, body);
+  expectStatus(res, 201, 'create key');
+  const b = res.json();
+  return { keyId: b.key.keyId, secret: b.secret, token: b.token };
+}
+
+export async function createClientVia(t: TestApp, headers: Headers, body: Record<string, unknown>): Promise<string> {
+  const res = await send(t, 'POST', '/v1/clients', headers, body);
+  expectStatus(res, 201, 'create client');
+  return res.json().id as string;
+}
+
+/** RFC 6749 client-credentials grant with a form body. */
+export async function oauthToken(t: TestApp, keyId: string, secret: string): Promise<string> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/oauth2/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: keyId, client_secret: secret }).toString(),
+  });
+  assert.equal(res.statusCode, 200, `oauth2/token: ${res.body}`);
+  return res.json().access_token as string;
+}
+
+/** FactPulse-style password login. */
+export async function passwordLogin(t: TestApp, username: string, password: string, clientUid?: string): Promise<{ access: string; refresh: string }> {
+  const res = await send(t, 'POST', '/api/token/', {}, { username, password, ...(clientUid ? { client_uid: clientUid } : {}) });
+  expectStatus(res, 200, 'api/token');
+  return res.json() as { access: string; refresh: string };
+}
+
+/** The secret with one character changed (same alphabet, same length). */
+export function mutateSecret(secret: string, at = 7): string {
+  const c = secret[at];
+  return secret.slice(0, at) + (c === 'a' ? 'b' : 'a') + secret.slice(at + 1);
+}
+
+/** A JWT with one character of one part changed. */
+function tamperJwt(jwt: string, part: 1 | 2): string {
+  const parts = jwt.split('.');
+  const p = parts[part]!;
+  const i = Math.floor(p.length / 2);
+  parts[part] = p.slice(0, i) + (p[i] === 'A' ? 'B' : 'A') + p.slice(i + 1);
+  return parts.join('.');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Route enumeration.
+
+export interface RouteId {
+  method: string;
+  path: string;
+}
+
+/** Reads every registered route from `app.printRoutes({ commonPrefix: false })`. */
+export function registeredRoutes(t: TestApp): RouteId[] {
+  const text = t.app.printRoutes({ commonPrefix: false });
+  const stack: string[] = [];
+  const out: RouteId[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^((?:│   |    )*)(?:├── |└── )(.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!m) continue;
+    const depth = m[1]!.length / 4;
+    stack.length = depth;
+    const path = (depth > 0 ? stack[depth - 1]! : '') + m[2]!;
+    stack.push(path);
+    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) out.push({ method, path });
+  }
+  return out;
+}
+
+/** Routes that may be called without a credential. Everything else must answer 401 without one. */
+export const PUBLIC_ROUTES: Array<string | RegExp> = [
+  '/healthz',
+  '/readyz',
+  '/.well-known/jwks.json',
+  '/openapi.json',
+  '/oauth2/token',
+  '/api/token/',
+  '/api/token/refresh/',
+  /^\/docs(\/.*)?$/,
+];
+
+export const isPublicRoute = (path: string) => PUBLIC_ROUTES.some((p) => (typeof p === 'string' ? p === path : p.test(path)));
+
+// ---------------------------------------------------------------------------------------------
+// The table.
+
+/** What a request names: a client, one of its keys and that key's token. */
+export interface Target {
+  clientId: string;
+  keyId: string;
+  token: string;
+}
+
+export interface RouteCase {
+  method: Exclude<Method, 'HEAD'>;
+  /** The route pattern exactly as registered. */
+  path: string;
+  /**
+   * `account`: only account principals (client principals get 403, even on their own client).
+   * `client`: a client principal may act on its own client, gets 403 on another client.
+   * `verify`: keys outside the caller's reach verify as NOT_FOUND (200), like unknown keys.
+   */
+  access: 'account' | 'client' | 'verify';
+  /**
+   * How another tenant's ids answer, always exactly like ids that do not exist:
+   * `client-not-found` / `key-not-found` (404), `empty-list` (audit log filter: 200 with no rows for
+   * an account, which may still list a deleted client's events; 404 for a client principal),
+   * `verify-not-found`, `lists-own` (a list without ids: only the caller's rows),
+   * `created-in-own-account` (a create without ids: the other tenant cannot see the result).
+   */
+  foreign: 'client-not-found' | 'key-not-found' | 'empty-list' | 'verify-not-found' | 'lists-own' | 'created-in-own-account';
+  success: number;
+  request(t: Target): { url: string; payload?: unknown };
+}
+
+export const NATIVE_ROUTES: RouteCase[] = [
+  { method: 'GET', path: '/v1/clients', access: 'account', foreign: 'lists-own', success: 200, request: () => ({ url: '/v1/clients?limit=100' }) },
+  {
+    method: 'POST',
+    path: '/v1/clients',
+    access: 'account',
+    foreign: 'created-in-own-account',
+    success: 201,
+    request: () => ({ url: '/v1/clients', payload: { name: `security-suite ${randomBytes(4).toString('hex')}` } }),
+  },
+  { method: 'GET', path: '/v1/clients/:id', access: 'client', foreign: 'client-not-found', success: 200, request: (t) => ({ url: `/v1/clients/${t.clientId}` }) },
+  {
+    method: 'PATCH',
+    path: '/v1/clients/:id',
+    access: 'client',
+    foreign: 'client-not-found',
+    success: 200,
+    request: (t) => ({ url: `/v1/clients/${t.clientId}`, payload: { description: 'patched by the security suite' } }),
+  },
+  { method: 'DELETE', path: '/v1/clients/:id', access: 'account', foreign: 'client-not-found', success: 204, request: (t) => ({ url: `/v1/clients/${t.clientId}` }) },
+  { method: 'POST', path: '/v1/clients/:id/activate', access: 'account', foreign: 'client-not-found', success: 200, request: (t) => ({ url: `/v1/clients/${t.clientId}/activate` }) },
+  { method: 'POST', path: '/v1/clients/:id/deactivate', access: 'account', foreign: 'client-not-found', success: 200, request: (t) => ({ url: `/v1/clients/${t.clientId}/deactivate` }) },
+  { method: 'GET', path: '/v1/keys', access: 'client', foreign: 'client-not-found', success: 200, request: (t) => ({ url: `/v1/keys?clientId=${t.clientId}` }) },
+  {
+    method: 'POST',
+    path: '/v1/keys',
+    access: 'client',
+    foreign: 'client-not-found',
+    success: 201,
+    request: (t) => ({ url: '/v1/keys', payload: { clientId: t.clientId, name: 'security-suite key' } }),
+  },
+  { method: 'POST', path: '/v1/keys/verify', access: 'verify', foreign: 'verify-not-found', success: 200, request: (t) => ({ url: '/v1/keys/verify', payload: { token: t.token } }) },
+  { method: 'GET', path: '/v1/keys/:keyId', access: 'client', foreign: 'key-not-found', success: 200, request: (t) => ({ url: `/v1/keys/${t.keyId}` }) },
+  {
+    method: 'PATCH',
+    path: '/v1/keys/:keyId',
+    access: 'client',
+    foreign: 'key-not-found',
+    success: 200,
+    request: (t) => ({ url: `/v1/keys/${t.keyId}`, payload: { name: 'renamed by the security suite' } }),
+  },
+  { method: 'DELETE', path: '/v1/keys/:keyId', access: 'client', foreign: 'key-not-found', success: 204, request: (t) => ({ url: `/v1/keys/${t.keyId}` }) },
+  {
+    method: 'POST',
+    path: '/v1/keys/:keyId/reset',
+    access: 'client',
+    foreign: 'key-not-found',
+    success: 200,
+    request: (t) => ({ url: `/v1/keys/${t.keyId}/reset`, payload: { gracePeriodSeconds: 0 } }),
+  },
+  { method: 'GET', path: '/v1/events', access: 'client', foreign: 'empty-list', success: 200, request: (t) => ({ url: `/v1/events?clientId=${t.clientId}&limit=100` }) },
+];
+
+// ---------------------------------------------------------------------------------------------
+// The fixture.
+
+export interface Credential {
+  label: string;
+  headers: Headers;
+}
+
+export interface SecurityFixture {
+  t: TestApp;
+  A: TestAccount;
+  B: TestAccount;
+  c1: string;
+  c2: string;
+  cb: string;
+  k1: IssuedKey;
+  k2: IssuedKey;
+  kb: IssuedKey;
+  /** Every way account A can authenticate. */
+  accountCredentials: Credential[];
+  /** Every way client C1 (key K1, its JWT, its own password login) can authenticate. */
+  clientCredentials: Credential[];
+  /** Credentials that must fail: each answers exactly like an unknown key. */
+  badCredentials: Credential[];
+  /** A disposable target of account A: a new client and a second (non-primary) key of it. */
+  freshAccountTarget(): Promise<Target>;
+  /** A disposable target inside C1: C1 itself and a new non-primary key of C1. */
+  freshClientTarget(): Promise<Target>;
+  /** A client id and a key that exist nowhere. */
+  nonexistentTarget(): Target;
+}
+
+/** Builds the fixture: accounts A and B, clients C1, C2 (A) and CB (B), and the spoiled credentials. */
+export async function createSecurityFixture(backend: BackendName): Promise<SecurityFixture> {
+  let offsetMs = 0;
+  const t = await createTestApp(backend, { now: () => new Date(Date.now() + offsetMs) });
+  try {
+    const A = await t.newAccount('Security tenant A');
+    const B = await t.newAccount('Security tenant B');
+    const a = A.headers;
+
+    const c1Username = `c1-${randomBytes(4).toString('hex')}`;
+    const c1Password = `c1-pass-${randomBytes(8).toString('hex')}`;
+    const c1 = await createClientVia(t, a, { name: 'C1', username: c1Username, password: c1Password });
+    const c2 = await createClientVia(t, a, { name: 'C2' });
+    const cb = await createClientVia(t, B.headers, { name: 'CB' });
+    const k1 = await createKeyVia(t, a, { clientId: c1, name: 'K1' });
+    const k2 = await createKeyVia(t, a, { clientId: c2, name: 'K2' });
+    const kb = await createKeyVia(t, B.headers, { clientId: cb, name: 'KB' });
+
+    const accountUser = await passwordLogin(t, A.email, A.password);
+    const accountCredentials: Credential[] = [
+      { label: 'account X-API-Key', headers: apiKeyHeader(A.token) },
+      { label: 'account Basic', headers: basicHeader(A.keyId, A.secret) },
+      { label: 'account OAuth JWT', headers: bearerHeader(await oauthToken(t, A.keyId, A.secret)) },
+      { label: 'account user JWT', headers: bearerHeader(accountUser.access) },
+    ];
+    const clientCredentials: Credential[] = [
+      { label: 'K1 X-API-Key', headers: apiKeyHeader(k1.token) },
+      { label: 'K1 Basic', headers: basicHeader(k1.keyId, k1.secret) },
+      { label: 'K1 OAuth JWT', headers: bearerHeader(await oauthToken(t, k1.keyId, k1.secret)) },
+      { label: 'C1 password-login JWT', headers: bearerHeader((await passwordLogin(t, c1Username, c1Password, c1)).access) },
+      { label: 'account user JWT scoped to C1', headers: bearerHeader((await passwordLogin(t, A.email, A.password, c1)).access) },
+    ];
+
+    // Credentials that work now and are then spoiled: each is checked working first.
+    const probe = async (label: string, headers: Headers, expected: number) => {
+      const res = await send(t, 'GET', '/v1/events?limit=1', headers);
+      assert.equal(res.statusCode, expected, `fixture: ${label} → ${res.statusCode} ${res.body}`);
+    };
+    const spoiled: Credential[] = [];
+    const keyForms = async (label: string, k: IssuedKey) => {
+      const jwt = await oauthToken(t, k.keyId, k.secret);
+      const forms: Credential[] = [
+        { label: `${label} X-API-Key`, headers: apiKeyHeader(k.token) },
+        { label: `${label} Basic`, headers: basicHeader(k.keyId, k.secret) },
+        { label: `${label} JWT`, headers: bearerHeader(jwt) },
+      ];
+      for (const f of forms) await probe(f.label, f.headers, 200);
+      spoiled.push(...forms);
+    };
+
+    const at = (ms: number) => new Date(Date.now() + offsetMs + ms).toISOString();
+    const expiring = await createKeyVia(t, a, { name: 'expiring', expiresAt: at(60_000) });
+    const disabled = await createKeyVia(t, a, { name: 'disabled' });
+    const deleted = await createKeyVia(t, a, { name: 'deleted' });
+    const c3 = await createClientVia(t, a, { name: 'C3 (deactivated)' });
+    const k3 = await createKeyVia(t, a, { clientId: c3, name: 'K3' });
+    const resetOld = await createKeyVia(t, a, { name: 'reset without grace' });
+    await keyForms('expired key', expiring);
+    await keyForms('disabled key', disabled);
+    await keyForms('deleted key', deleted);
+    await keyForms('deactivated client key', k3);
+    await probe('old secret of a reset key', apiKeyHeader(resetOld.token), 200);
+    const refreshAsBearer = bearerHeader(accountUser.refresh);
+
+    offsetMs += 120_000; // `expiring` is now past its expiry
+    expectStatus(await send(t, 'PATCH', `/v1/keys/${disabled.keyId}`, a, { enabled: false }), 200, 'disable key');
+    expectStatus(await send(t, 'DELETE', `/v1/keys/${deleted.keyId}`, a), 204, 'delete key');
+    expectStatus(await send(t, 'POST', `/v1/clients/${c3}/deactivate`, a), 200, 'deactivate C3');
+    const reset = await send(t, 'POST', `/v1/keys/${resetOld.keyId}/reset`, a, { gracePeriodSeconds: 0 });
+    expectStatus(reset, 200, 'reset key');
+    await probe('new secret of a reset key', apiKeyHeader(reset.json().token), 200);
+
+    const unknownKeyId = generateKeyId();
+    const badCredentials: Credential[] = [
+      ...spoiled,
+      { label: 'old secret after reset', headers: apiKeyHeader(resetOld.token) },
+      { label: 'unknown key, X-API-Key', headers: apiKeyHeader(formatToken(unknownKeyId, generateSecret())) },
+      { label: 'unknown key, Basic', headers: basicHeader(unknownKeyId, generateSecret()) },
+      { label: 'K1 with one secret char changed (valid checksum)', headers: apiKeyHeader(formatToken(k1.keyId, mutateSecret(k1.secret))) },
+      { label: 'K1 token with one secret char changed (bad checksum)', headers: apiKeyHeader(k1.token.replace(k1.secret, mutateSecret(k1.secret))) },
+      { label: 'account token with one secret char changed', headers: apiKeyHeader(formatToken(A.keyId, mutateSecret(A.secret))) },
+      { label: 'K1 Basic with a wrong secret', headers: basicHeader(k1.keyId, mutateSecret(k1.secret)) },
+      { label: 'account Basic with a wrong secret', headers: basicHeader(A.keyId, mutateSecret(A.secret)) },
+      { label: 'account Basic with the token as password', headers: basicHeader(A.keyId, A.token) },
+      { label: 'garbage Bearer', headers: bearerHeader('garbage') },
+      { label: 'API token as Bearer', headers: bearerHeader(A.token) },
+      { label: 'JWT with a tampered signature', headers: bearerHeader(tamperJwt(accountUser.access, 2)) },
+      { label: 'JWT with a tampered payload', headers: bearerHeader(tamperJwt(accountUser.access, 1)) },
+      { label: 'refresh token as Bearer', headers: refreshAsBearer },
+      { label: 'garbage X-API-Key', headers: apiKeyHeader('not-a-key') },
+      { label: 'unknown Authorization scheme', headers: { authorization: `Token ${A.token}` } },
+      { label: 'valid X-API-Key with a wrong Basic', headers: { ...apiKeyHeader(A.token), ...basicHeader(A.keyId, mutateSecret(A.secret)) } },
+      { label: 'valid Bearer with a wrong X-API-Key', headers: { ...accountCredentials[2]!.headers, ...apiKeyHeader(formatToken(A.keyId, mutateSecret(A.secret))) } },
+    ];
+    for (const c of badCredentials) await probe(c.label, c.headers, 401);
+
+    return {
+      t,
+      A,
+      B,
+      c1,
+      c2,
+      cb,
+      k1,
+      k2,
+      kb,
+      accountCredentials,
+      clientCredentials,
+      badCredentials,
+      async freshAccountTarget() {
+        const clientId = await createClientVia(t, a, { name: `fresh ${randomBytes(3).toString('hex')}` });
+        await createKeyVia(t, a, { clientId, name: 'fresh primary' });
+        const k = await createKeyVia(t, a, { clientId, name: 'fresh second' });
+        return { clientId, keyId: k.keyId, token: k.token };
+      },
+      async freshClientTarget() {
+        const k = await createKeyVia(t, a, { clientId: c1, name: 'fresh C1 key' });
+        return { clientId: c1, keyId: k.keyId, token: k.token };
+      },
+      nonexistentTarget() {
+        const keyId = generateKeyId();
+        return { clientId: uuidv7(), keyId, token: formatToken(keyId, generateSecret()) };
+      },
+    };
+  } catch (err) {
+    await t.close();
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The checks.
+
+async function call(f: SecurityFixture, route: RouteCase, target: Target, headers: Headers): Promise<HttpReply> {
+  const { url, payload } = route.request(target);
+  return send(f.t, route.method, url, headers, payload);
+}
+
+/** The body with the ids a request named replaced, so answers for different ids compare. */
+function normalise(body: string, target: Target): string {
+  return body.split(target.clientId).join('<client>').split(target.keyId).join('<key>');
+}
+
+function expectUnauthenticated(res: HttpReply, what: string): void {
+  expectProblem(res, 401, 'UNAUTHENTICATED', what);
+  const challenge = res.headers['www-authenticate'];
+  assert.ok(typeof challenge === 'string' && /Bearer/.test(challenge) && /Basic/.test(challenge), `${what}: WWW-Authenticate is ${String(challenge)}`);
+}
+
+async function checkNoCredentials(f: SecurityFixture, route: RouteCase): Promise<void> {
+  const target = await f.freshAccountTarget();
+  const res = await call(f, route, target, {});
+  expectUnauthenticated(res, 'no credentials');
+  // The CCM19-only ?apiKey= is no credential on the native surface.
+  const { url, payload } = route.request(target);
+  const withQuery = await send(f.t, route.method, `${url}${url.includes('?') ? '&' : '?'}apiKey=${encodeURIComponent(f.A.token)}`, {}, payload);
+  expectUnauthenticated(withQuery, '?apiKey= on a native route');
+  assert.equal(normalise(withQuery.body, target), normalise(res.body, target), '?apiKey= answers like no credential');
+  // Nothing happened: the target is intact.
+  expectStatus(await send(f.t, 'GET', `/v1/keys/${target.keyId}`, f.A.headers), 200, 'target still exists');
+}
+
+async function checkBadCredentials(f: SecurityFixture, route: RouteCase): Promise<void> {
+  const target = await f.freshAccountTarget();
+  const unknown = await call(f, route, target, apiKeyHeader(formatToken(generateKeyId(), generateSecret())));
+  expectUnauthenticated(unknown, 'unknown key');
+  for (const c of f.badCredentials) {
+    const res = await call(f, route, target, c.headers);
+    expectUnauthenticated(res, c.label);
+    assert.equal(res.body, unknown.body, `${c.label}: body must be byte-identical to the unknown-key body`);
+    assert.equal(res.headers['www-authenticate'], unknown.headers['www-authenticate'], `${c.label}: same challenge`);
+  }
+  expectStatus(await send(f.t, 'GET', `/v1/keys/${target.keyId}`, f.A.headers), 200, 'target still exists');
+}
+
+async function checkAccountControl(f: SecurityFixture, route: RouteCase): Promise<void> {
+  for (const c of f.accountCredentials) {
+    const res = await call(f, route, await f.freshAccountTarget(), c.headers);
+    expectStatus(res, route.success, `${c.label} on its own resources`);
+    if (route.access === 'verify') assert.equal(res.json().valid, true, `${c.label}: own key verifies`);
+  }
+}
+
+async function checkClientPrincipal(f: SecurityFixture, route: RouteCase): Promise<void> {
+  const sibling: Target = { clientId: f.c2, keyId: f.k2.keyId, token: f.k2.token };
+  const accountKey: Target = { clientId: f.c2, keyId: f.A.keyId, token: f.A.token };
+  const unknownVerify = route.access === 'verify' ? (await call(f, route, f.nonexistentTarget(), f.clientCredentials[0]!.headers)).body : '';
+  for (const c of f.clientCredentials) {
+    const own = await call(f, route, await f.freshClientTarget(), c.headers);
+    if (route.access === 'account') expectProblem(own, 403, 'FORBIDDEN', `${c.label} on an account-level route`);
+    else expectStatus(own, route.success, `${c.label} on its own client`);
+    if (route.access === 'verify') assert.equal(own.json().valid, true, `${c.label}: own key verifies`);
+
+    for (const [what, target] of [['another client of the account', sibling], ["the account's own key", accountKey]] as const) {
+      if (what === "the account's own key" && !route.path.includes(':keyId') && route.access !== 'verify') continue;
+      const res = await call(f, route, target, c.headers);
+      if (route.access === 'verify') {
+        expectStatus(res, 200, `${c.label} verifying ${what}`);
+        assert.deepEqual(res.json(), { valid: false, code: 'NOT_FOUND' }, `${c.label} verifying ${what}`);
+        assert.equal(res.body, unknownVerify, `${c.label} verifying ${what}: answers like an unknown key`);
+      } else {
+        expectProblem(res, 403, 'FORBIDDEN', `${c.label} on ${what}`);
+      }
+    }
+  }
+}
+
+async function checkForeign(f: SecurityFixture, route: RouteCase): Promise<void> {
+  const foreign: Target = { clientId: f.cb, keyId: f.kb.keyId, token: f.kb.token };
+  const bValues = [f.B.accountId, f.B.keyId, f.cb, f.kb.keyId, f.kb.secret, 'Security tenant B', 'CB', 'KB'];
+  const principals = [...f.accountCredentials, ...f.clientCredentials];
+  for (const c of principals) {
+    const isClient = f.clientCredentials.includes(c);
+    if (route.foreign === 'lists-own' || route.foreign === 'created-in-own-account') {
+      const res = await call(f, route, foreign, c.headers);
+      if (isClient) {
+        expectProblem(res, 403, 'FORBIDDEN', `${c.label} on an account-level route`);
+        continue;
+      }
+      expectStatus(res, route.success, c.label);
+      for (const v of bValues) assert.ok(!res.body.includes(`"${v}"`), `${c.label}: the answer carries B's value ${v}`);
+      if (route.foreign === 'created-in-own-account') {
+        const id = res.json().id as string;
+        expectProblem(await send(f.t, 'GET', `/v1/clients/${id}`, f.B.headers), 404, 'CLIENT_NOT_FOUND', "B reading A's new client");
+        expectStatus(await send(f.t, 'GET', `/v1/clients/${id}`, f.A.headers), 200, 'A reading its new client');
+      }
+      continue;
+    }
+    const nowhere = f.nonexistentTarget();
+    const res = await call(f, route, foreign, c.headers);
+    const none = await call(f, route, nowhere, c.headers);
+    const answer = normalise(res.body, foreign); // the ids the caller sent may be echoed (instance)
+    assert.equal(res.statusCode, none.statusCode, `${c.label}: B's ids answer ${res.statusCode} ${res.body}, ids that do not exist ${none.statusCode}`);
+    assert.equal(answer, normalise(none.body, nowhere), `${c.label}: B's ids answer exactly like ids that do not exist`);
+    for (const v of bValues) assert.ok(!answer.includes(v), `${c.label}: the answer carries B's value ${v}`);
+    if (isClient && route.access === 'account') {
+      // Refused before any lookup, whatever the id (checked equal above): reveals nothing.
+      expectProblem(res, 403, 'FORBIDDEN', `${c.label} on an account-level route`);
+      continue;
+    }
+    assert.notEqual(res.statusCode, 403, `${c.label}: never 403 for another tenant's id (${res.body})`);
+    switch (route.foreign) {
+      case 'client-not-found':
+        expectProblem(res, 404, 'CLIENT_NOT_FOUND', `${c.label} on B's client`);
+        break;
+      case 'key-not-found':
+        expectProblem(res, 404, 'KEY_NOT_FOUND', `${c.label} on B's key`);
+        break;
+      case 'empty-list':
+        // A client principal naming any client but its own is refused (403 inside the account, 404 outside).
+        if (isClient) {
+          expectProblem(res, 404, 'CLIENT_NOT_FOUND', `${c.label} filtering by B's client`);
+          break;
+        }
+        // The audit log keeps deleted clients' events, so an account filter needs no existing client.
+        expectStatus(res, 200, `${c.label} filtering by B's client`);
+        assert.deepEqual(res.json(), { data: [], nextCursor: null }, `${c.label} filtering by B's client`);
+        break;
+      case 'verify-not-found':
+        expectStatus(res, 200, `${c.label} verifying B's key`);
+        assert.deepEqual(res.json(), { valid: false, code: 'NOT_FOUND' }, `${c.label} verifying B's key`);
+        break;
+    }
+  }
+}
+
+/** After every check: nothing of C2, K2, CB or KB was changed by the refused requests. */
+async function checkUntouched(f: SecurityFixture): Promise<void> {
+  for (const [who, headers, clientId, key, name, keyName] of [
+    ['B', f.B.headers, f.cb, f.kb, 'CB', 'KB'],
+    ['A', f.A.headers, f.c2, f.k2, 'C2', 'K2'],
+  ] as const) {
+    const client = await send(f.t, 'GET', `/v1/clients/${clientId}`, headers);
+    expectStatus(client, 200, `${who}: ${name} still exists`);
+    assert.equal(client.json().name, name);
+    assert.equal(client.json().description, null, `${name} was never patched`);
+    assert.equal(client.json().isActive, true, `${name} is still active`);
+    const k = await send(f.t, 'GET', `/v1/keys/${key.keyId}`, headers);
+    expectStatus(k, 200, `${who}: ${keyName} still exists`);
+    assert.equal(k.json().name, keyName, `${keyName} was never renamed`);
+    assert.equal(k.json().enabled, true);
+    // Still the same secret (never reset) and still working.
+    expectStatus(await send(f.t, 'GET', `/v1/clients/${clientId}`, apiKeyHeader(key.token)), 200, `${keyName} still authenticates`);
+  }
+  expectStatus(await send(f.t, 'GET', '/v1/clients', f.A.headers), 200, "A's primary key still authenticates");
+  expectStatus(await send(f.t, 'GET', '/v1/clients', f.B.headers), 200, "B's primary key still authenticates");
+}
+
+/** Registers the suite for one backend. */
+export function runSecuritySuite(backend: BackendName): void {
+  describe(`security suite [${backend}]`, () => {
+    let f: SecurityFixture;
+    before(async () => {
+      f = await createSecurityFixture(backend);
+    });
+    after(async () => {
+      await f?.t.close();
+    });
+
+    it('the table lists every /v1 route, and every listed route exists', () => {
+      const routes = registeredRoutes(f.t);
+      assert.ok(routes.length > 10, 'printRoutes was parsed');
+      const key = (r: RouteId) => `${r.method} ${r.path}`;
+      const listed = new Set(NATIVE_ROUTES.map(key));
+      const v1 = routes.filter((r) => r.method !== 'HEAD' && /^\/v1(\/|$)/.test(r.path)).map(key);
+      assert.deepEqual(v1.filter((r) => !listed.has(r)), [], '/v1 routes missing from NATIVE_ROUTES');
+      assert.deepEqual([...listed].filter((r) => !v1.includes(r)), [], 'NATIVE_ROUTES lists routes that do not exist');
+    });
+
+    it('every route outside the public allow-list (HEAD included) refuses a request without credentials', async () => {
+      for (const r of registeredRoutes(f.t)) {
+        if (isPublicRoute(r.path)) continue;
+        const url = r.path.replace(/:[A-Za-z]+/g, (p) => (/key/i.test(p) ? generateKeyId() : uuidv7())).replace(/\*$/, 'x');
+        const res = await send(f.t, r.method as Method, url);
+        assert.equal(res.statusCode, 401, `${r.method} ${r.path} without credentials answered ${res.statusCode} ${res.body}`);
+        assert.ok(res.headers['www-authenticate'], `${r.method} ${r.path}: WWW-Authenticate`);
+      }
+    });
+
+    for (const route of NATIVE_ROUTES) {
+      describe(`${route.method} ${route.path}`, () => {
+        it('no credentials → 401 problem+json UNAUTHENTICATED with WWW-Authenticate', () => checkNoCredentials(f, route));
+        it('wrong, garbage, expired, disabled, deleted and deactivated credentials → 401, byte-identical to an unknown key', () =>
+          checkBadCredentials(f, route));
+        it('account principal on its own resources → success (control)', () => checkAccountControl(f, route));
+        it(
+          route.access === 'account'
+            ? 'client principal → 403 FORBIDDEN, even on its own client'
+            : route.access === 'verify'
+              ? "client principal verifies its own keys; another client's or the account's key → NOT_FOUND"
+              : 'client principal: own client allowed, another client of the account → 403 FORBIDDEN',
+          () => checkClientPrincipal(f, route),
+        );
+        it("another account's ids → answered exactly like ids that do not exist (404, never 403)", () => checkForeign(f, route));
+      });
+    }
+
+    it('refused requests changed nothing: C2, K2, CB and KB are intact and still work', () => checkUntouched(f));
+  });
+}
