@@ -15,6 +15,7 @@ import { requirePrincipal, type CredentialOptions } from './authenticate.js';
 import { toAppError, writeProblem, type ErrorWriter } from './errors.js';
 import { loggerOptions } from './logging.js';
 import { registerFactPulseRoutes } from './compat/factpulse/routes.js';
+import { registerInteliquentRoutes } from './compat/inteliquent/routes.js';
 import { registerNativeRoutes } from './native/index.js';
 import { registerOperationalRoutes } from './operational.js';
 import { registerTokenRoutes } from './tokens.js';
@@ -119,5 +120,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerTokenRoutes(app, options.ctx, writers);
   registerNativeRoutes(app, options.ctx);
   registerFactPulseRoutes(app, options.ctx);
+  registerInteliquentRoutes(app, options.ctx, writers);
   return app;
 }

@@ -46,10 +46,23 @@ export function toTestAccount(created: CreatedAccount): TestAccount {
   };
 }
 
-export async function createTestApp(backend: BackendName, options: { now?: () => Date } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  now?: () => Date;
+  /** Hosts/CIDRs outgoing requests may reach despite being private (e.g. `127.0.0.1` for a loopback test server). */
+  outboundAllowHosts?: string;
+}
+
+export async function createTestApp(backend: BackendName, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await openTestDatabase(backend);
   const keyring = createKeyring(randomBytes(32));
-  const services = await createServices({ database, keyring, issuer: 'http://clientele.test', keyUsageFlushMs: 50, ...(options.now ? { now: options.now } : {}) });
+  const services = await createServices({
+    database,
+    keyring,
+    issuer: 'http://clientele.test',
+    keyUsageFlushMs: 50,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.outboundAllowHosts !== undefined ? { outboundAllowHosts: options.outboundAllowHosts } : {}),
+  });
   const logs: string[] = [];
   const logStream = new Writable({
     write(chunk, _enc, done) {
