@@ -194,8 +194,20 @@ export async function updateClient(ctx: CoreContext, principal: Principal, id: s
 }
 
 /** Activates or deactivates; a deactivated client's keys and tokens stop working at once. */
-export async function setClientActive(ctx: CoreContext, principal: Principal, id: string, active: boolean): Promise<Client> {
-  if (principal.kind === 'client') throw new AppError('FORBIDDEN', 'A client credential may not change its limits, features or status');
+/**
+ * Activates or deactivates a client. A client principal may not, unless `allowOwnClient`
+ * (FactPulse, where activer/desactiver are client-level operations): then it may on its own
+ * client only (another client is still 403).
+ */
+export async function setClientActive(
+  ctx: CoreContext,
+  principal: Principal,
+  id: string,
+  active: boolean,
+  options: { allowOwnClient?: boolean } = {},
+): Promise<Client> {
+  if (principal.kind === 'client' && !options.allowOwnClient)
+    throw new AppError('FORBIDDEN', 'A client credential may not change its limits, features or status');
   const now = ctx.now();
   const after = await ctx.store.transaction(async (tx) => {
     const before = await loadClientFor(tx, principal, id, true);

@@ -12,9 +12,18 @@ export interface Revocation {
   clientId?: string;
 }
 
+/** A metered call of a client (a successful key verification), with an optional dimension. */
+export interface MeteredCall {
+  accountId: string;
+  clientId: string;
+  dimension?: string;
+}
+
 /** Receives successful key uses; the batching implementation flushes them periodically. */
 export interface KeyUsageSink {
-  record(keyId: string, at: Date): void;
+  record(keyId: string, at: Date, call?: MeteredCall): void;
+  /** Calls recorded for the client but not yet flushed. */
+  pendingCalls(clientId: string): number;
 }
 
 export interface CoreContext {

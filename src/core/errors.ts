@@ -19,6 +19,7 @@ export const ERROR_CATALOGUE = {
   USERNAME_TAKEN: { status: 409, title: 'The username is already used by another client' },
   EMAIL_TAKEN: { status: 409, title: 'The e-mail address is already used by another user' },
   PRIMARY_KEY_PROTECTED: { status: 409, title: 'A primary key cannot be deleted or demoted' },
+  USAGE_LIMIT_EXCEEDED: { status: 409, title: 'The usage would exceed the client\'s limit' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used with a different request' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is in progress' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },

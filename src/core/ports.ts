@@ -81,6 +81,26 @@ export interface KeyUse {
   lastUsedAt: Date;
 }
 
+/** One increment of one counter row. */
+export interface UsageDelta {
+  accountId: string;
+  clientId: string;
+  metric: string;
+  /** 'all' or 'YYYY-MM'. */
+  period: string;
+  /** '' for the metric's overall value. */
+  dimension: string;
+  amount: number;
+}
+
+export interface UsageRow {
+  clientId: string;
+  metric: string;
+  period: string;
+  dimension: string;
+  value: number;
+}
+
 export interface IdempotencyRecord {
   accountId: string;
   principal: string;
@@ -143,6 +163,12 @@ export interface Store {
     updateSecrets(id: string, secrets: Buffer, at: Date): Promise<void>;
     recordTest(id: string, result: { at: Date; success: boolean; error: string | null }): Promise<Integration | null>;
     delete(accountId: string, clientId: string, kind: IntegrationKind): Promise<boolean>;
+  };
+  usage: {
+    /** Adds the deltas (creating rows as needed); returns the new values in input order. */
+    add(deltas: UsageDelta[], at: Date): Promise<number[]>;
+    /** Counter rows of these clients for the given periods (optionally one metric). */
+    list(accountId: string, clientIds: string[], periods: string[], metric?: string): Promise<UsageRow[]>;
   };
   webhookSecrets: {
     get(accountId: string, clientId: string): Promise<ClientWebhookSecret | null>;

@@ -5,11 +5,14 @@
 import { KEY_ID_PATTERN, parseToken } from '../crypto/key-format.js';
 import { hashSecret, verifySecret } from '../crypto/keyed-hash.js';
 import type { CoreContext } from './context.js';
-import type { ApiKey, Principal } from './types.js';
+import type { ApiKey, Client, Principal } from './types.js';
+import { ALL_TIME, limitFor } from './usage.js';
 
-export type VerifyCode = 'VALID' | 'NOT_FOUND' | 'EXPIRED' | 'DISABLED' | 'CLIENT_INACTIVE';
+export type VerifyCode = 'VALID' | 'NOT_FOUND' | 'EXPIRED' | 'DISABLED' | 'CLIENT_INACTIVE' | 'USAGE_EXCEEDED';
 
-export type CredentialCheck = { code: 'VALID'; key: ApiKey } | { code: Exclude<VerifyCode, 'VALID'>; key?: ApiKey };
+export type CredentialCheck =
+  | { code: 'VALID'; key: ApiKey; client?: Client }
+  | { code: Exclude<VerifyCode, 'VALID' | 'USAGE_EXCEEDED'>; key?: ApiKey };
 
 const DUMMY_HASH = Buffer.alloc(32);
 
@@ -34,6 +37,7 @@ export async function checkCredential(ctx: CoreContext, keyId: string, secret: s
     const client = await ctx.store.clients.get(key.accountId, key.clientId);
     if (!client) return { code: 'NOT_FOUND' };
     if (!client.isActive) return { code: 'CLIENT_INACTIVE', key };
+    return { code: 'VALID', key, client };
   }
   return { code: 'VALID', key };
 }
@@ -63,6 +67,8 @@ export interface VerifyInput {
   token?: string;
   keyId?: string;
   secret?: string;
+  /** Dimension of the metered call (e.g. the domain being served). */
+  dimension?: string;
 }
 
 export interface VerifyOutcome {
@@ -85,6 +91,18 @@ export async function verifyKey(ctx: CoreContext, principal: Principal, input: V
   const key = check.key;
   if (key && (key.accountId !== principal.accountId || (principal.kind === 'client' && key.clientId !== principal.clientId)))
     return { valid: false, code: 'NOT_FOUND' };
-  if (check.code === 'VALID') ctx.keyUsage.record(check.key.keyId, ctx.now());
-  return { valid: check.code === 'VALID', code: check.code, ...(key ? { key } : {}) };
+  if (check.code !== 'VALID') return { valid: false, code: check.code, ...(key ? { key } : {}) };
+  const client = check.client;
+  if (client && (await overCallLimit(ctx, client))) return { valid: false, code: 'USAGE_EXCEEDED', key: check.key };
+  ctx.keyUsage.record(check.key.keyId, ctx.now(), client ? { accountId: client.accountId, clientId: client.id, ...(input.dimension ? { dimension: input.dimension } : {}) } : undefined);
+  return { valid: true, code: 'VALID', key: check.key };
+}
+
+/** Whether the client has used up its `calls` limit (counted calls plus those not yet flushed). */
+async function overCallLimit(ctx: CoreContext, client: Client): Promise<boolean> {
+  const limit = limitFor(client, 'calls', ALL_TIME);
+  if (limit === undefined) return false;
+  const rows = await ctx.store.usage.list(client.accountId, [client.id], [ALL_TIME], 'calls');
+  const counted = rows.find((r) => r.dimension === '')?.value ?? 0;
+  return counted + ctx.keyUsage.pendingCalls(client.id) >= limit;
 }

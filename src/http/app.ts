@@ -39,6 +39,8 @@ declare module 'fastify' {
     auth?: false | CredentialOptions;
     /** Which wire format errors on this route use (default: native problem+json). */
     surface?: string;
+    /** true: the route accepts application/x-www-form-urlencoded bodies. */
+    formBody?: boolean;
   }
   interface FastifyRequest {
     principal: Principal;
@@ -78,8 +80,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
     if ((body as Buffer).length === 0) return done(null, undefined);
     done(new AppError('UNSUPPORTED_MEDIA_TYPE'), undefined);
   });
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  // Forms only where a route asks for them (the OAuth token endpoint): a form, like text/plain,
+  // is a body a browser sends cross-site without a preflight, so JSON routes refuse it.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (req, body, done) => {
+    const text = String(body);
+    if (text !== '' && !req.routeOptions.config?.formBody) return done(new AppError('UNSUPPORTED_MEDIA_TYPE'), undefined);
+    done(null, Object.fromEntries(new URLSearchParams(text)));
   });
 
   const writers = new Map<string, ErrorWriter>([['native', writeProblem]]);
@@ -96,6 +102,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store');
+    // RFC 9110 §15.5.2: every 401 carries a challenge, whatever surface wrote the body.
+    if (reply.statusCode === 401 && !reply.hasHeader('WWW-Authenticate')) reply.header('WWW-Authenticate', 'Bearer realm="clientele", Basic realm="clientele"');
     return payload;
   });
 

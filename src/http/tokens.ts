@@ -34,7 +34,7 @@ export function registerTokenRoutes(app: App, ctx: AuthContext, writers: Map<str
   app.post(
     '/oauth2/token',
     {
-      config: { auth: false },
+      config: { auth: false, formBody: true },
       schema: {
         tags: ['auth'],
         summary: 'OAuth 2.0 client-credentials grant (RFC 6749 §4.4)',

@@ -16,15 +16,37 @@ function makeAjv(options: Options): Ajv {
   return ajv;
 }
 
-/** JSON pointer of the first string (or object key) holding U+0000, which PostgreSQL text cannot store. */
-function findNul(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
-  if (value === null || typeof value !== 'object') return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    const at = `${path}/${k}`;
-    if (k.includes('\u0000')) return at;
-    const found = findNul(v, at);
-    if (found !== undefined) return found;
+const MAX_DEPTH = 32;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function badText(s: string): string | undefined {
+  if (s.includes('\u0000')) return 'must not contain NUL characters';
+  if (LONE_SURROGATE.test(s)) return 'must be well-formed Unicode';
+  return undefined;
+}
+
+/**
+ * The first value PostgreSQL could not store — a string or object key holding U+0000 or a
+ * lone surrogate — or a structure nested deeper than MAX_DEPTH. Iterative: no input depth can
+ * exhaust the stack.
+ */
+function findUnstorable(root: unknown): { path: string; message: string } | undefined {
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: root, path: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { value, path, depth } = stack.pop()!;
+    if (typeof value === 'string') {
+      const message = badText(value);
+      if (message) return { path, message };
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_DEPTH) return { path, message: `must not be nested more than ${MAX_DEPTH} levels deep` };
+    for (const [k, v] of Object.entries(value)) {
+      const at = `${path}/${k}`;
+      const message = badText(k);
+      if (message) return { path: at, message };
+      stack.push({ value: v, path: at, depth: depth + 1 });
+    }
   }
   return undefined;
 }
@@ -33,7 +55,8 @@ type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null }
 
 /**
  * Fastify validator compiler: a strict Ajv for bodies, a coercing one for everything else.
- * Every part also refuses NUL characters (a 400 naming the field, never a database error).
+ * Every part also refuses what PostgreSQL cannot store (NUL characters, lone surrogates) and
+ * absurd nesting: a 400 naming the field, never a database error or a stack overflow.
  */
 export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const strict = makeAjv({ coerceTypes: false });
@@ -46,9 +69,9 @@ export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
         validate.errors = inner.errors ?? null;
         return false;
       }
-      const at = findNul(data, '');
-      if (at === undefined) return true;
-      validate.errors = [{ instancePath: at, schemaPath: '#', keyword: 'nul', params: {}, message: 'must not contain NUL characters' }];
+      const bad = findUnstorable(data);
+      if (bad === undefined) return true;
+      validate.errors = [{ instancePath: bad.path, schemaPath: '#', keyword: 'storable', params: {}, message: bad.message }];
       return false;
     };
     return validate;

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import type { LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import type { AddressPolicy } from './address-policy.js';
 
 export interface OutboundRequest {
@@ -45,6 +45,10 @@ export function createOutboundClient(policy: AddressPolicy, options: { maxBodyBy
         }
         if (url.protocol !== 'http:' && url.protocol !== 'https:') return reject(new OutboundError('only http and https URLs are allowed'));
         const host = url.hostname;
+        // Node skips `lookup` for IP-literal hosts, so the guard below never sees them: check here.
+        const literal = host.replace(/^\[|\]$/g, '');
+        if (isIP(literal) && !policy.allows(host, literal))
+          return reject(new OutboundError(`address of ${host} is not allowed (private or loopback)`));
         const guardedLookup: LookupFunction = (hostname, opts, callback) => {
           dnsLookup(hostname, { ...opts, all: true }, (err, addresses) => {
             if (err) return callback(err, '', 4);

@@ -121,6 +121,16 @@ export interface ClientWebhookSecretsTable {
   created_at: Date;
 }
 
+export interface UsageCountersTable {
+  account_id: string;
+  client_id: string;
+  metric: string;
+  period: string;
+  dimension: string;
+  value: number;
+  updated_at: Date;
+}
+
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
@@ -132,4 +142,5 @@ export interface DB {
   signing_keys: SigningKeysTable;
   integration_credentials: IntegrationCredentialsTable;
   client_webhook_secrets: ClientWebhookSecretsTable;
+  usage_counters: UsageCountersTable;
 }

@@ -7,6 +7,7 @@ import { AppError } from '../core/errors.js';
 import { PrimaryConflict, type Store } from '../core/ports.js';
 import type { DB } from './schema.js';
 import { integrationsRepo, webhookSecretsRepo } from './sql-integrations.js';
+import { usageRepo } from './sql-usage.js';
 import {
   clientPatchColumns,
   keyPatchColumns,
@@ -216,6 +217,7 @@ export function createSqlStore(db: Kysely<DB>, inTransaction = false): Store {
 
     integrations: integrationsRepo(db),
     webhookSecrets: webhookSecretsRepo(db),
+    usage: usageRepo(db),
 
     apiKeys: {
       async insert(k) {

@@ -5,10 +5,12 @@ import { registerClientRoutes } from './clients.js';
 import { registerEventRoutes } from './events.js';
 import { registerIntegrationRoutes } from './integrations.js';
 import { registerKeyRoutes } from './keys.js';
+import { registerUsageRoutes } from './usage.js';
 
 export function registerNativeRoutes(app: App, ctx: AuthContext): void {
   registerClientRoutes(app, ctx);
   registerKeyRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerIntegrationRoutes(app, ctx);
+  registerUsageRoutes(app, ctx);
 }

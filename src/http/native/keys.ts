@@ -59,7 +59,7 @@ export function registerKeyRoutes(app: App, ctx: AuthContext): void {
       },
     },
     async (request) => {
-      const outcome = await verifyKey(ctx, request.principal, request.body as { token?: string; keyId?: string; secret?: string });
+      const outcome = await verifyKey(ctx, request.principal, request.body as { token?: string; keyId?: string; secret?: string; dimension?: string });
       const k = outcome.key;
       if (!k || outcome.code === 'NOT_FOUND') return { valid: false, code: outcome.code };
       return {

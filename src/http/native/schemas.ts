@@ -163,17 +163,19 @@ export const KeyListQuery = Type.Object(
 
 export const KeyPage = Type.Object({ data: Type.Array(ApiKey), nextCursor: Type.Union([Type.String(), Type.Null()]) });
 
+const Dimension = Type.String({ minLength: 1, maxLength: 255, description: "Dimension of the metered call (e.g. a domain); counted under the client's `calls`" });
+
 export const VerifyRequest = Type.Union(
   [
-    Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }),
-    Type.Object({ keyId: Type.String({ minLength: 1, maxLength: 64 }), secret: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }),
+    Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }), dimension: Type.Optional(Dimension) }, { additionalProperties: false }),
+    Type.Object({ keyId: Type.String({ minLength: 1, maxLength: 64 }), secret: Type.String({ minLength: 1, maxLength: 512 }), dimension: Type.Optional(Dimension) }, { additionalProperties: false }),
   ],
   { description: 'Either the token, or the key id and secret' },
 );
 
 export const VerifyResponse = Type.Object({
   valid: Type.Boolean(),
-  code: Type.Union([Type.Literal('VALID'), Type.Literal('NOT_FOUND'), Type.Literal('EXPIRED'), Type.Literal('DISABLED'), Type.Literal('CLIENT_INACTIVE')]),
+  code: Type.Union([Type.Literal('VALID'), Type.Literal('NOT_FOUND'), Type.Literal('EXPIRED'), Type.Literal('DISABLED'), Type.Literal('CLIENT_INACTIVE'), Type.Literal('USAGE_EXCEEDED')]),
   keyId: Type.Optional(Type.String()),
   accountId: Type.Optional(Uuid),
   clientId: Type.Optional(Type.Union([Uuid, Type.Null()])),

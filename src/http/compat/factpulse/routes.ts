@@ -74,7 +74,8 @@ export function registerFactPulseRoutes(app: App, ctx: AuthContext): void {
       `/api/v1/clients/:uid/${path}`,
       { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.ClientActivateResponse } } },
       async (request) => {
-        const client = await setClientActive(ctx, request.principal, request.params.uid, active);
+        // Client level in the contract: a client-scoped token may act on its own client.
+        const client = await setClientActive(ctx, request.principal, request.params.uid, active, { allowOwnClient: true });
         return { uid: client.id, isActive: client.isActive, message: active ? 'Client activated' : 'Client deactivated' };
       },
     );
