@@ -87,7 +87,7 @@ export function createSqlStore(db: Kysely<DB>, inTransaction = false): Store {
         const r = await db
           .selectFrom('users')
           .selectAll()
-          .where(sql`lower(email)`, '=', email.toLowerCase())
+          .where(sql`lower(email)`, '=', sql`lower(${email})`)
           .executeTakeFirst();
         return r ? toUser(r) : null;
       },
@@ -157,7 +157,7 @@ export function createSqlStore(db: Kysely<DB>, inTransaction = false): Store {
           .selectFrom('clients')
           .selectAll()
           .where('account_id', '=', accountId)
-          .where(sql`lower(username)`, '=', username.toLowerCase())
+          .where(sql`lower(username)`, '=', sql`lower(${username})`)
           .where('username', 'is not', null)
           .executeTakeFirst();
         return r ? toClient(r) : null;
@@ -185,9 +185,9 @@ export function createSqlStore(db: Kysely<DB>, inTransaction = false): Store {
         let q = db.selectFrom('clients').selectAll().where('account_id', '=', accountId);
         if (f.afterId) q = q.where('id', '>', f.afterId);
         if (f.isActive !== undefined) q = q.where('is_active', '=', f.isActive);
-        if (f.username !== undefined) q = q.where(sql`lower(username)`, '=', f.username.toLowerCase());
+        if (f.username !== undefined) q = q.where(sql`lower(username)`, '=', sql`lower(${f.username})`);
         if (f.emailAddress !== undefined)
-          q = q.where(sql`lower(email_address)`, '=', f.emailAddress.toLowerCase());
+          q = q.where(sql`lower(email_address)`, '=', sql`lower(${f.emailAddress})`);
         if (f.q) {
           const pattern = `%${escapeLike(f.q)}%`;
           q = q.where((eb) =>
@@ -314,7 +314,9 @@ export function createSqlStore(db: Kysely<DB>, inTransaction = false): Store {
           UPDATE api_keys AS k
              SET use_count = k.use_count + u.n,
                  last_used_at = GREATEST(COALESCE(k.last_used_at, u.t), u.t)
-            FROM unnest(${ids}::text[], ${counts}::bigint[], ${times}::timestamptz[]) AS u(key_id, n, t)
+            FROM (SELECT key_id, sum(n) AS n, max(t) AS t
+                    FROM unnest(${ids}::text[], ${counts}::bigint[], ${times}::timestamptz[]) AS x(key_id, n, t)
+                   GROUP BY key_id) AS u
            WHERE k.key_id = u.key_id`.execute(db);
       },
     },

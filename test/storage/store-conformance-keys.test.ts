@@ -340,11 +340,6 @@ describeEachBackend('store conformance: keys, events, idempotency, secrets, sign
     });
     it(
       'recordUses with the same key twice in one batch adds both counts',
-      {
-        todo:
-          'sql-store.ts recordUses: UPDATE … FROM unnest(…) applies only one of several rows for the same key_id, ' +
-          'so duplicate entries in one batch lose counts (the current caller, createBatchingKeyUsage, pre-aggregates)',
-      },
       async () => {
         const accountId = await newAccount(store);
         const k = makeKey(accountId, null);

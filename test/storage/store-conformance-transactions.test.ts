@@ -404,15 +404,24 @@ describeEachBackend('store conformance: transactions and concurrency', ({ backen
             await locker.write(tx);
             order.push('first commits');
           });
-          await locked.promise;
-          const secondTx = storeB.transaction(async (tx) => {
-            const seen = await locker.lock(tx);
-            order.push('second locked');
-            return seen;
-          });
-          await waitForLockWaiters(second, 1);
-          order.push('second is waiting');
-          release.resolve();
+          let secondTx: Promise<string | null | undefined> | undefined;
+          try {
+            await Promise.race([locked.promise, first]);
+            secondTx = storeB.transaction(async (tx) => {
+              const seen = await locker.lock(tx);
+              order.push('second locked');
+              return seen;
+            });
+            secondTx.catch(() => {}); // awaited below
+            await waitForLockWaiters(second, 1);
+            order.push('second is waiting');
+          } finally {
+            // Even when the assertion above fails, end the first transaction so no
+            // connection stays checked out (the database could not be dropped).
+            release.resolve();
+            await first.catch(() => {});
+            await secondTx?.catch(() => {});
+          }
           await first;
           const seen = await secondTx;
           assert.deepEqual(order, ['first locked', 'second is waiting', 'first commits', 'second locked'], locker.name);
