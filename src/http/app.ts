@@ -14,6 +14,7 @@ import type { Principal } from '../core/types.js';
 import { requirePrincipal, type CredentialOptions } from './authenticate.js';
 import { toAppError, writeProblem, type ErrorWriter } from './errors.js';
 import { loggerOptions } from './logging.js';
+import { registerCcm19Routes } from './compat/ccm19/routes.js';
 import { registerFactPulseRoutes } from './compat/factpulse/routes.js';
 import { registerInteliquentRoutes } from './compat/inteliquent/routes.js';
 import { registerNativeRoutes } from './native/index.js';
@@ -129,5 +130,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerNativeRoutes(app, options.ctx);
   registerFactPulseRoutes(app, options.ctx);
   registerInteliquentRoutes(app, options.ctx, writers);
+  registerCcm19Routes(app, options.ctx, writers);
   return app;
 }

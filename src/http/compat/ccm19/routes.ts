@@ -1,0 +1,156 @@
+/**
+ * The CCM19 Hosting API, Client resource. Authenticated by an account key token in
+ * `?apiKey=` (or the usual headers). Errors are the native problem+json (the vendor does
+ * not document its own), with CCM19's status codes: 400 for invalid or missing
+ * properties (a taken username included), 404 for unknown clients (a non-UUID id too).
+ */
+import { Readable } from 'node:stream';
+import { Type } from 'typebox';
+import type { AuthContext } from '../../../core/auth.js';
+import { requireAccountPrincipal } from '../../../core/access.js';
+import { createClient, deleteClient, getClient, listClients, updateClient } from '../../../core/clients.js';
+import { AppError, invalidField } from '../../../core/errors.js';
+import type { Client, Principal } from '../../../core/types.js';
+import { ALL_TIME, monthOf } from '../../../core/usage.js';
+import { checkCredential, splitToken } from '../../../core/verification.js';
+import { isUuid } from '../../../crypto/random.js';
+import type { App } from '../../app.js';
+import type { ErrorWriter } from '../../errors.js';
+import { writeProblem } from '../../errors.js';
+import { CCM19_FEATURES, ccm19Client, ccm19Input, ccm19ListItem, usageFrom, type Ccm19Body } from './mappers.js';
+
+const config = { surface: 'ccm19', auth: { queryApiKey: true } } as const;
+const hide = true;
+const STREAM_BATCH = 500;
+
+const Int = Type.Integer({ minimum: -1 });
+const NullableString = Type.Union([Type.String({ maxLength: 255 }), Type.Null()]);
+const ClientBody = Type.Object(
+  {
+    username: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    passwordHash: Type.Optional(Type.String({ pattern: '^\\$2[aby]\\$\\d{2}\\$[./A-Za-z0-9]{53}$' })),
+    active: Type.Optional(Type.Boolean()),
+    firstName: Type.Optional(NullableString),
+    lastName: Type.Optional(NullableString),
+    emailAddress: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+    company: Type.Optional(NullableString),
+    domainMaxCount: Type.Optional(Int),
+    whitelabelMaxCount: Type.Optional(Int),
+    widgetDisplayMaxCount: Type.Optional(Int),
+    autoCreateDomains: Type.Optional(Type.Boolean()),
+    features: Type.Optional(Type.Object(Object.fromEntries(CCM19_FEATURES.map((f) => [f, Type.Optional(Type.Boolean())])), { additionalProperties: false })),
+    // Read-only properties a client may send back unchanged from a GET; ignored.
+    id: Type.Optional(Type.Unknown()),
+    domainCount: Type.Optional(Type.Unknown()),
+    whitelabelCount: Type.Optional(Type.Unknown()),
+    widgetDisplayCount: Type.Optional(Type.Unknown()),
+    actualCallCount: Type.Optional(Type.Unknown()),
+    domainCountData: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+const IdParams = Type.Object({ clientId: Type.String({ maxLength: 100 }) });
+
+/** CCM19 answers 400 for a taken username ("username already in use"). */
+const writeCcm19Error: ErrorWriter = (err, request, reply) =>
+  writeProblem(err.code === 'USERNAME_TAKEN' ? new AppError('VALIDATION_FAILED', 'username already in use', [{ field: 'body.username', message: 'is already in use' }]) : err, request, reply);
+
+async function usageOf(ctx: AuthContext, principal: Principal, clients: Client[]) {
+  const month = monthOf(ctx.now());
+  const rows = await ctx.store.usage.list(principal.accountId, clients.map((c) => c.id), [ALL_TIME, month]);
+  return usageFrom(rows, month);
+}
+
+async function one(ctx: AuthContext, principal: Principal, client: Client) {
+  return ccm19Client(client, (await usageOf(ctx, principal, [client])).get(client.id));
+}
+
+/** A non-UUID id, or another account's client, is simply not found. */
+async function findClient(ctx: AuthContext, principal: Principal, clientId: string): Promise<Client> {
+  requireAccountPrincipal(principal);
+  if (!isUuid(clientId)) throw new AppError('CLIENT_NOT_FOUND');
+  return getClient(ctx, principal, clientId);
+}
+
+/** Streams every client of the account as one JSON array, a keyset batch at a time. */
+async function* streamClients(ctx: AuthContext, principal: Principal): AsyncGenerator<string> {
+  yield '[';
+  let cursor: string | undefined;
+  let first = true;
+  do {
+    const page = await listClients(ctx, principal, { limit: STREAM_BATCH, ...(cursor ? { cursor } : {}) });
+    const usage = await usageOf(ctx, principal, page.data);
+    let chunk = '';
+    for (const c of page.data) {
+      chunk += (first ? '' : ',') + JSON.stringify(ccm19ListItem(c, usage.get(c.id)));
+      first = false;
+    }
+    if (chunk) yield chunk;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  yield ']';
+}
+
+export function registerCcm19Routes(app: App, ctx: AuthContext, writers: Map<string, ErrorWriter>): void {
+  writers.set('ccm19', writeCcm19Error);
+
+  app.post('/hosting/api/client', { config, schema: { hide, body: ClientBody } }, async (request, reply) => {
+    const b = request.body as Ccm19Body;
+    requireAccountPrincipal(request.principal);
+    if (!b.username) throw invalidField('body.username', 'is required');
+    if (!b.password && !b.passwordHash) throw invalidField('body.password', 'is required (or passwordHash)');
+    if (!b.emailAddress) throw invalidField('body.emailAddress', 'is required');
+    const input = { isActive: false, ...ccm19Input(b) };
+    const client = await createClient(ctx, request.principal, input);
+    return reply.code(201).type('application/json').send(await one(ctx, request.principal, client));
+  });
+
+  app.get('/hosting/api/client', { config, schema: { hide } }, async (request, reply) => {
+    requireAccountPrincipal(request.principal);
+    return reply.type('application/json').send(Readable.from(streamClients(ctx, request.principal)));
+  });
+
+  app.get('/hosting/api/client/:clientId', { config, schema: { hide, params: IdParams } }, async (request) =>
+    one(ctx, request.principal, await findClient(ctx, request.principal, request.params.clientId)),
+  );
+
+  app.put('/hosting/api/client/:clientId', { config, schema: { hide, params: IdParams, body: ClientBody } }, async (request) => {
+    const existing = await findClient(ctx, request.principal, request.params.clientId);
+    const b = request.body as Ccm19Body;
+    const updated = await updateClient(ctx, request.principal, existing.id, ccm19Input(b, existing));
+    return one(ctx, request.principal, updated);
+  });
+
+  app.delete('/hosting/api/client/:clientId', { config, schema: { hide, params: IdParams } }, async (request, reply) => {
+    const client = await findClient(ctx, request.principal, request.params.clientId);
+    await deleteClient(ctx, request.principal, client.id);
+    return reply.code(204).send();
+  });
+
+  app.get('/hosting/api/client/by-username/:username', { config, schema: { hide, params: Type.Object({ username: Type.String({ maxLength: 255 }) }) } }, async (request) => {
+    requireAccountPrincipal(request.principal);
+    const client = await ctx.store.clients.findByUsername(request.principal.accountId, request.params.username);
+    if (!client) throw new AppError('CLIENT_NOT_FOUND');
+    return one(ctx, request.principal, client);
+  });
+
+  app.get('/hosting/api/client/by-apiKey/:apiKey', { config, schema: { hide, params: Type.Object({ apiKey: Type.String({ maxLength: 512 }) }) } }, async (request) => {
+    requireAccountPrincipal(request.principal);
+    const parts = splitToken(request.params.apiKey);
+    const check = parts ? await checkCredential(ctx, parts.keyId, parts.secret) : { code: 'NOT_FOUND' as const };
+    const key = check.key;
+    if (!key?.clientId || key.accountId !== request.principal.accountId) throw new AppError('CLIENT_NOT_FOUND');
+    return one(ctx, request.principal, await getClient(ctx, request.principal, key.clientId));
+  });
+
+  app.get('/hosting/api/clientgetid/:searchTerm', { config, schema: { hide, params: Type.Object({ searchTerm: Type.String({ maxLength: 255 }) }) } }, async (request) => {
+    requireAccountPrincipal(request.principal);
+    const term = request.params.searchTerm;
+    const client =
+      (await ctx.store.clients.findByUsername(request.principal.accountId, term)) ??
+      (await listClients(ctx, request.principal, { limit: 1, emailAddress: term })).data[0];
+    if (!client) throw new AppError('CLIENT_NOT_FOUND');
+    return one(ctx, request.principal, client);
+  });
+}
