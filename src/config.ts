@@ -20,6 +20,10 @@ export interface Config {
   trustProxy: boolean;
   bodyLimit: number;
   outboundAllowHosts: string;
+  webhookDispatch: boolean;
+  webhookRetryBaseMs: number;
+  webhookTimeoutMs: number;
+  webhookPollMs: number;
 }
 
 /** Every variable, its default and meaning — the source of README's table. */
@@ -39,6 +43,10 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'CLIENTELE_TRUST_PROXY', default: 'false', description: 'Trust X-Forwarded-* headers (behind a reverse proxy)' },
   { name: 'CLIENTELE_BODY_LIMIT', default: '1048576', description: 'Largest accepted request body, in bytes' },
   { name: 'CLIENTELE_WEBHOOK_ALLOW_HOSTS', default: '(unset)', description: 'Hosts or CIDRs that outgoing requests (webhooks, integration tests) may reach although private or loopback, comma-separated, e.g. 127.0.0.1,localhost' },
+  { name: 'CLIENTELE_WEBHOOK_DISPATCH', default: 'true', description: 'Whether this instance sends webhooks (any number of instances may; they share the queue)' },
+  { name: 'CLIENTELE_WEBHOOK_RETRY_BASE_MS', default: '30000', description: 'First retry delay; each retry doubles it (with jitter); retries stop after 8640 × this (3 days)' },
+  { name: 'CLIENTELE_WEBHOOK_TIMEOUT_MS', default: '10000', description: 'Timeout of one delivery attempt' },
+  { name: 'CLIENTELE_WEBHOOK_POLL_MS', default: '200', description: 'How often an instance looks for due deliveries' },
 ];
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -76,5 +84,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: bool(env, 'CLIENTELE_TRUST_PROXY', false),
     bodyLimit: int(env, 'CLIENTELE_BODY_LIMIT', 1048576, 1024),
     outboundAllowHosts: env.CLIENTELE_WEBHOOK_ALLOW_HOSTS ?? '',
+    webhookDispatch: bool(env, 'CLIENTELE_WEBHOOK_DISPATCH', true),
+    webhookRetryBaseMs: int(env, 'CLIENTELE_WEBHOOK_RETRY_BASE_MS', 30000, 1),
+    webhookTimeoutMs: int(env, 'CLIENTELE_WEBHOOK_TIMEOUT_MS', 10000, 100),
+    webhookPollMs: int(env, 'CLIENTELE_WEBHOOK_POLL_MS', 200, 10),
   };
 }

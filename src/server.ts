@@ -13,6 +13,7 @@ import type { Config } from './config.js';
 import { buildApp, type App } from './http/app.js';
 import { createServices, type Services } from './services.js';
 import { openDatabase, type Database } from './storage/database.js';
+import { createDispatcher } from './webhooks/dispatcher.js';
 import { migrateToLatest } from './storage/migrate.js';
 
 export interface Runtime {
@@ -119,6 +120,15 @@ export async function startServer(config: Config, print: (text: string) => void 
     }
   }
   const url = await app.listen({ port: config.port, host: config.host });
+  const dispatcher = config.webhookDispatch
+    ? createDispatcher(runtime.services.ctx, {
+        retryBaseMs: config.webhookRetryBaseMs,
+        timeoutMs: config.webhookTimeoutMs,
+        pollIntervalMs: config.webhookPollMs,
+        onError: (err) => app.log.error({ err }, 'webhook dispatcher error'),
+      })
+    : undefined;
+  dispatcher?.start();
   let stopping: Promise<void> | undefined;
   return {
     app,
@@ -127,6 +137,7 @@ export async function startServer(config: Config, print: (text: string) => void 
     stop() {
       stopping ??= (async () => {
         await app.close();
+        await dispatcher?.stop();
         await runtime.close();
       })();
       return stopping;

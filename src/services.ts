@@ -54,6 +54,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     ...(options.keyUsageFlushMs !== undefined ? { flushIntervalMs: options.keyUsageFlushMs } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
   });
+  const addressPolicy = createAddressPolicy(options.outboundAllowHosts ?? '');
   const ctx: AuthContext = {
     store,
     keyring: options.keyring,
@@ -61,7 +62,8 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     now,
     keyUsage,
     tokens,
-    outbound: options.outbound ?? createOutboundClient(createAddressPolicy(options.outboundAllowHosts ?? '')),
+    outbound: options.outbound ?? createOutboundClient(addressPolicy),
+    addressPolicy,
     tokenSettings: options.tokenSettings ?? { accessTtlSeconds: 1800, refreshTtlSeconds: 604800 },
     ...(options.onRevocation ? { onRevocation: options.onRevocation } : {}),
   };

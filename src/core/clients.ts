@@ -42,6 +42,7 @@ export interface ClientQuery {
 }
 
 const SIRET = /^\d{14}$/;
+const MAX_MAP_KEY = 64;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** The AAD that binds a client's wrapped data key to its account and id. */
@@ -74,6 +75,10 @@ function checkInput(input: ClientInput): void {
     throw invalidField('body.passwordHash', 'must be a bcrypt hash ($2a$, $2b$ or $2y$)');
   for (const [k, v] of Object.entries(input.limits ?? {})) {
     if (!Number.isInteger(v) || v < -1) throw invalidField(`body.limits.${k}`, 'must be an integer ≥ -1 (-1 = unlimited)');
+  }
+  for (const field of ['features', 'limits', 'metadata'] as const) {
+    if (Object.keys(input[field] ?? {}).some((k) => k.length > MAX_MAP_KEY))
+      throw invalidField(`body.${field}`, `keys must be at most ${MAX_MAP_KEY} characters`);
   }
   if (input.metadata && Buffer.byteLength(JSON.stringify(input.metadata)) > 8192)
     throw invalidField('body.metadata', 'must be at most 8 KiB of JSON');

@@ -3,6 +3,7 @@
  * and passed explicitly — no module-level singletons.
  */
 import type { Keyring } from '../crypto/envelope.js';
+import type { AddressPolicy } from '../outbound/address-policy.js';
 import type { OutboundClient } from '../outbound/http-client.js';
 import type { Store } from './ports.js';
 
@@ -36,6 +37,8 @@ export interface CoreContext {
   keyUsage: KeyUsageSink;
   /** Outgoing HTTP (integration tests, webhooks), behind the address policy. */
   outbound: OutboundClient;
+  /** Which outgoing addresses are allowed (checked again at connect time by `outbound`). */
+  addressPolicy: AddressPolicy;
   /** Called after a revoking change has committed. */
   onRevocation?: (r: Revocation) => void;
 }

@@ -21,6 +21,8 @@ export interface NewEvent {
 export async function recordEvent(tx: Store, event: NewEvent, at: Date): Promise<DomainEvent> {
   const full: DomainEvent = { id: uuidv7(), createdAt: at, ...event };
   await tx.events.append(full);
+  // The outbox: deliveries to matching webhook endpoints commit (or not) with the event.
+  await tx.webhooks.enqueueForEvent(full);
   return full;
 }
 

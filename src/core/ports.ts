@@ -12,7 +12,19 @@
  * EMAIL_TAKEN, and `apiKeys.insert/update` a PrimaryConflict when the unique index that
  * keeps one primary key per owner would break, even under concurrent writers.
  */
-import type { Account, ApiKey, Client, ClientWebhookSecret, DomainEvent, Integration, IntegrationKind, User } from './types.js';
+import type {
+  Account,
+  AccountWebhookSecret,
+  ApiKey,
+  Client,
+  ClientWebhookSecret,
+  DomainEvent,
+  Integration,
+  IntegrationKind,
+  User,
+  WebhookDelivery,
+  WebhookEndpoint,
+} from './types.js';
 
 export interface ClientFilter {
   limit: number;
@@ -170,6 +182,35 @@ export interface Store {
     /** Counter rows of these clients for the given periods (optionally one metric). */
     list(accountId: string, clientIds: string[], periods: string[], metric?: string): Promise<UsageRow[]>;
   };
+  webhooks: {
+    insertEndpoint(endpoint: WebhookEndpoint): Promise<void>;
+    getEndpoint(accountId: string, id: string): Promise<WebhookEndpoint | null>;
+    listEndpoints(accountId: string, filter: { limit: number; afterId?: string }): Promise<WebhookEndpoint[]>;
+    updateEndpoint(accountId: string, id: string, patch: EndpointPatch, at: Date): Promise<WebhookEndpoint | null>;
+    deleteEndpoint(accountId: string, id: string): Promise<boolean>;
+    /**
+     * The outbox: one pending delivery per enabled endpoint of the account whose filters
+     * match the event. Called in the transaction that records the event.
+     */
+    enqueueForEvent(event: DomainEvent): Promise<number>;
+    insertDelivery(delivery: WebhookDelivery): Promise<void>;
+    /**
+     * Claims up to `limit` due deliveries (pending and due, or sending with an expired
+     * lease) with FOR UPDATE SKIP LOCKED, marks them `sending` until `leaseUntil`, and
+     * returns them. Concurrent callers never claim the same row.
+     */
+    claimDue(now: Date, limit: number, leaseUntil: Date): Promise<WebhookDelivery[]>;
+    updateDelivery(id: string, patch: DeliveryPatch, at: Date): Promise<WebhookDelivery | null>;
+    getDelivery(accountId: string, id: string): Promise<WebhookDelivery | null>;
+    listDeliveries(accountId: string, endpointId: string, filter: { limit: number; afterId?: string }): Promise<WebhookDelivery[]>;
+    /** Makes deliveries that waited for a secret due now; returns how many. */
+    wakeWaiting(accountId: string, at: Date): Promise<number>;
+  };
+  accountWebhookSecrets: {
+    get(accountId: string): Promise<AccountWebhookSecret | null>;
+    put(secret: AccountWebhookSecret): Promise<void>;
+    delete(accountId: string): Promise<boolean>;
+  };
   webhookSecrets: {
     get(accountId: string, clientId: string): Promise<ClientWebhookSecret | null>;
     /** Inserts or replaces the client's secret. */
@@ -192,6 +233,7 @@ export interface Store {
   };
   events: {
     append(event: DomainEvent): Promise<void>;
+    get(accountId: string, id: string): Promise<DomainEvent | null>;
     list(accountId: string, filter: EventFilter): Promise<DomainEvent[]>;
   };
   idempotency: {
@@ -213,6 +255,11 @@ export interface Store {
     retire(kid: string, at: Date, publishUntil: Date): Promise<void>;
   };
 }
+
+export type EndpointPatch = Partial<Pick<WebhookEndpoint, 'url' | 'events' | 'clientId' | 'format' | 'enabled' | 'disabledReason' | 'failingSince'>>;
+export type DeliveryPatch = Partial<
+  Pick<WebhookDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'leaseUntil' | 'lastAttemptAt' | 'responseStatus' | 'responseBody' | 'latencyMs' | 'lastError'>
+>;
 
 /** Thrown by apiKeys.insert/update when another primary key exists for the owner. */
 export class PrimaryConflict extends Error {

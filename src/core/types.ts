@@ -121,3 +121,53 @@ export interface ClientWebhookSecret {
   secret: Buffer;
   createdAt: Date;
 }
+
+export type WebhookFormat = 'native' | 'factpulse';
+
+export interface WebhookEndpoint {
+  id: string;
+  accountId: string;
+  url: string;
+  /** Event-type patterns (`client.*`); null = every event. */
+  events: string[] | null;
+  /** Only events of this client, when set. */
+  clientId: string | null;
+  format: WebhookFormat;
+  enabled: boolean;
+  disabledReason: string | null;
+  /** Start of the current run of failed deliveries (null when the last one succeeded). */
+  failingSince: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'failed' | 'waiting_secret';
+
+export interface WebhookDelivery {
+  id: string;
+  accountId: string;
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  clientId: string | null;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  leaseUntil: Date | null;
+  lastAttemptAt: Date | null;
+  responseStatus: number | null;
+  responseBody: string | null;
+  latencyMs: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The account's default webhook secret (sealed), with the one it replaced during a grace period. */
+export interface AccountWebhookSecret {
+  accountId: string;
+  secret: Buffer;
+  previousSecret: Buffer | null;
+  previousExpiresAt: Date | null;
+  createdAt: Date;
+}

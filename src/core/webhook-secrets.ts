@@ -8,11 +8,12 @@
  * receivers use the whole string's UTF-8 bytes as the HMAC key.
  */
 import { unwrapDataKey } from '../crypto/data-keys.js';
-import { openWithKey, sealWithKey } from '../crypto/envelope.js';
+import { open, openWithKey, seal, sealWithKey } from '../crypto/envelope.js';
 import { randomBytes } from '../crypto/random.js';
-import { loadClientFor } from './access.js';
+import { loadClientFor, requireAccountPrincipal } from './access.js';
 import { clientDataKeyAad } from './clients.js';
 import type { CoreContext } from './context.js';
+import { invalidField } from './errors.js';
 import { recordEvent } from './events.js';
 import type { Client, Principal } from './types.js';
 
@@ -33,7 +34,8 @@ export async function generateClientWebhookSecret(ctx: CoreContext, principal: P
     const client = await loadClientFor(tx, principal, clientId, true);
     const replaced = (await tx.webhookSecrets.get(client.accountId, client.id)) !== null;
     await tx.webhookSecrets.put({ clientId: client.id, accountId: client.accountId, secret: sealWithKey(dekOf(ctx, client), Buffer.from(secret, 'utf8'), aadFor(client)), createdAt: now });
-    await recordEvent(tx, { accountId: client.accountId, clientId: client.id, type: 'webhook_secret.generated', actor: principal.actor, data: { replaced } }, now);
+    await recordEvent(tx, { accountId: client.accountId, clientId: client.id, type: 'webhook_secret.generated', actor: principal.actor, data: { scope: 'client', replaced } }, now);
+    await tx.webhooks.wakeWaiting(client.accountId, now);
   });
   return { secret, createdAt: now };
 }
@@ -50,7 +52,7 @@ export async function deleteClientWebhookSecret(ctx: CoreContext, principal: Pri
   return ctx.store.transaction(async (tx) => {
     const client = await loadClientFor(tx, principal, clientId, true);
     const deleted = await tx.webhookSecrets.delete(client.accountId, client.id);
-    if (deleted) await recordEvent(tx, { accountId: client.accountId, clientId: client.id, type: 'webhook_secret.deleted', actor: principal.actor, data: {} }, now);
+    if (deleted) await recordEvent(tx, { accountId: client.accountId, clientId: client.id, type: 'webhook_secret.deleted', actor: principal.actor, data: { scope: 'client' } }, now);
     return deleted;
   });
 }
@@ -59,4 +61,69 @@ export async function deleteClientWebhookSecret(ctx: CoreContext, principal: Pri
 export async function revealClientWebhookSecret(ctx: CoreContext, client: Client): Promise<string | null> {
   const row = await ctx.store.webhookSecrets.get(client.accountId, client.id);
   return row ? openWithKey(dekOf(ctx, client), row.secret, aadFor(client)).toString('utf8') : null;
+}
+
+const accountAad = (accountId: string) => `account-webhook-secret:${accountId}`;
+
+/**
+ * Generates (or replaces) the account's default secret, shown once. With a grace period
+ * the replaced secret keeps signing alongside the new one until it expires.
+ */
+export async function generateAccountWebhookSecret(ctx: CoreContext, principal: Principal, gracePeriodSeconds = 0): Promise<{ secret: string; createdAt: Date }> {
+  requireAccountPrincipal(principal);
+  if (!Number.isInteger(gracePeriodSeconds) || gracePeriodSeconds < 0 || gracePeriodSeconds > 7 * 24 * 3600)
+    throw invalidField('gracePeriodSeconds', 'must be an integer from 0 to 604800');
+  const now = ctx.now();
+  const secret = generateWebhookSecret();
+  const aad = accountAad(principal.accountId);
+  await ctx.store.transaction(async (tx) => {
+    const current = await tx.accountWebhookSecrets.get(principal.accountId);
+    const keepPrevious = current !== null && gracePeriodSeconds > 0;
+    await tx.accountWebhookSecrets.put({
+      accountId: principal.accountId,
+      secret: seal(ctx.keyring, Buffer.from(secret, 'utf8'), aad),
+      previousSecret: keepPrevious ? current.secret : null,
+      previousExpiresAt: keepPrevious ? new Date(now.getTime() + gracePeriodSeconds * 1000) : null,
+      createdAt: now,
+    });
+    await recordEvent(tx, { accountId: principal.accountId, clientId: null, type: 'webhook_secret.generated', actor: principal.actor, data: { scope: 'account', replaced: current !== null, gracePeriodSeconds } }, now);
+    await tx.webhooks.wakeWaiting(principal.accountId, now);
+  });
+  return { secret, createdAt: now };
+}
+
+export async function getAccountWebhookSecretStatus(ctx: CoreContext, principal: Principal): Promise<{ hasSecret: boolean; createdAt: Date | null }> {
+  requireAccountPrincipal(principal);
+  const row = await ctx.store.accountWebhookSecrets.get(principal.accountId);
+  return { hasSecret: row !== null, createdAt: row?.createdAt ?? null };
+}
+
+export async function deleteAccountWebhookSecret(ctx: CoreContext, principal: Principal): Promise<boolean> {
+  requireAccountPrincipal(principal);
+  const now = ctx.now();
+  return ctx.store.transaction(async (tx) => {
+    const deleted = await tx.accountWebhookSecrets.delete(principal.accountId);
+    if (deleted) await recordEvent(tx, { accountId: principal.accountId, clientId: null, type: 'webhook_secret.deleted', actor: principal.actor, data: { scope: 'account' } }, now);
+    return deleted;
+  });
+}
+
+/**
+ * The secrets that sign a webhook for this account and (optional) client: the client's own
+ * secret when it has one, else the account default (plus its predecessor during a grace
+ * period). Empty when there is none — an unsigned webhook never leaves.
+ */
+export async function signingSecretsFor(ctx: CoreContext, accountId: string, clientId: string | null): Promise<string[]> {
+  if (clientId) {
+    const client = await ctx.store.clients.get(accountId, clientId);
+    const own = client ? await revealClientWebhookSecret(ctx, client) : null;
+    if (own) return [own];
+  }
+  const row = await ctx.store.accountWebhookSecrets.get(accountId);
+  if (!row) return [];
+  const aad = accountAad(accountId);
+  const secrets = [open(ctx.keyring, row.secret, aad).toString('utf8')];
+  if (row.previousSecret && row.previousExpiresAt && row.previousExpiresAt.getTime() > ctx.now().getTime())
+    secrets.push(open(ctx.keyring, row.previousSecret, aad).toString('utf8'));
+  return secrets;
 }

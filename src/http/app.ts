@@ -13,7 +13,7 @@ import { AppError } from '../core/errors.js';
 import type { Principal } from '../core/types.js';
 import { requirePrincipal, type CredentialOptions } from './authenticate.js';
 import { toAppError, writeProblem, type ErrorWriter } from './errors.js';
-import { loggerOptions } from './logging.js';
+import { loggerOptions, redactUrl } from './logging.js';
 import { registerCcm19Routes } from './compat/ccm19/routes.js';
 import { registerFactPulseRoutes } from './compat/factpulse/routes.js';
 import { registerInteliquentRoutes } from './compat/inteliquent/routes.js';
@@ -93,7 +93,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const writerFor = (request: FastifyRequest) => writers.get(request.routeOptions.config?.surface ?? 'native') ?? writeProblem;
 
   app.setErrorHandler((err, request, reply) => writerFor(request)(toAppError(err, request), request, reply));
-  app.setNotFoundHandler((request, reply) => writeProblem(new AppError('NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`), request, reply));
+  app.setNotFoundHandler((request, reply) => writeProblem(new AppError('NOT_FOUND', `No route for ${request.method} ${redactUrl(request.url.split('?')[0]!)}`), request, reply));
 
   app.addHook('preValidation', async (request) => {
     const auth = request.routeOptions.config?.auth;

@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.js';
+import { redactUrl } from './logging.js';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 import { fieldErrors } from './validation.js';
 
@@ -43,5 +44,5 @@ export const writeProblem: ErrorWriter = (err, request, reply) => {
   return reply
     .code(err.status)
     .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify(toProblem(err, request.url.split('?')[0])));
+    .send(JSON.stringify(toProblem(err, redactUrl(request.url.split('?')[0]!))));
 };

@@ -7,9 +7,12 @@ import type { FastifyServerOptions } from 'fastify';
 
 const SECRET_QUERY_PARAMS = /([?&](?:apiKey|api_key|token|access_token|client_secret|secret|password)=)[^&#]*/gi;
 
-/** Masks secret-bearing query parameters in a URL. */
+/** An API token anywhere in a URL (e.g. pasted into a path), as TOKEN_PATTERN in crypto/key-format.ts; the key id part is kept. */
+const TOKENS = /\b(clt_[0-9A-Za-z]{22}_)[0-9A-Za-z]{49}\b/g;
+
+/** Masks secret-bearing query parameters, and API tokens anywhere, in a URL. */
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_QUERY_PARAMS, '$1[REDACTED]');
+  return url.replace(SECRET_QUERY_PARAMS, '$1[REDACTED]').replace(TOKENS, '$1[REDACTED]');
 }
 
 export const REDACT_PATHS = [

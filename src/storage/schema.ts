@@ -131,6 +131,48 @@ export interface UsageCountersTable {
   updated_at: Date;
 }
 
+export interface WebhookEndpointsTable {
+  id: string;
+  account_id: string;
+  url: string;
+  events: ColumnType<string[] | null, string | null, string | null>;
+  client_id: string | null;
+  format: 'native' | 'factpulse';
+  enabled: boolean;
+  disabled_reason: string | null;
+  failing_since: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface AccountWebhookSecretsTable {
+  account_id: string;
+  secret: Buffer;
+  previous_secret: Buffer | null;
+  previous_expires_at: Date | null;
+  created_at: Date;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  account_id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  client_id: string | null;
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: Date;
+  lease_until: Date | null;
+  last_attempt_at: Date | null;
+  response_status: number | null;
+  response_body: string | null;
+  latency_ms: number | null;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
@@ -143,4 +185,7 @@ export interface DB {
   integration_credentials: IntegrationCredentialsTable;
   client_webhook_secrets: ClientWebhookSecretsTable;
   usage_counters: UsageCountersTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  account_webhook_secrets: AccountWebhookSecretsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

@@ -8,6 +8,7 @@ import { PrimaryConflict, type Store } from '../core/ports.js';
 import type { DB } from './schema.js';
 import { integrationsRepo, webhookSecretsRepo } from './sql-integrations.js';
 import { usageRepo } from './sql-usage.js';
+import { accountWebhookSecretsRepo, webhooksRepo } from './sql-webhooks.js';
 import {
   clientPatchColumns,
   keyPatchColumns,
@@ -218,6 +219,8 @@ export function createSqlStore(db: Kysely<DB>, inTransaction = false): Store {
     integrations: integrationsRepo(db),
     webhookSecrets: webhookSecretsRepo(db),
     usage: usageRepo(db),
+    webhooks: webhooksRepo(db),
+    accountWebhookSecrets: accountWebhookSecretsRepo(db),
 
     apiKeys: {
       async insert(k) {
@@ -335,6 +338,10 @@ export function createSqlStore(db: Kysely<DB>, inTransaction = false): Store {
             created_at: e.createdAt,
           })
           .execute();
+      },
+      async get(accountId, id) {
+        const r = await db.selectFrom('events').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+        return r ? toEvent(r) : null;
       },
       async list(accountId, f) {
         let q = db.selectFrom('events').selectAll().where('account_id', '=', accountId);

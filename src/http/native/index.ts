@@ -6,6 +6,7 @@ import { registerEventRoutes } from './events.js';
 import { registerIntegrationRoutes } from './integrations.js';
 import { registerKeyRoutes } from './keys.js';
 import { registerUsageRoutes } from './usage.js';
+import { registerWebhookRoutes } from './webhooks.js';
 
 export function registerNativeRoutes(app: App, ctx: AuthContext): void {
   registerClientRoutes(app, ctx);
@@ -13,4 +14,5 @@ export function registerNativeRoutes(app: App, ctx: AuthContext): void {
   registerEventRoutes(app, ctx);
   registerIntegrationRoutes(app, ctx);
   registerUsageRoutes(app, ctx);
+  registerWebhookRoutes(app, ctx);
 }

@@ -1,0 +1,160 @@
+/**
+ * Webhook endpoints of an account, their delivery log, re-delivery and test events.
+ * URLs are checked against the outgoing address policy when they are saved (and again at
+ * every connection, where it really counts).
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { isUuid, uuidv7 } from '../crypto/random.js';
+import { requireAccountPrincipal, loadClientFor } from './access.js';
+import type { CoreContext } from './context.js';
+import { AppError, invalidField } from './errors.js';
+import { recordEvent } from './events.js';
+import { decodeCursor, pageOf } from './pagination.js';
+import type { EndpointPatch } from './ports.js';
+import type { DomainEvent, Page, Principal, WebhookDelivery, WebhookEndpoint, WebhookFormat } from './types.js';
+
+export interface EndpointInput {
+  url?: string;
+  events?: string[] | null;
+  clientId?: string | null;
+  format?: WebhookFormat;
+  enabled?: boolean;
+}
+
+const PATTERN = /^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$/;
+
+async function checkUrl(ctx: CoreContext, raw: string): Promise<string> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw invalidField('url', 'must be an absolute URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalidField('url', 'must use http or https');
+  if (url.username || url.password) throw invalidField('url', 'must not contain credentials');
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const addresses = isIP(host) ? [host] : await lookup(host, { all: true }).then((r) => r.map((a) => a.address), () => [] as string[]);
+  if (addresses.length > 0 && !addresses.some((a) => ctx.addressPolicy.allows(host, a)))
+    throw invalidField('url', 'resolves to a private, loopback or link-local address (see CLIENTELE_WEBHOOK_ALLOW_HOSTS)');
+  return url.toString();
+}
+
+function checkEvents(events: string[] | null | undefined): void {
+  events?.forEach((p, i) => {
+    if (!PATTERN.test(p)) throw invalidField(`events.${i}`, 'must be an event type, a prefix with .* (client.*), or *');
+  });
+}
+
+async function loadEndpoint(ctx: CoreContext, principal: Principal, id: string): Promise<WebhookEndpoint> {
+  requireAccountPrincipal(principal);
+  const e = await ctx.store.webhooks.getEndpoint(principal.accountId, id);
+  if (!e) throw new AppError('NOT_FOUND', 'No such webhook endpoint');
+  return e;
+}
+
+export async function createEndpoint(ctx: CoreContext, principal: Principal, input: EndpointInput & { url: string }): Promise<WebhookEndpoint> {
+  requireAccountPrincipal(principal);
+  checkEvents(input.events);
+  const url = await checkUrl(ctx, input.url);
+  if (input.clientId) await loadClientFor(ctx.store, principal, input.clientId);
+  const now = ctx.now();
+  const endpoint: WebhookEndpoint = {
+    id: uuidv7(),
+    accountId: principal.accountId,
+    url,
+    events: input.events ?? null,
+    clientId: input.clientId ?? null,
+    format: input.format ?? 'native',
+    enabled: input.enabled ?? true,
+    disabledReason: null,
+    failingSince: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await ctx.store.transaction(async (tx) => {
+    await tx.webhooks.insertEndpoint(endpoint);
+    await recordEvent(tx, { accountId: endpoint.accountId, clientId: null, type: 'webhook_endpoint.created', actor: principal.actor, data: { endpointId: endpoint.id, url, events: endpoint.events, format: endpoint.format } }, now);
+  });
+  return endpoint;
+}
+
+export async function getEndpoint(ctx: CoreContext, principal: Principal, id: string): Promise<WebhookEndpoint> {
+  return loadEndpoint(ctx, principal, id);
+}
+
+export async function listEndpoints(ctx: CoreContext, principal: Principal, query: { limit: number; cursor?: string }): Promise<Page<WebhookEndpoint>> {
+  requireAccountPrincipal(principal);
+  const afterId = decodeCursor(query.cursor, isUuid);
+  const rows = await ctx.store.webhooks.listEndpoints(principal.accountId, { limit: query.limit + 1, ...(afterId ? { afterId } : {}) });
+  return pageOf(rows, query.limit, (e) => e.id);
+}
+
+export async function updateEndpoint(ctx: CoreContext, principal: Principal, id: string, input: EndpointInput): Promise<WebhookEndpoint> {
+  const current = await loadEndpoint(ctx, principal, id);
+  checkEvents(input.events);
+  const patch: EndpointPatch = {};
+  if (input.url !== undefined) patch.url = await checkUrl(ctx, input.url);
+  if (input.events !== undefined) patch.events = input.events;
+  if (input.clientId !== undefined) {
+    if (input.clientId) await loadClientFor(ctx.store, principal, input.clientId);
+    patch.clientId = input.clientId;
+  }
+  if (input.format !== undefined) patch.format = input.format;
+  if (input.enabled !== undefined) {
+    patch.enabled = input.enabled;
+    if (input.enabled) Object.assign(patch, { disabledReason: null, failingSince: null });
+  }
+  if (Object.keys(patch).length === 0) return current;
+  const now = ctx.now();
+  return ctx.store.transaction(async (tx) => {
+    const updated = await tx.webhooks.updateEndpoint(principal.accountId, id, patch, now);
+    if (!updated) throw new AppError('NOT_FOUND', 'No such webhook endpoint');
+    await recordEvent(tx, { accountId: updated.accountId, clientId: null, type: 'webhook_endpoint.updated', actor: principal.actor, data: { endpointId: id, changes: Object.keys(patch) } }, now);
+    return updated;
+  });
+}
+
+export async function deleteEndpoint(ctx: CoreContext, principal: Principal, id: string): Promise<void> {
+  await loadEndpoint(ctx, principal, id);
+  const now = ctx.now();
+  await ctx.store.transaction(async (tx) => {
+    await tx.webhooks.deleteEndpoint(principal.accountId, id);
+    await recordEvent(tx, { accountId: principal.accountId, clientId: null, type: 'webhook_endpoint.deleted', actor: principal.actor, data: { endpointId: id } }, now);
+  });
+}
+
+export async function listDeliveries(ctx: CoreContext, principal: Principal, endpointId: string, query: { limit: number; cursor?: string }): Promise<Page<WebhookDelivery>> {
+  await loadEndpoint(ctx, principal, endpointId);
+  const afterId = decodeCursor(query.cursor, isUuid);
+  const rows = await ctx.store.webhooks.listDeliveries(principal.accountId, endpointId, { limit: query.limit + 1, ...(afterId ? { afterId } : {}) });
+  return pageOf(rows, query.limit, (d) => d.id);
+}
+
+/** Sends a delivery again now (whatever its status), keeping its history. */
+export async function redeliver(ctx: CoreContext, principal: Principal, deliveryId: string): Promise<WebhookDelivery> {
+  requireAccountPrincipal(principal);
+  const d = await ctx.store.webhooks.getDelivery(principal.accountId, deliveryId);
+  if (!d) throw new AppError('NOT_FOUND', 'No such delivery');
+  const updated = await ctx.store.webhooks.updateDelivery(d.id, { status: 'pending', nextAttemptAt: ctx.now(), leaseUntil: null }, ctx.now());
+  return updated!;
+}
+
+/**
+ * Sends a `webhook.test` event to one endpoint only. The event is recorded in the audit log
+ * but not fanned out to the account's other endpoints.
+ */
+export async function sendTestEvent(ctx: CoreContext, principal: Principal, endpointId: string): Promise<WebhookDelivery> {
+  const endpoint = await loadEndpoint(ctx, principal, endpointId);
+  const now = ctx.now();
+  const event: DomainEvent = { id: uuidv7(), accountId: endpoint.accountId, clientId: null, type: 'webhook.test', actor: principal.actor, data: { endpointId, message: 'This is a test event from Clientele' }, createdAt: now };
+  const delivery: WebhookDelivery = {
+    id: uuidv7(), accountId: endpoint.accountId, endpointId, eventId: event.id, eventType: event.type, clientId: null, status: 'pending', attempts: 0,
+    nextAttemptAt: now, leaseUntil: null, lastAttemptAt: null, responseStatus: null, responseBody: null, latencyMs: null, lastError: null, createdAt: now, updatedAt: now,
+  };
+  await ctx.store.transaction(async (tx) => {
+    await tx.events.append(event);
+    await tx.webhooks.insertDelivery(delivery);
+  });
+  return delivery;
+}

@@ -1,0 +1,239 @@
+/** SQL repositories for webhook endpoints, deliveries (the outbox) and account secrets. */
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Store } from '../core/ports.js';
+import type { DeliveryStatus, WebhookDelivery, WebhookEndpoint } from '../core/types.js';
+import { uuidv7 } from '../crypto/random.js';
+import type { DB, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema.js';
+
+const toEndpoint = (r: Selectable<WebhookEndpointsTable>): WebhookEndpoint => ({
+  id: r.id,
+  accountId: r.account_id,
+  url: r.url,
+  events: r.events,
+  clientId: r.client_id,
+  format: r.format,
+  enabled: r.enabled,
+  disabledReason: r.disabled_reason,
+  failingSince: r.failing_since,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const toDelivery = (r: Selectable<WebhookDeliveriesTable>): WebhookDelivery => ({
+  id: r.id,
+  accountId: r.account_id,
+  endpointId: r.endpoint_id,
+  eventId: r.event_id,
+  eventType: r.event_type,
+  clientId: r.client_id,
+  status: r.status as DeliveryStatus,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  leaseUntil: r.lease_until,
+  lastAttemptAt: r.last_attempt_at,
+  responseStatus: r.response_status,
+  responseBody: r.response_body,
+  latencyMs: r.latency_ms,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/** `client.*` matches `client.created`; `*` matches everything; otherwise exact. */
+export function matchesEventFilter(patterns: string[] | null, type: string): boolean {
+  if (patterns === null) return true;
+  return patterns.some((p) => p === '*' || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))));
+}
+
+const ENDPOINT_COLUMNS: Record<string, string> = {
+  url: 'url',
+  events: 'events',
+  clientId: 'client_id',
+  format: 'format',
+  enabled: 'enabled',
+  disabledReason: 'disabled_reason',
+  failingSince: 'failing_since',
+};
+const DELIVERY_COLUMNS: Record<string, string> = {
+  status: 'status',
+  attempts: 'attempts',
+  nextAttemptAt: 'next_attempt_at',
+  leaseUntil: 'lease_until',
+  lastAttemptAt: 'last_attempt_at',
+  responseStatus: 'response_status',
+  responseBody: 'response_body',
+  latencyMs: 'latency_ms',
+  lastError: 'last_error',
+};
+
+function columns(patch: object, map: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(patch)) {
+    const col = map[k];
+    if (col && v !== undefined) out[col] = col === 'events' ? (v === null ? null : JSON.stringify(v)) : v;
+  }
+  return out;
+}
+
+export function webhooksRepo(db: Kysely<DB>): Store['webhooks'] {
+  return {
+    async insertEndpoint(e) {
+      await db
+        .insertInto('webhook_endpoints')
+        .values({
+          id: e.id,
+          account_id: e.accountId,
+          url: e.url,
+          events: e.events === null ? null : JSON.stringify(e.events),
+          client_id: e.clientId,
+          format: e.format,
+          enabled: e.enabled,
+          disabled_reason: e.disabledReason,
+          failing_since: e.failingSince,
+          created_at: e.createdAt,
+          updated_at: e.updatedAt,
+        })
+        .execute();
+    },
+    async getEndpoint(accountId, id) {
+      const r = await db.selectFrom('webhook_endpoints').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+      return r ? toEndpoint(r) : null;
+    },
+    async listEndpoints(accountId, f) {
+      let q = db.selectFrom('webhook_endpoints').selectAll().where('account_id', '=', accountId);
+      if (f.afterId) q = q.where('id', '>', f.afterId);
+      return (await q.orderBy('id').limit(f.limit).execute()).map(toEndpoint);
+    },
+    async updateEndpoint(accountId, id, patch, at) {
+      const r = await db
+        .updateTable('webhook_endpoints')
+        .set({ ...columns(patch, ENDPOINT_COLUMNS), updated_at: at })
+        .where('account_id', '=', accountId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return r ? toEndpoint(r) : null;
+    },
+    async deleteEndpoint(accountId, id) {
+      const r = await db.deleteFrom('webhook_endpoints').where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+    async enqueueForEvent(event) {
+      const endpoints = await db
+        .selectFrom('webhook_endpoints')
+        .select(['id', 'events'])
+        .where('account_id', '=', event.accountId)
+        .where('enabled', '=', true)
+        .where((eb) => (event.clientId ? eb.or([eb('client_id', 'is', null), eb('client_id', '=', event.clientId)]) : eb('client_id', 'is', null)))
+        .execute();
+      const targets = endpoints.filter((e) => matchesEventFilter(e.events, event.type));
+      if (targets.length === 0) return 0;
+      await db
+        .insertInto('webhook_deliveries')
+        .values(
+          targets.map((e) => ({
+            id: uuidv7(),
+            account_id: event.accountId,
+            endpoint_id: e.id,
+            event_id: event.id,
+            event_type: event.type,
+            client_id: event.clientId,
+            status: 'pending',
+            next_attempt_at: event.createdAt,
+            created_at: event.createdAt,
+            updated_at: event.createdAt,
+          })),
+        )
+        .execute();
+      return targets.length;
+    },
+    async insertDelivery(d) {
+      await db
+        .insertInto('webhook_deliveries')
+        .values({
+          id: d.id,
+          account_id: d.accountId,
+          endpoint_id: d.endpointId,
+          event_id: d.eventId,
+          event_type: d.eventType,
+          client_id: d.clientId,
+          status: d.status,
+          attempts: d.attempts,
+          next_attempt_at: d.nextAttemptAt,
+          created_at: d.createdAt,
+          updated_at: d.updatedAt,
+        })
+        .execute();
+    },
+    async claimDue(now, limit, leaseUntil) {
+      const r = await sql<Selectable<WebhookDeliveriesTable>>`
+        UPDATE webhook_deliveries AS d
+           SET status = 'sending', lease_until = ${leaseUntil}, updated_at = ${now}
+         WHERE d.id IN (
+           SELECT id FROM webhook_deliveries
+            WHERE (status IN ('pending', 'waiting_secret') AND next_attempt_at <= ${now})
+               OR (status = 'sending' AND lease_until < ${now})
+            ORDER BY next_attempt_at
+            LIMIT ${limit}
+            FOR UPDATE SKIP LOCKED)
+        RETURNING d.*`.execute(db);
+      return r.rows.map(toDelivery);
+    },
+    async updateDelivery(id, patch, at) {
+      const r = await db
+        .updateTable('webhook_deliveries')
+        .set({ ...columns(patch, DELIVERY_COLUMNS), updated_at: at })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return r ? toDelivery(r) : null;
+    },
+    async getDelivery(accountId, id) {
+      const r = await db.selectFrom('webhook_deliveries').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+      return r ? toDelivery(r) : null;
+    },
+    async listDeliveries(accountId, endpointId, f) {
+      let q = db.selectFrom('webhook_deliveries').selectAll().where('account_id', '=', accountId).where('endpoint_id', '=', endpointId);
+      if (f.afterId) q = q.where('id', '<', f.afterId);
+      return (await q.orderBy('id', 'desc').limit(f.limit).execute()).map(toDelivery);
+    },
+    async wakeWaiting(accountId, at) {
+      const r = await db
+        .updateTable('webhook_deliveries')
+        .set({ status: 'pending', next_attempt_at: at, updated_at: at })
+        .where('account_id', '=', accountId)
+        .where('status', '=', 'waiting_secret')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+  };
+}
+
+export function accountWebhookSecretsRepo(db: Kysely<DB>): Store['accountWebhookSecrets'] {
+  return {
+    async get(accountId) {
+      const r = await db.selectFrom('account_webhook_secrets').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+      return r
+        ? { accountId: r.account_id, secret: r.secret, previousSecret: r.previous_secret, previousExpiresAt: r.previous_expires_at, createdAt: r.created_at }
+        : null;
+    },
+    async put(s) {
+      const values = {
+        account_id: s.accountId,
+        secret: s.secret,
+        previous_secret: s.previousSecret,
+        previous_expires_at: s.previousExpiresAt,
+        created_at: s.createdAt,
+      };
+      await db
+        .insertInto('account_webhook_secrets')
+        .values(values)
+        .onConflict((oc) => oc.column('account_id').doUpdateSet({ secret: s.secret, previous_secret: s.previousSecret, previous_expires_at: s.previousExpiresAt, created_at: s.createdAt }))
+        .execute();
+    },
+    async delete(accountId) {
+      const r = await db.deleteFrom('account_webhook_secrets').where('account_id', '=', accountId).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+  };
+}
