@@ -26,11 +26,11 @@ function kind(settings: Record<string, FieldSpec>, secretFields: string[]): Kind
       for (const [name, spec] of Object.entries(settings)) {
         const v = input[name] ?? spec.default;
         if (v === undefined || v === null || v === '') {
-          if (spec.required) throw invalidField(name, 'is required');
+          if (spec.required) throw invalidField(`body.${name}`, 'is required');
           out[name] = null;
           continue;
         }
-        if (typeof v !== spec.type) throw invalidField(name, `must be a ${spec.type}`);
+        if (typeof v !== spec.type) throw invalidField(`body.${name}`, `must be a ${spec.type}`);
         out[name] = v;
       }
       return out;

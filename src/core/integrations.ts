@@ -59,7 +59,7 @@ export async function putIntegration(ctx: CoreContext, principal: Principal, cli
   const spec = INTEGRATION_KINDS[kind];
   const settings = spec.normaliseSettings(input.settings);
   for (const f of spec.secretFields) {
-    if (typeof input.secrets[f] !== 'string' || input.secrets[f] === '') throw invalidField(f, 'is required');
+    if (typeof input.secrets[f] !== 'string' || input.secrets[f] === '') throw invalidField(`body.${f}`, 'is required');
   }
   if (input.encryptionMode === 'double' && !input.clientKey) throw new AppError('ENCRYPTION_KEY_REQUIRED');
   const now = ctx.now();

@@ -43,9 +43,9 @@ export function limitFor(client: Client, metric: string, period: string): number
 }
 
 function checkEvents(events: UsageEvent[], now: Date): void {
-  if (events.length === 0) throw invalidField('events', 'must contain at least one event');
+  if (events.length === 0) throw invalidField('body.events', 'must contain at least one event');
   events.forEach((e, i) => {
-    const at = events.length > 1 ? `events.${i}.` : '';
+    const at = events.length > 1 ? `body.events.${i}.` : 'body.';
     if (!METRIC.test(e.metric)) throw invalidField(`${at}metric`, 'must be 1–64 letters, digits, _ . - (starting with a letter)');
     if (!Number.isSafeInteger(e.amount) || e.amount === 0) throw invalidField(`${at}amount`, 'must be a non-zero integer');
     if (e.dimension !== undefined && (e.dimension.length === 0 || e.dimension.length > 255)) throw invalidField(`${at}dimension`, 'must be 1–255 characters');
@@ -70,7 +70,7 @@ export async function recordUsage(ctx: CoreContext, principal: Principal, client
     deltas.forEach((d, i) => {
       if (d.dimension !== '') return;
       const value = values[i]!;
-      if (value < 0) throw invalidField('amount', `would take ${d.metric} below zero`);
+      if (value < 0) throw invalidField('body.amount', `would take ${d.metric} below zero`);
       const limit = limitFor(client, d.metric, d.period);
       if (limit === undefined) return;
       if (value > limit)

@@ -29,20 +29,20 @@ async function checkUrl(ctx: CoreContext, raw: string): Promise<string> {
   try {
     url = new URL(raw);
   } catch {
-    throw invalidField('url', 'must be an absolute URL');
+    throw invalidField('body.url', 'must be an absolute URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalidField('url', 'must use http or https');
-  if (url.username || url.password) throw invalidField('url', 'must not contain credentials');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalidField('body.url', 'must use http or https');
+  if (url.username || url.password) throw invalidField('body.url', 'must not contain credentials');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const addresses = isIP(host) ? [host] : await lookup(host, { all: true }).then((r) => r.map((a) => a.address), () => [] as string[]);
   if (addresses.length > 0 && !addresses.some((a) => ctx.addressPolicy.allows(host, a)))
-    throw invalidField('url', 'resolves to a private, loopback or link-local address (see CLIENTELE_WEBHOOK_ALLOW_HOSTS)');
+    throw invalidField('body.url', 'resolves to a private, loopback or link-local address (see CLIENTELE_WEBHOOK_ALLOW_HOSTS)');
   return url.toString();
 }
 
 function checkEvents(events: string[] | null | undefined): void {
   events?.forEach((p, i) => {
-    if (!PATTERN.test(p)) throw invalidField(`events.${i}`, 'must be an event type, a prefix with .* (client.*), or *');
+    if (!PATTERN.test(p)) throw invalidField(`body.events.${i}`, 'must be an event type, a prefix with .* (client.*), or *');
   });
 }
 

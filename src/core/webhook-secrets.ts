@@ -72,7 +72,7 @@ const accountAad = (accountId: string) => `account-webhook-secret:${accountId}`;
 export async function generateAccountWebhookSecret(ctx: CoreContext, principal: Principal, gracePeriodSeconds = 0): Promise<{ secret: string; createdAt: Date }> {
   requireAccountPrincipal(principal);
   if (!Number.isInteger(gracePeriodSeconds) || gracePeriodSeconds < 0 || gracePeriodSeconds > 7 * 24 * 3600)
-    throw invalidField('gracePeriodSeconds', 'must be an integer from 0 to 604800');
+    throw invalidField('body.gracePeriodSeconds', 'must be an integer from 0 to 604800');
   const now = ctx.now();
   const secret = generateWebhookSecret();
   const aad = accountAad(principal.accountId);
