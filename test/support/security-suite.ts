@@ -20,7 +20,7 @@ import type { BackendName } from './databases.js';
 // ---------------------------------------------------------------------------------------------
 // Small HTTP helpers (also used by the tenant and secret-hygiene tests).
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'HEAD';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
 export type Headers = Record<string, string>;
 
 /** The part of an `app.inject` response the suites read. */
@@ -156,6 +156,9 @@ export interface Target {
   clientId: string;
   keyId: string;
   token: string;
+  /** An account-level webhook endpoint and one of its deliveries (routes whose prepare sets them). */
+  endpointId?: string;
+  deliveryId?: string;
 }
 
 export interface RouteCase {
@@ -172,13 +175,58 @@ export interface RouteCase {
    * How another tenant's ids answer, always exactly like ids that do not exist:
    * `client-not-found` / `key-not-found` (404), `empty-list` (audit log filter: 200 with no rows for
    * an account, which may still list a deleted client's events; 404 for a client principal),
-   * `verify-not-found`, `lists-own` (a list without ids: only the caller's rows),
-   * `created-in-own-account` (a create without ids: the other tenant cannot see the result).
+   * `not-found` (404 NOT_FOUND: webhook endpoints and deliveries), `verify-not-found`,
+   * `lists-own` (a list without ids: only the caller's rows), `created-in-own-account` (a create
+   * without ids: the other tenant cannot see the result), `own-account` (acts on the caller's
+   * account itself: the other tenant's state is checked untouched at the end).
    */
-  foreign: 'client-not-found' | 'key-not-found' | 'empty-list' | 'verify-not-found' | 'lists-own' | 'created-in-own-account';
+  foreign: 'client-not-found' | 'key-not-found' | 'not-found' | 'empty-list' | 'verify-not-found' | 'lists-own' | 'created-in-own-account' | 'own-account';
   success: number;
-  request(t: Target): { url: string; payload?: unknown };
+  request(t: Target): { url: string; payload?: unknown; headers?: Headers };
+  /** Brings an own target into the state the success control needs (run with account A's credentials). */
+  prepare?(t: TestApp, headers: Headers, target: Target): Promise<Target | void>;
 }
+
+/** Webhook receivers: loopback is allowed for the suite's app; port 9 refuses, and no dispatcher runs. */
+export const HOOK_URL_A = 'http://127.0.0.1:9/security-suite-a';
+export const HOOK_URL_B = 'http://127.0.0.1:9/security-suite-b';
+/**
+ * The suite's endpoints subscribe to an event type that never occurs, so the many events
+ * it causes fan out to none of them (test deliveries go to one endpoint regardless).
+ */
+export const HOOK_EVENTS = ['security_suite.never'];
+
+/** Creates an account-level webhook endpoint and a (pending) test delivery of it. */
+export async function createEndpointWithDelivery(t: TestApp, headers: Headers, url: string): Promise<{ endpointId: string; deliveryId: string; nextAttemptAt: string }> {
+  const created = await send(t, 'POST', '/v1/webhook-endpoints', headers, { url, events: HOOK_EVENTS });
+  expectStatus(created, 201, 'create webhook endpoint');
+  const endpointId = created.json().id as string;
+  const delivery = await send(t, 'POST', `/v1/webhook-endpoints/${endpointId}/test`, headers);
+  expectStatus(delivery, 202, 'send a test event');
+  return { endpointId, deliveryId: delivery.json().id as string, nextAttemptAt: delivery.json().nextAttemptAt as string };
+}
+
+const withEndpoint: RouteCase['prepare'] = async (t, headers, target) => ({ ...target, ...(await createEndpointWithDelivery(t, headers, HOOK_URL_A)) });
+
+/** The caller-held AES-256 keys of the double-encryption routes (base64 of 32 bytes). */
+export const CALLER_KEY_OLD = randomBytes(32).toString('base64');
+export const CALLER_KEY_NEW = randomBytes(32).toString('base64');
+
+/** A PDP integration; the token URL is refused by the outbound policy, so a test fails fast and offline. */
+export const PDP_CONFIG = {
+  flowServiceUrl: 'https://127.0.0.1:9/flow',
+  tokenUrl: 'https://127.0.0.1:9/token',
+  oauthClientId: 'security-suite',
+  clientSecret: 'pdp-client-secret-of-the-security-suite',
+};
+
+export async function putPdp(t: TestApp, headers: Headers, clientId: string, mode: 'fernet' | 'double' = 'fernet'): Promise<void> {
+  const extra: Headers = mode === 'double' ? { 'x-encryption-key': CALLER_KEY_OLD } : {};
+  const res = await send(t, 'PUT', `/v1/clients/${clientId}/integrations/pdp`, { ...headers, ...extra }, { ...PDP_CONFIG, encryptionMode: mode });
+  expectStatus(res, 200, `configure PDP (${mode})`);
+}
+
+const withPdp: RouteCase['prepare'] = (t, headers, target) => putPdp(t, headers, target.clientId);
 
 export const NATIVE_ROUTES: RouteCase[] = [
   { method: 'GET', path: '/v1/clients', access: 'account', foreign: 'lists-own', success: 200, request: () => ({ url: '/v1/clients?limit=100' }) },
@@ -231,6 +279,152 @@ export const NATIVE_ROUTES: RouteCase[] = [
     request: (t) => ({ url: `/v1/keys/${t.keyId}/reset`, payload: { gracePeriodSeconds: 0 } }),
   },
   { method: 'GET', path: '/v1/events', access: 'client', foreign: 'empty-list', success: 200, request: (t) => ({ url: `/v1/events?clientId=${t.clientId}&limit=100` }) },
+  {
+    method: 'GET',
+    path: '/v1/clients/:id/integrations/:kind',
+    access: 'client',
+    foreign: 'client-not-found',
+    success: 200,
+    prepare: withPdp,
+    request: (t) => ({ url: `/v1/clients/${t.clientId}/integrations/pdp` }),
+  },
+  {
+    method: 'PUT',
+    path: '/v1/clients/:id/integrations/:kind',
+    access: 'client',
+    foreign: 'client-not-found',
+    success: 200,
+    request: (t) => ({ url: `/v1/clients/${t.clientId}/integrations/pdp`, payload: { ...PDP_CONFIG, oauthClientId: 'replaced-by-the-security-suite' } }),
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/clients/:id/integrations/:kind',
+    access: 'client',
+    foreign: 'client-not-found',
+    success: 204,
+    prepare: withPdp,
+    request: (t) => ({ url: `/v1/clients/${t.clientId}/integrations/pdp` }),
+  },
+  {
+    method: 'POST',
+    path: '/v1/clients/:id/integrations/:kind/test',
+    access: 'client',
+    foreign: 'client-not-found',
+    success: 200,
+    prepare: withPdp,
+    request: (t) => ({ url: `/v1/clients/${t.clientId}/integrations/pdp/test` }),
+  },
+  {
+    method: 'POST',
+    path: '/v1/clients/:id/rotate-encryption-key',
+    access: 'client',
+    foreign: 'client-not-found',
+    success: 200,
+    async prepare(t, headers, target) {
+      await send(t, 'DELETE', `/v1/clients/${target.clientId}/integrations/pdp`, headers);
+      await putPdp(t, headers, target.clientId, 'double');
+    },
+    request: (t) => ({ url: `/v1/clients/${t.clientId}/rotate-encryption-key`, payload: { oldKey: CALLER_KEY_OLD, newKey: CALLER_KEY_NEW } }),
+  },
+  {
+    method: 'POST',
+    path: '/v1/clients/:id/webhook-secret/generate',
+    access: 'client',
+    foreign: 'client-not-found',
+    success: 200,
+    request: (t) => ({ url: `/v1/clients/${t.clientId}/webhook-secret/generate` }),
+  },
+  {
+    method: 'GET',
+    path: '/v1/clients/:id/webhook-secret/status',
+    access: 'client',
+    foreign: 'client-not-found',
+    success: 200,
+    request: (t) => ({ url: `/v1/clients/${t.clientId}/webhook-secret/status` }),
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/clients/:id/webhook-secret',
+    access: 'client',
+    foreign: 'client-not-found',
+    success: 204,
+    request: (t) => ({ url: `/v1/clients/${t.clientId}/webhook-secret` }),
+  },
+  {
+    method: 'POST',
+    path: '/v1/clients/:id/usage',
+    access: 'account',
+    foreign: 'client-not-found',
+    success: 200,
+    request: (t) => ({ url: `/v1/clients/${t.clientId}/usage`, payload: { metric: 'calls', amount: 1 } }),
+  },
+  { method: 'GET', path: '/v1/clients/:id/usage', access: 'client', foreign: 'client-not-found', success: 200, request: (t) => ({ url: `/v1/clients/${t.clientId}/usage` }) },
+  {
+    method: 'POST',
+    path: '/v1/webhook-endpoints',
+    access: 'account',
+    foreign: 'client-not-found',
+    success: 201,
+    request: (t) => ({ url: '/v1/webhook-endpoints', payload: { url: HOOK_URL_A, clientId: t.clientId, events: HOOK_EVENTS } }),
+  },
+  { method: 'GET', path: '/v1/webhook-endpoints', access: 'account', foreign: 'lists-own', success: 200, request: () => ({ url: '/v1/webhook-endpoints?limit=100' }) },
+  {
+    method: 'GET',
+    path: '/v1/webhook-endpoints/:id',
+    access: 'account',
+    foreign: 'not-found',
+    success: 200,
+    prepare: withEndpoint,
+    request: (t) => ({ url: `/v1/webhook-endpoints/${t.endpointId}` }),
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/webhook-endpoints/:id',
+    access: 'account',
+    foreign: 'not-found',
+    success: 200,
+    prepare: withEndpoint,
+    request: (t) => ({ url: `/v1/webhook-endpoints/${t.endpointId}`, payload: { events: ['security_suite.patched'] } }),
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/webhook-endpoints/:id',
+    access: 'account',
+    foreign: 'not-found',
+    success: 204,
+    prepare: withEndpoint,
+    request: (t) => ({ url: `/v1/webhook-endpoints/${t.endpointId}` }),
+  },
+  {
+    method: 'GET',
+    path: '/v1/webhook-endpoints/:id/deliveries',
+    access: 'account',
+    foreign: 'not-found',
+    success: 200,
+    prepare: withEndpoint,
+    request: (t) => ({ url: `/v1/webhook-endpoints/${t.endpointId}/deliveries` }),
+  },
+  {
+    method: 'POST',
+    path: '/v1/webhook-endpoints/:id/test',
+    access: 'account',
+    foreign: 'not-found',
+    success: 202,
+    prepare: withEndpoint,
+    request: (t) => ({ url: `/v1/webhook-endpoints/${t.endpointId}/test` }),
+  },
+  {
+    method: 'POST',
+    path: '/v1/deliveries/:id/redeliver',
+    access: 'account',
+    foreign: 'not-found',
+    success: 202,
+    prepare: withEndpoint,
+    request: (t) => ({ url: `/v1/deliveries/${t.deliveryId}/redeliver` }),
+  },
+  { method: 'POST', path: '/v1/webhook-secret/generate', access: 'account', foreign: 'own-account', success: 200, request: () => ({ url: '/v1/webhook-secret/generate', payload: {} }) },
+  { method: 'GET', path: '/v1/webhook-secret/status', access: 'account', foreign: 'own-account', success: 200, request: () => ({ url: '/v1/webhook-secret/status' }) },
+  { method: 'DELETE', path: '/v1/webhook-secret', access: 'account', foreign: 'own-account', success: 204, request: () => ({ url: '/v1/webhook-secret' }) },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -251,6 +445,10 @@ export interface SecurityFixture {
   k1: IssuedKey;
   k2: IssuedKey;
   kb: IssuedKey;
+  /** Webhook endpoints (with a pending test delivery) of A and of B, and B's account webhook secret. */
+  hooksA: { endpointId: string; deliveryId: string; nextAttemptAt: string };
+  hooksB: { endpointId: string; deliveryId: string; nextAttemptAt: string };
+  bWebhookSecretCreatedAt: string;
   /** Every way account A can authenticate. */
   accountCredentials: Credential[];
   /** Every way client C1 (key K1, its JWT, its own password login) can authenticate. */
@@ -268,7 +466,7 @@ export interface SecurityFixture {
 /** Builds the fixture: accounts A and B, clients C1, C2 (A) and CB (B), and the spoiled credentials. */
 export async function createSecurityFixture(backend: BackendName): Promise<SecurityFixture> {
   let offsetMs = 0;
-  const t = await createTestApp(backend, { now: () => new Date(Date.now() + offsetMs) });
+  const t = await createTestApp(backend, { now: () => new Date(Date.now() + offsetMs), outboundAllowHosts: '127.0.0.1' });
   try {
     const A = await t.newAccount('Security tenant A');
     const B = await t.newAccount('Security tenant B');
@@ -282,6 +480,15 @@ export async function createSecurityFixture(backend: BackendName): Promise<Secur
     const k1 = await createKeyVia(t, a, { clientId: c1, name: 'K1' });
     const k2 = await createKeyVia(t, a, { clientId: c2, name: 'K2' });
     const kb = await createKeyVia(t, B.headers, { clientId: cb, name: 'KB' });
+    // The sibling's and the other tenant's clients hold an integration and a webhook secret too.
+    for (const [headers, clientId] of [[a, c2], [B.headers, cb]] as const) {
+      await putPdp(t, headers, clientId);
+      expectStatus(await send(t, 'POST', `/v1/clients/${clientId}/webhook-secret/generate`, headers), 200, 'generate webhook secret');
+    }
+    const hooksA = await createEndpointWithDelivery(t, a, HOOK_URL_A);
+    const hooksB = await createEndpointWithDelivery(t, B.headers, HOOK_URL_B);
+    const bSecret = await send(t, 'POST', '/v1/webhook-secret/generate', B.headers, {});
+    expectStatus(bSecret, 200, "generate B's account webhook secret");
 
     const accountUser = await passwordLogin(t, A.email, A.password);
     const accountCredentials: Credential[] = [
@@ -371,6 +578,9 @@ export async function createSecurityFixture(backend: BackendName): Promise<Secur
       k1,
       k2,
       kb,
+      hooksA,
+      hooksB,
+      bWebhookSecretCreatedAt: bSecret.json().createdAt as string,
       accountCredentials,
       clientCredentials,
       badCredentials,
@@ -386,7 +596,7 @@ export async function createSecurityFixture(backend: BackendName): Promise<Secur
       },
       nonexistentTarget() {
         const keyId = generateKeyId();
-        return { clientId: uuidv7(), keyId, token: formatToken(keyId, generateSecret()) };
+        return { clientId: uuidv7(), keyId, token: formatToken(keyId, generateSecret()), endpointId: uuidv7(), deliveryId: uuidv7() };
       },
     };
   } catch (err) {
@@ -399,13 +609,22 @@ export async function createSecurityFixture(backend: BackendName): Promise<Secur
 // The checks.
 
 async function call(f: SecurityFixture, route: RouteCase, target: Target, headers: Headers): Promise<HttpReply> {
-  const { url, payload } = route.request(target);
-  return send(f.t, route.method, url, headers, payload);
+  const { url, payload, headers: extra } = route.request(target);
+  return send(f.t, route.method, url, { ...extra, ...headers }, payload);
+}
+
+/** A disposable target of account A, or C1's, prepared for the route's success control. */
+async function preparedTarget(f: SecurityFixture, route: RouteCase, owner: 'account' | 'client'): Promise<Target> {
+  const target = owner === 'account' ? await f.freshAccountTarget() : await f.freshClientTarget();
+  return (await route.prepare?.(f.t, f.A.headers, target)) ?? target;
 }
 
 /** The body with the ids a request named replaced, so answers for different ids compare. */
 function normalise(body: string, target: Target): string {
-  return body.split(target.clientId).join('<client>').split(target.keyId).join('<key>');
+  let out = body.split(target.clientId).join('<client>').split(target.keyId).join('<key>');
+  if (target.endpointId) out = out.split(target.endpointId).join('<endpoint>');
+  if (target.deliveryId) out = out.split(target.deliveryId).join('<delivery>');
+  return out;
 }
 
 function expectUnauthenticated(res: HttpReply, what: string): void {
@@ -415,12 +634,12 @@ function expectUnauthenticated(res: HttpReply, what: string): void {
 }
 
 async function checkNoCredentials(f: SecurityFixture, route: RouteCase): Promise<void> {
-  const target = await f.freshAccountTarget();
+  const target = await preparedTarget(f, route, 'account');
   const res = await call(f, route, target, {});
   expectUnauthenticated(res, 'no credentials');
   // The CCM19-only ?apiKey= is no credential on the native surface.
-  const { url, payload } = route.request(target);
-  const withQuery = await send(f.t, route.method, `${url}${url.includes('?') ? '&' : '?'}apiKey=${encodeURIComponent(f.A.token)}`, {}, payload);
+  const { url, payload, headers: extra } = route.request(target);
+  const withQuery = await send(f.t, route.method, `${url}${url.includes('?') ? '&' : '?'}apiKey=${encodeURIComponent(f.A.token)}`, extra, payload);
   expectUnauthenticated(withQuery, '?apiKey= on a native route');
   assert.equal(normalise(withQuery.body, target), normalise(res.body, target), '?apiKey= answers like no credential');
   // Nothing happened: the target is intact.
@@ -428,7 +647,7 @@ async function checkNoCredentials(f: SecurityFixture, route: RouteCase): Promise
 }
 
 async function checkBadCredentials(f: SecurityFixture, route: RouteCase): Promise<void> {
-  const target = await f.freshAccountTarget();
+  const target = await preparedTarget(f, route, 'account');
   const unknown = await call(f, route, target, apiKeyHeader(formatToken(generateKeyId(), generateSecret())));
   expectUnauthenticated(unknown, 'unknown key');
   for (const c of f.badCredentials) {
@@ -442,18 +661,18 @@ async function checkBadCredentials(f: SecurityFixture, route: RouteCase): Promis
 
 async function checkAccountControl(f: SecurityFixture, route: RouteCase): Promise<void> {
   for (const c of f.accountCredentials) {
-    const res = await call(f, route, await f.freshAccountTarget(), c.headers);
+    const res = await call(f, route, await preparedTarget(f, route, 'account'), c.headers);
     expectStatus(res, route.success, `${c.label} on its own resources`);
     if (route.access === 'verify') assert.equal(res.json().valid, true, `${c.label}: own key verifies`);
   }
 }
 
 async function checkClientPrincipal(f: SecurityFixture, route: RouteCase): Promise<void> {
-  const sibling: Target = { clientId: f.c2, keyId: f.k2.keyId, token: f.k2.token };
+  const sibling: Target = { clientId: f.c2, keyId: f.k2.keyId, token: f.k2.token, endpointId: f.hooksA.endpointId, deliveryId: f.hooksA.deliveryId };
   const accountKey: Target = { clientId: f.c2, keyId: f.A.keyId, token: f.A.token };
   const unknownVerify = route.access === 'verify' ? (await call(f, route, f.nonexistentTarget(), f.clientCredentials[0]!.headers)).body : '';
   for (const c of f.clientCredentials) {
-    const own = await call(f, route, await f.freshClientTarget(), c.headers);
+    const own = await call(f, route, await preparedTarget(f, route, 'client'), c.headers);
     if (route.access === 'account') expectProblem(own, 403, 'FORBIDDEN', `${c.label} on an account-level route`);
     else expectStatus(own, route.success, `${c.label} on its own client`);
     if (route.access === 'verify') assert.equal(own.json().valid, true, `${c.label}: own key verifies`);
@@ -473,12 +692,12 @@ async function checkClientPrincipal(f: SecurityFixture, route: RouteCase): Promi
 }
 
 async function checkForeign(f: SecurityFixture, route: RouteCase): Promise<void> {
-  const foreign: Target = { clientId: f.cb, keyId: f.kb.keyId, token: f.kb.token };
-  const bValues = [f.B.accountId, f.B.keyId, f.cb, f.kb.keyId, f.kb.secret, 'Security tenant B', 'CB', 'KB'];
+  const foreign: Target = { clientId: f.cb, keyId: f.kb.keyId, token: f.kb.token, endpointId: f.hooksB.endpointId, deliveryId: f.hooksB.deliveryId };
+  const bValues = [f.B.accountId, f.B.keyId, f.cb, f.kb.keyId, f.kb.secret, 'Security tenant B', 'CB', 'KB', f.hooksB.endpointId, f.hooksB.deliveryId, HOOK_URL_B];
   const principals = [...f.accountCredentials, ...f.clientCredentials];
   for (const c of principals) {
     const isClient = f.clientCredentials.includes(c);
-    if (route.foreign === 'lists-own' || route.foreign === 'created-in-own-account') {
+    if (route.foreign === 'lists-own' || route.foreign === 'created-in-own-account' || route.foreign === 'own-account') {
       const res = await call(f, route, foreign, c.headers);
       if (isClient) {
         expectProblem(res, 403, 'FORBIDDEN', `${c.label} on an account-level route`);
@@ -513,6 +732,9 @@ async function checkForeign(f: SecurityFixture, route: RouteCase): Promise<void>
       case 'key-not-found':
         expectProblem(res, 404, 'KEY_NOT_FOUND', `${c.label} on B's key`);
         break;
+      case 'not-found':
+        expectProblem(res, 404, 'NOT_FOUND', `${c.label} on B's webhook endpoint or delivery`);
+        break;
       case 'empty-list':
         // A client principal naming any client but its own is refused (403 inside the account, 404 outside).
         if (isClient) {
@@ -546,9 +768,35 @@ async function checkUntouched(f: SecurityFixture): Promise<void> {
     expectStatus(k, 200, `${who}: ${keyName} still exists`);
     assert.equal(k.json().name, keyName, `${keyName} was never renamed`);
     assert.equal(k.json().enabled, true);
+    const pdp = await send(f.t, 'GET', `/v1/clients/${clientId}/integrations/pdp`, headers);
+    expectStatus(pdp, 200, `${who}: ${name}'s PDP integration still exists`);
+    assert.equal(pdp.json().settings.oauthClientId, PDP_CONFIG.oauthClientId, `${name}'s PDP integration was never replaced`);
+    assert.equal(pdp.json().encryptionMode, 'fernet', `${name}'s PDP integration was never re-encrypted`);
+    assert.equal(pdp.json().lastTestAt, null, `${name}'s PDP integration was never tested`);
+    const webhook = await send(f.t, 'GET', `/v1/clients/${clientId}/webhook-secret/status`, headers);
+    expectStatus(webhook, 200, `${who}: ${name}'s webhook secret status`);
+    assert.equal(webhook.json().hasSecret, true, `${name}'s webhook secret still exists`);
+    const usage = await send(f.t, 'GET', `/v1/clients/${clientId}/usage`, headers);
+    expectStatus(usage, 200, `${who}: ${name}'s usage`);
+    assert.ok(!(usage.json().metrics as Array<{ metric: string }>).some((m) => m.metric === 'calls'), `no usage was recorded for ${name}`);
     // Still the same secret (never reset) and still working.
     expectStatus(await send(f.t, 'GET', `/v1/clients/${clientId}`, apiKeyHeader(key.token)), 200, `${keyName} still authenticates`);
   }
+  for (const [who, headers, hooks, url] of [
+    ['A', f.A.headers, f.hooksA, HOOK_URL_A],
+    ['B', f.B.headers, f.hooksB, HOOK_URL_B],
+  ] as const) {
+    const endpoint = await send(f.t, 'GET', `/v1/webhook-endpoints/${hooks.endpointId}`, headers);
+    expectStatus(endpoint, 200, `${who}'s webhook endpoint still exists`);
+    assert.deepEqual([endpoint.json().url, endpoint.json().events, endpoint.json().enabled], [url, HOOK_EVENTS, true], `${who}'s webhook endpoint was never changed`);
+    const deliveries = await send(f.t, 'GET', `/v1/webhook-endpoints/${hooks.endpointId}/deliveries?limit=100`, headers);
+    expectStatus(deliveries, 200, `${who}'s deliveries`);
+    const list = deliveries.json().data as Array<{ id: string; nextAttemptAt: string | null }>;
+    assert.deepEqual(list.map((d) => [d.id, d.nextAttemptAt]), [[hooks.deliveryId, hooks.nextAttemptAt]], `${who}: only its test delivery, never re-delivered`);
+  }
+  const bSecret = await send(f.t, 'GET', '/v1/webhook-secret/status', f.B.headers);
+  expectStatus(bSecret, 200, "B's account webhook secret status");
+  assert.deepEqual([bSecret.json().hasSecret, bSecret.json().createdAt], [true, f.bWebhookSecretCreatedAt], "B's account webhook secret was never replaced or deleted");
   expectStatus(await send(f.t, 'GET', '/v1/clients', f.A.headers), 200, "A's primary key still authenticates");
   expectStatus(await send(f.t, 'GET', '/v1/clients', f.B.headers), 200, "B's primary key still authenticates");
 }
@@ -602,6 +850,6 @@ export function runSecuritySuite(backend: BackendName): void {
       });
     }
 
-    it('refused requests changed nothing: C2, K2, CB and KB are intact and still work', () => checkUntouched(f));
+    it('refused requests changed nothing: C2, K2, CB, KB, their integrations and webhook secrets, both webhook endpoints and B\'s account secret are intact', () => checkUntouched(f));
   });
 }
