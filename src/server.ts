@@ -47,6 +47,8 @@ export async function openRuntime(config: Config, warn: (msg: string) => void): 
       issuer: config.issuer,
       tokenSettings: { accessTtlSeconds: config.accessTokenTtl, refreshTtlSeconds: config.refreshTokenTtl },
       outboundAllowHosts: config.outboundAllowHosts,
+      ...(config.databaseUrl ? { listenUrl: config.databaseUrl } : {}),
+      onError: (err) => warn(`background error: ${(err as Error).message}`),
     });
     return {
       database,
@@ -96,8 +98,10 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, print: (text: string) => void = (t) => process.stdout.write(t)): Promise<RunningServer> {
+  // Until the app (and its logger) exists, warnings are kept and logged right after.
   const warnings: string[] = [];
-  const runtime = await openRuntime(config, (m) => warnings.push(m));
+  let warn = (m: string) => void warnings.push(m);
+  const runtime = await openRuntime(config, (m) => warn(m));
   const app = await buildApp({
     ctx: runtime.services.ctx,
     ready: async () => {
@@ -108,7 +112,8 @@ export async function startServer(config: Config, print: (text: string) => void 
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
   });
-  for (const w of warnings) app.log.warn(w);
+  warn = (m) => app.log.warn(m);
+  for (const w of warnings) warn(w);
   if (config.bootstrap) {
     const created = await bootstrapIfEmpty(runtime.services.ctx);
     if (created) {

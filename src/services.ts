@@ -3,8 +3,10 @@
  * composition root (src/server.ts), the command line and the tests, so all three run
  * exactly the same wiring.
  */
+import { startInvalidationListener, type InvalidationListener } from './cache/invalidation-listener.js';
+import { createMemoryCache, type MemoryCache } from './cache/memory-cache.js';
 import type { AuthContext, TokenSettings } from './core/auth.js';
-import type { Revocation } from './core/context.js';
+import { noCache, type VerificationCache } from './core/cache.js';
 import { createBatchingKeyUsage, type BatchingKeyUsage } from './core/key-usage.js';
 import { createTokenService } from './core/signing-keys.js';
 import { open, seal, type Keyring } from './crypto/envelope.js';
@@ -17,6 +19,10 @@ import { createSqlStore } from './storage/sql-store.js';
 export interface Services {
   ctx: AuthContext;
   keyUsage: BatchingKeyUsage;
+  /** The in-process verification cache, when enabled. */
+  cache?: MemoryCache;
+  /** Resolves when the cross-instance invalidation feed is listening. */
+  listenerReady?: Promise<void>;
   /** Flushes pending work (key usage); call before closing the database. */
   stop(): Promise<void>;
 }
@@ -28,7 +34,13 @@ export interface ServiceOptions {
   tokenSettings?: TokenSettings;
   now?: () => Date;
   keyUsageFlushMs?: number;
-  onRevocation?: (r: Revocation) => void;
+  /** Verification cache settings; false disables it. */
+  cache?: false | { maxEntries?: number; ttlMs?: number };
+  /**
+   * PostgreSQL URL for the invalidation listener (LISTEN/NOTIFY). Needed when several
+   * instances share one database; the embedded engine has one instance and needs none.
+   */
+  listenUrl?: string;
   /** Hosts/CIDRs outgoing requests may reach despite being private (CLIENTELE_WEBHOOK_ALLOW_HOSTS). */
   outboundAllowHosts?: string;
   /** Replaces the outgoing HTTP client (tests). */
@@ -55,6 +67,12 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     ...(options.onError ? { onError: options.onError } : {}),
   });
   const addressPolicy = createAddressPolicy(options.outboundAllowHosts ?? '');
+  const memory: MemoryCache | undefined = options.cache === false ? undefined : createMemoryCache(options.cache ?? {});
+  const cache: VerificationCache = memory ?? noCache;
+  const listener: InvalidationListener | undefined =
+    memory && options.listenUrl
+      ? startInvalidationListener({ connectionString: options.listenUrl, cache: memory, ...(options.onError ? { onError: options.onError } : {}) })
+      : undefined;
   const ctx: AuthContext = {
     store,
     keyring: options.keyring,
@@ -65,7 +83,16 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     outbound: options.outbound ?? createOutboundClient(addressPolicy),
     addressPolicy,
     tokenSettings: options.tokenSettings ?? { accessTtlSeconds: 1800, refreshTtlSeconds: 604800 },
-    ...(options.onRevocation ? { onRevocation: options.onRevocation } : {}),
+    cache,
   };
-  return { ctx, keyUsage, stop: () => keyUsage.stop() };
+  return {
+    ctx,
+    keyUsage,
+    ...(memory ? { cache: memory } : {}),
+    ...(listener ? { listenerReady: listener.ready } : {}),
+    async stop() {
+      await listener?.stop();
+      await keyUsage.stop();
+    },
+  };
 }

@@ -9,6 +9,7 @@ import { hashSecret } from '../crypto/keyed-hash.js';
 import { loadClientFor } from './access.js';
 import type { CoreContext } from './context.js';
 import { AppError, invalidField } from './errors.js';
+import { announceChange } from './cache.js';
 import { recordEvent } from './events.js';
 import { decodeCursor, pageOf } from './pagination.js';
 import { PrimaryConflict, type KeyPatch, type Store } from './ports.js';
@@ -165,7 +166,7 @@ export async function listKeys(ctx: CoreContext, principal: Principal, query: Ke
 export async function updateKey(ctx: CoreContext, principal: Principal, keyId: string, input: KeyUpdate): Promise<ApiKey> {
   const now = ctx.now();
   checkExpiry(input.expiresAt, now);
-  let revoked = false;
+  let changed = false;
   const updated = await retryOnPrimaryRace(() => ctx.store.transaction(async (tx) => {
     const key = await loadKeyFor(tx, principal, keyId);
     if (key.isPrimary && input.isPrimary === false)
@@ -184,11 +185,12 @@ export async function updateKey(ctx: CoreContext, principal: Principal, keyId: s
     if (changes.length === 0) return key;
     const after = await tx.apiKeys.update(principal.accountId, keyId, patch, now);
     if (!after) throw new AppError('KEY_NOT_FOUND');
-    revoked = (key.enabled && !after.enabled) || input.expiresAt !== undefined || input.scopes !== undefined;
+    changed = true;
+    await announceChange(tx, { keyId });
     await recordEvent(tx, { accountId: after.accountId, clientId: after.clientId, type: 'key.updated', actor: principal.actor, data: { changes, key: keySnapshot(after) } }, now);
     return after;
   }));
-  if (revoked) ctx.onRevocation?.({ keyId });
+  if (changed) ctx.cache.invalidate({ keyId });
   return updated;
 }
 
@@ -213,6 +215,7 @@ export async function resetKey(ctx: CoreContext, principal: Principal, keyId: st
       now,
     );
     if (!after) throw new AppError('KEY_NOT_FOUND');
+    await announceChange(tx, { keyId });
     await recordEvent(
       tx,
       { accountId: after.accountId, clientId: after.clientId, type: 'key.reset', actor: principal.actor, data: { key: keySnapshot(after), gracePeriodSeconds } },
@@ -220,7 +223,7 @@ export async function resetKey(ctx: CoreContext, principal: Principal, keyId: st
     );
     return { key: after, secret, token: formatToken(keyId, secret) };
   });
-  ctx.onRevocation?.({ keyId });
+  ctx.cache.invalidate({ keyId });
   return issued;
 }
 
@@ -230,7 +233,8 @@ export async function deleteKey(ctx: CoreContext, principal: Principal, keyId: s
     const key = await loadKeyFor(tx, principal, keyId);
     if (key.isPrimary) throw new AppError('PRIMARY_KEY_PROTECTED', 'Make another key primary before deleting this one');
     await tx.apiKeys.delete(principal.accountId, keyId);
+    await announceChange(tx, { keyId });
     await recordEvent(tx, { accountId: key.accountId, clientId: key.clientId, type: 'key.deleted', actor: principal.actor, data: { key: keySnapshot(key) } }, now);
   });
-  ctx.onRevocation?.({ keyId });
+  ctx.cache.invalidate({ keyId });
 }

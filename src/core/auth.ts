@@ -48,15 +48,15 @@ function parseSubject(sub: string): Actor | null {
 async function loadSubject(ctx: CoreContext, accountId: string, actor: Actor): Promise<Subject | null> {
   if (actor.type === 'user') {
     if (!isUuid(actor.id)) return null;
-    return (await ctx.store.users.get(accountId, actor.id)) ? { accountId, actor } : null;
+    return (await ctx.cache.user(accountId, actor.id, () => ctx.store.users.get(accountId, actor.id))) ? { accountId, actor } : null;
   }
   if (actor.type === 'client') {
     if (!isUuid(actor.id)) return null;
-    const client = await ctx.store.clients.get(accountId, actor.id);
+    const client = await ctx.cache.client(accountId, actor.id, () => ctx.store.clients.get(accountId, actor.id));
     return client?.isActive ? { accountId, actor, clientId: client.id } : null;
   }
   if (actor.type !== 'key') return null;
-  const key = await ctx.store.apiKeys.get(actor.id);
+  const key = KEY_ID_PATTERN.test(actor.id) ? await ctx.cache.key(actor.id, () => ctx.store.apiKeys.get(actor.id)) : null;
   if (!key || key.accountId !== accountId || !key.enabled) return null;
   if (key.expiresAt && key.expiresAt.getTime() <= ctx.now().getTime()) return null;
   return { accountId, actor, scopes: key.scopes, ...(key.clientId ? { clientId: key.clientId } : {}) };
@@ -69,7 +69,7 @@ async function scope(ctx: CoreContext, subject: Subject, clientUid: string | und
   const base = { accountId: subject.accountId, actor: subject.actor, ...(subject.scopes ? { scopes: subject.scopes } : {}) };
   if (!clientId) return { kind: 'account', ...base };
   if (!isUuid(clientId)) return null;
-  const client = await ctx.store.clients.get(subject.accountId, clientId);
+  const client = await ctx.cache.client(subject.accountId, clientId, () => ctx.store.clients.get(subject.accountId, clientId));
   if (!client || !client.isActive) return null;
   return { kind: 'client', ...base, clientId };
 }

@@ -9,6 +9,7 @@ import { isUuid, uuidv7 } from '../crypto/random.js';
 import { loadClientFor, requireAccountPrincipal } from './access.js';
 import type { CoreContext } from './context.js';
 import { AppError, invalidField } from './errors.js';
+import { announceChange } from './cache.js';
 import { recordEvent } from './events.js';
 import { decodeCursor, pageOf } from './pagination.js';
 import type { ClientPatch } from './ports.js';
@@ -180,6 +181,7 @@ export async function updateClient(ctx: CoreContext, principal: Principal, id: s
     if (changes.length === 0) return before;
     const after = await tx.clients.update(principal.accountId, id, patch, now);
     if (!after) throw new AppError('CLIENT_NOT_FOUND');
+    await announceChange(tx, { clientId: id });
     await recordEvent(
       tx,
       { accountId: after.accountId, clientId: id, type: 'client.updated', actor: principal.actor, data: { changes, client: clientSnapshot(after) } },
@@ -194,11 +196,10 @@ export async function updateClient(ctx: CoreContext, principal: Principal, id: s
     }
     return after;
   });
-  if (!after.isActive) ctx.onRevocation?.({ clientId: id });
+  ctx.cache.invalidate({ clientId: id });
   return after;
 }
 
-/** Activates or deactivates; a deactivated client's keys and tokens stop working at once. */
 /**
  * Activates or deactivates a client. A client principal may not, unless `allowOwnClient`
  * (FactPulse, where activer/desactiver are client-level operations): then it may on its own
@@ -219,6 +220,7 @@ export async function setClientActive(
     if (before.isActive === active) return before;
     const after = await tx.clients.update(principal.accountId, id, { isActive: active }, now);
     if (!after) throw new AppError('CLIENT_NOT_FOUND');
+    await announceChange(tx, { clientId: id });
     await recordEvent(
       tx,
       { accountId: after.accountId, clientId: id, type: active ? 'client.activated' : 'client.deactivated', actor: principal.actor, data: { clientId: id } },
@@ -226,7 +228,7 @@ export async function setClientActive(
     );
     return after;
   });
-  if (!active) ctx.onRevocation?.({ clientId: id });
+  ctx.cache.invalidate({ clientId: id });
   return after;
 }
 
@@ -238,11 +240,12 @@ export async function deleteClient(ctx: CoreContext, principal: Principal, id: s
     const client = await loadClientFor(tx, principal, id, true);
     const deletedKeys = await tx.apiKeys.countForOwner(principal.accountId, id);
     await tx.clients.delete(principal.accountId, id);
+    await announceChange(tx, { clientId: id });
     await recordEvent(
       tx,
       { accountId: client.accountId, clientId: id, type: 'client.deleted', actor: principal.actor, data: { client: clientSnapshot(client), deletedKeys } },
       now,
     );
   });
-  ctx.onRevocation?.({ clientId: id });
+  ctx.cache.invalidate({ clientId: id });
 }

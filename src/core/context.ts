@@ -5,13 +5,8 @@
 import type { Keyring } from '../crypto/envelope.js';
 import type { AddressPolicy } from '../outbound/address-policy.js';
 import type { OutboundClient } from '../outbound/http-client.js';
+import type { VerificationCache } from './cache.js';
 import type { Store } from './ports.js';
-
-/** A credential stopped being valid: caches in front of verification must forget it. */
-export interface Revocation {
-  keyId?: string;
-  clientId?: string;
-}
 
 /** A metered call of a client (a successful key verification), with an optional dimension. */
 export interface MeteredCall {
@@ -39,6 +34,6 @@ export interface CoreContext {
   outbound: OutboundClient;
   /** Which outgoing addresses are allowed (checked again at connect time by `outbound`). */
   addressPolicy: AddressPolicy;
-  /** Called after a revoking change has committed. */
-  onRevocation?: (r: Revocation) => void;
+  /** Hot-path cache in front of the store (`noCache` when disabled). */
+  cache: VerificationCache;
 }

@@ -21,6 +21,9 @@ export function createBatchingKeyUsage(store: Store, options: { flushIntervalMs?
   let keys = new Map<string, KeyUse>();
   let calls = new Map<string, PendingCall>();
   let callsByClient = new Map<string, number>();
+  // Calls of the flush being written: still "pending" until committed, or a limit check
+  // in between would see them neither here nor in the table.
+  let inflightByClient = new Map<string, number>();
   let flushing: Promise<void> = Promise.resolve();
   const timer = setInterval(() => void sink.flush(), options.flushIntervalMs ?? 1000);
   timer.unref();
@@ -48,7 +51,7 @@ export function createBatchingKeyUsage(store: Store, options: { flushIntervalMs?
       addKey({ keyId, count: 1, lastUsedAt: at });
       if (call) addCall({ ...call, at, count: 1 });
     },
-    pendingCalls: (clientId) => callsByClient.get(clientId) ?? 0,
+    pendingCalls: (clientId) => (callsByClient.get(clientId) ?? 0) + (inflightByClient.get(clientId) ?? 0),
     flush() {
       flushing = flushing.then(async () => {
         if (keys.size === 0 && calls.size === 0) return;
@@ -58,6 +61,7 @@ export function createBatchingKeyUsage(store: Store, options: { flushIntervalMs?
         calls = new Map();
         const pendingByClient = callsByClient;
         callsByClient = new Map();
+        inflightByClient = pendingByClient;
         const deltas: UsageDelta[] = callBatch.flatMap((c) =>
           deltasFor({ accountId: c.accountId, id: c.clientId }, { metric: 'calls', amount: c.count, at: c.at, ...(c.dimension ? { dimension: c.dimension } : {}) }, c.at),
         );
@@ -77,6 +81,8 @@ export function createBatchingKeyUsage(store: Store, options: { flushIntervalMs?
             else calls.set(k, c);
           }
           options.onError?.(err);
+        } finally {
+          inflightByClient = new Map();
         }
       });
       return flushing;

@@ -139,6 +139,8 @@ export interface Store {
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap liveness query for readiness checks. */
   ping(): Promise<void>;
+  /** PostgreSQL NOTIFY; inside a transaction it is delivered only on commit. */
+  notify(channel: string, payload: string): Promise<void>;
 
   accounts: {
     insert(account: Account): Promise<void>;

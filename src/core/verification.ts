@@ -18,7 +18,7 @@ const DUMMY_HASH = Buffer.alloc(32);
 
 /** Checks a key id and secret against the store; does not record usage. A malformed key id is an unknown key. */
 export async function checkCredential(ctx: CoreContext, keyId: string, secret: string): Promise<CredentialCheck> {
-  const key = KEY_ID_PATTERN.test(keyId) ? await ctx.store.apiKeys.get(keyId) : null;
+  const key = KEY_ID_PATTERN.test(keyId) ? await ctx.cache.key(keyId, () => ctx.store.apiKeys.get(keyId)) : null;
   if (!key) {
     verifySecret(ctx.pepper, secret, DUMMY_HASH); // same work as a wrong secret
     return { code: 'NOT_FOUND' };
@@ -34,7 +34,8 @@ export async function checkCredential(ctx: CoreContext, keyId: string, secret: s
   if (!key.enabled) return { code: 'DISABLED', key };
   if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return { code: 'EXPIRED', key };
   if (key.clientId) {
-    const client = await ctx.store.clients.get(key.accountId, key.clientId);
+    const clientId = key.clientId;
+    const client = await ctx.cache.client(key.accountId, clientId, () => ctx.store.clients.get(key.accountId, clientId));
     if (!client) return { code: 'NOT_FOUND' };
     if (!client.isActive) return { code: 'CLIENT_INACTIVE', key };
     return { code: 'VALID', key, client };

@@ -71,13 +71,18 @@ export function createOutboundClient(policy: AddressPolicy, options: { maxBodyBy
               if (size < maxBody) chunks.push(c.subarray(0, maxBody - size));
               size += c.length;
             });
-            res.on('end', () =>
-              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), durationMs: Math.round(performance.now() - started) }),
-            );
+            res.on('end', () => {
+              clearTimeout(deadline);
+              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), durationMs: Math.round(performance.now() - started) });
+            });
             res.on('error', (e) => reject(new OutboundError(e.message)));
           },
         );
         request.on('timeout', () => request.destroy(new OutboundError('timed out')));
+        // `timeout` above only bounds idle periods: a peer trickling bytes would hold the attempt
+        // (and the dispatcher's lease) open indefinitely. This bounds the whole attempt.
+        const deadline = setTimeout(() => request.destroy(new OutboundError('timed out')), req.timeoutMs ?? 10_000);
+        request.on('close', () => clearTimeout(deadline));
         request.on('error', (e) => reject(e instanceof OutboundError ? e : new OutboundError(e.message)));
         if (req.body !== undefined) request.write(req.body);
         request.end();

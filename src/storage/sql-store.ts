@@ -48,6 +48,9 @@ export function createSqlStore(db: Kysely<DB>, inTransaction = false): Store {
     async ping() {
       await sql`select 1`.execute(db);
     },
+    async notify(channel, payload) {
+      await sql`select pg_notify(${channel}, ${payload})`.execute(db);
+    },
 
     accounts: {
       async insert(a) {

@@ -39,6 +39,19 @@ export const HORIZON_FACTOR = 8640;
 const WAITING_RECHECK_MS = 30_000;
 const MAX_BODY_LOG = 1024;
 
+/**
+ * Text for the delivery log: NUL replaced (PostgreSQL text cannot hold it — recording would fail
+ * and the delivery be sent again and again), at most `maxBytes` UTF-8 bytes, cut on a character boundary.
+ */
+function forLog(text: string, maxBytes: number): string {
+  const clean = text.replace(/\u0000/g, '\uFFFD');
+  const bytes = Buffer.from(clean, 'utf8');
+  if (bytes.length <= maxBytes) return clean;
+  let end = maxBytes;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8');
+}
+
 export function createDispatcher(ctx: CoreContext, options: DispatcherOptions = {}): Dispatcher {
   const base = options.retryBaseMs ?? 30_000;
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -90,11 +103,11 @@ export function createDispatcher(ctx: CoreContext, options: DispatcherOptions = 
     try {
       const res = await ctx.outbound.send({ url: endpoint.url, headers, body, timeoutMs });
       status = res.status;
-      responseBody = res.body.slice(0, MAX_BODY_LOG);
+      responseBody = forLog(res.body, MAX_BODY_LOG);
       latencyMs = res.durationMs;
       if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
     } catch (err) {
-      error = (err as Error).message.slice(0, 500);
+      error = forLog((err as Error).message, 500);
     }
     const done = ctx.now();
     const result = { attempts, lastAttemptAt: done, responseStatus: status, responseBody, latencyMs, leaseUntil: null };

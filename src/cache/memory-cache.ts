@@ -1,0 +1,91 @@
+/**
+ * In-process verification cache: bounded (LRU eviction), short-lived entries (TTL), one
+ * load at a time per entry. A load that raced with an invalidation is not kept. When the
+ * invalidation feed is down the cache switches itself off (every read goes to the store)
+ * so it can never serve entries another instance has revoked.
+ */
+import type { Change, VerificationCache } from '../core/cache.js';
+
+export interface MemoryCacheOptions {
+  maxEntries?: number;
+  ttlMs?: number;
+  now?: () => number;
+}
+
+export interface MemoryCache extends VerificationCache {
+  /** Turns caching on or off; turning it off (or on) drops everything. */
+  setEnabled(enabled: boolean): void;
+  clear(): void;
+  readonly size: number;
+  readonly stats: { hits: number; misses: number };
+}
+
+interface Entry {
+  value: { accountId: string };
+  expires: number;
+}
+
+export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache {
+  const maxEntries = options.maxEntries ?? 100_000;
+  const ttlMs = options.ttlMs ?? 15_000;
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, Entry>();
+  const inflight = new Map<string, Promise<unknown>>();
+  let generation = 0;
+  let enabled = true;
+  const stats = { hits: 0, misses: 0 };
+
+  async function read<T extends { accountId: string }>(id: string, accountId: string | undefined, load: () => Promise<T | null>): Promise<T | null> {
+    if (!enabled) return load();
+    const hit = entries.get(id);
+    if (hit && hit.expires > now()) {
+      stats.hits++;
+      // Refresh LRU position.
+      entries.delete(id);
+      entries.set(id, hit);
+      const v = hit.value as T;
+      return accountId === undefined || v.accountId === accountId ? v : null;
+    }
+    stats.misses++;
+    let pending = inflight.get(id) as Promise<T | null> | undefined;
+    if (!pending) {
+      const startedAt = generation;
+      pending = load().then((v) => {
+        if (v && enabled && startedAt === generation) {
+          entries.delete(id);
+          entries.set(id, { value: v, expires: now() + ttlMs });
+          if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+        }
+        return v;
+      });
+      inflight.set(id, pending);
+      void pending.finally(() => inflight.delete(id)).catch(() => undefined);
+    }
+    const v = await pending;
+    return v && (accountId === undefined || v.accountId === accountId) ? v : null;
+  }
+
+  return {
+    key: (keyId, load) => read(`k:${keyId}`, undefined, load),
+    client: (accountId, clientId, load) => read(`c:${clientId}`, accountId, load),
+    user: (accountId, userId, load) => read(`u:${userId}`, accountId, load),
+    invalidate(change: Change) {
+      generation++;
+      if (change.keyId) entries.delete(`k:${change.keyId}`);
+      if (change.clientId) entries.delete(`c:${change.clientId}`);
+    },
+    setEnabled(on) {
+      generation++;
+      entries.clear();
+      enabled = on;
+    },
+    clear() {
+      generation++;
+      entries.clear();
+    },
+    get size() {
+      return entries.size;
+    },
+    stats,
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * The verification cache port. Hot-path reads (key by id, client by id, user by id) may be
+ * served from memory; every committed change to a key or client invalidates them here and,
+ * through the database's notification channel, on every other instance.
+ */
+import type { Store } from './ports.js';
+import type { ApiKey, Client, User } from './types.js';
+
+/** What changed: a key, or a client (and so every key it owns). */
+export interface Change {
+  keyId?: string;
+  clientId?: string;
+}
+
+export const INVALIDATION_CHANNEL = 'clientele_invalidate';
+
+export interface VerificationCache {
+  key(keyId: string, load: () => Promise<ApiKey | null>): Promise<ApiKey | null>;
+  client(accountId: string, clientId: string, load: () => Promise<Client | null>): Promise<Client | null>;
+  user(accountId: string, userId: string, load: () => Promise<User | null>): Promise<User | null>;
+  /** Forgets what a committed change touched (this instance). */
+  invalidate(change: Change): void;
+}
+
+/** No caching: every read goes to the store. */
+export const noCache: VerificationCache = {
+  key: (_id, load) => load(),
+  client: (_a, _c, load) => load(),
+  user: (_a, _u, load) => load(),
+  invalidate: () => undefined,
+};
+
+/**
+ * Announces a change inside its transaction: the notification is delivered to the other
+ * instances when (and only if) the transaction commits. Call `cache.invalidate` after the
+ * commit for this instance.
+ */
+export async function announceChange(tx: Store, change: Change): Promise<void> {
+  await tx.notify(INVALIDATION_CHANNEL, JSON.stringify(change));
+}
