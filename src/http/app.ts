@@ -96,9 +96,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.setNotFoundHandler((request, reply) => writeProblem(new AppError('NOT_FOUND', `No route for ${request.method} ${redactUrl(request.url.split('?')[0]!)}`), request, reply));
 
   app.addHook('preValidation', async (request) => {
+    // A bodyless POST/PUT/PATCH validates as an empty object (SDKs send such requests with
+    // every kind of Content-Type, or none).
+    if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH')) request.body = {};
     const auth = request.routeOptions.config?.auth;
     if (auth === false) return;
     request.principal = await requirePrincipal(options.ctx, request, auth ?? {});
+  });
+  // The documentation UI is public, like the OpenAPI document it renders.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), auth: false };
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('X-Content-Type-Options', 'nosniff');
