@@ -92,6 +92,12 @@ const Body = Type.Object({
 });
 type BodyT = { primaryPrivateKey?: unknown; privateKey?: unknown; keyName?: unknown; isPrimary?: unknown } | undefined;
 
+/** `keyName` and `isPrimary`, when sent, must be a string (or null) and a boolean. */
+function checkKeyFields(b: NonNullable<BodyT>): void {
+  if (b.keyName !== undefined && b.keyName !== null && typeof b.keyName !== 'string') refuse(410, MSG.requiredFields);
+  if (b.isPrimary !== undefined && typeof b.isPrimary !== 'boolean') refuse(410, MSG.requiredFields);
+}
+
 function ok(reply: FastifyReply, companyDetails?: unknown) {
   return reply.code(200).send({ statusCode: '200', status: 'Success', ...(companyDetails !== undefined ? { companyDetails } : {}) });
 }
@@ -110,58 +116,49 @@ export function registerInteliquentRoutes(app: App, ctx: AuthContext, writers: M
       }
     };
 
+  /** `primaryPrivateKey` + `privateKey` operations: both present, the primary valid, the target one of the account's keys. */
+  async function targetKey(principal: Principal, b: NonNullable<BodyT>): Promise<{ target: ApiKey }> {
+    const primary = text(b.primaryPrivateKey);
+    const wanted = text(b.privateKey);
+    if (!primary && !wanted) refuse(410, MSG.requiredFields);
+    if (!primary) refuse(410, MSG.primaryRequired);
+    if (!wanted) refuse(410, MSG.privateRequired);
+    const keys = await checkPrimary(ctx, principal, primary);
+    const target = keys.find((k) => k.keyId === wanted);
+    if (!target) return refuse(409, MSG.invalidKeys);
+    return { target };
+  }
+
   for (const prefix of PREFIXES) {
     // A bodyless POST is an empty request (its missing fields get their own messages), not a schema failure.
     const opts = { config, schema: { hide: true, body: Type.Optional(Body) }, preValidation: async (request: { body: unknown }) => { request.body ??= {}; } };
 
     app.post(`${prefix}/registerClient`, opts, handle(async (b, principal, reply) => {
       if (!text(b.primaryPrivateKey)) refuse(410, MSG.primaryRequired);
-      if (b.keyName !== undefined && b.keyName !== null && typeof b.keyName !== 'string') refuse(410, MSG.requiredFields);
-      if (b.isPrimary !== undefined && typeof b.isPrimary !== 'boolean') refuse(410, MSG.requiredFields);
+      checkKeyFields(b);
       await checkPrimary(ctx, principal, b.primaryPrivateKey);
       const issued = await createKey(ctx, principal, { clientId: null, ...(typeof b.keyName === 'string' ? { name: b.keyName } : {}), ...(b.isPrimary === true ? { isPrimary: true } : {}) });
       return ok(reply, companyDetails(issued.key, issued.secret));
     }));
 
     app.post(`${prefix}/resetClient`, opts, handle(async (b, principal, reply) => {
-      const primary = text(b.primaryPrivateKey);
-      const target = text(b.privateKey);
-      if (!primary && !target) refuse(410, MSG.requiredFields);
-      if (!primary) refuse(410, MSG.primaryRequired);
-      if (!target) refuse(410, MSG.privateRequired);
-      const keys = await checkPrimary(ctx, principal, primary);
-      if (!keys.some((k) => k.keyId === target)) refuse(409, MSG.invalidKeys);
-      const issued = await resetKey(ctx, principal, target!, 0);
+      const { target } = await targetKey(principal, b);
+      const issued = await resetKey(ctx, principal, target.keyId, 0);
       return ok(reply, companyDetails(issued.key, issued.secret));
     }));
 
     app.post(`${prefix}/deleteClient`, opts, handle(async (b, principal, reply) => {
-      const primary = text(b.primaryPrivateKey);
-      const target = text(b.privateKey);
-      if (!primary && !target) refuse(410, MSG.requiredFields);
-      if (!primary) refuse(410, MSG.primaryRequired);
-      if (!target) refuse(410, MSG.privateRequired);
-      const keys = await checkPrimary(ctx, principal, primary);
-      const key = keys.find((k) => k.keyId === target);
-      if (!key) refuse(409, MSG.invalidKeys);
-      if (key!.isPrimary) refuse(410, MSG.cannotDeletePrimary);
-      await deleteKey(ctx, principal, target!);
+      const { target } = await targetKey(principal, b);
+      if (target.isPrimary) refuse(410, MSG.cannotDeletePrimary);
+      await deleteKey(ctx, principal, target.keyId);
       return ok(reply);
     }));
 
     app.post(`${prefix}/updateClient`, opts, handle(async (b, principal, reply) => {
-      const primary = text(b.primaryPrivateKey);
-      const target = text(b.privateKey);
-      if (!primary && !target) refuse(410, MSG.requiredFields);
-      if (!primary) refuse(410, MSG.primaryRequired);
-      if (!target) refuse(410, MSG.privateRequired);
-      if (b.keyName !== undefined && b.keyName !== null && typeof b.keyName !== 'string') refuse(410, MSG.requiredFields);
-      if (b.isPrimary !== undefined && typeof b.isPrimary !== 'boolean') refuse(410, MSG.requiredFields);
-      const keys = await checkPrimary(ctx, principal, primary);
-      const key = keys.find((k) => k.keyId === target);
-      if (!key) refuse(409, MSG.invalidKeys);
-      if (key!.isPrimary && b.isPrimary === false) refuse(410, MSG.makeAnotherPrimary);
-      const updated = await updateKey(ctx, principal, target!, {
+      checkKeyFields(b);
+      const { target } = await targetKey(principal, b);
+      if (target.isPrimary && b.isPrimary === false) refuse(410, MSG.makeAnotherPrimary);
+      const updated = await updateKey(ctx, principal, target.keyId, {
         ...(b.keyName !== undefined ? { name: (b.keyName as string | null) } : {}),
         ...(b.isPrimary === true ? { isPrimary: true } : {}),
       });
