@@ -5,7 +5,7 @@
  * issued secret, so they are sealed with the master key. Records live 24 hours.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CoreContext } from '../core/context.js';
 import { AppError, invalidField } from '../core/errors.js';
 import type { Principal } from '../core/types.js';
@@ -69,4 +69,11 @@ export async function withIdempotency(
     return result;
   }
   throw new AppError('IDEMPOTENCY_IN_PROGRESS');
+}
+
+/** A create route's reply: runs `create` once per Idempotency-Key and replays its response. */
+export async function replyCreated(ctx: CoreContext, request: FastifyRequest, reply: FastifyReply, create: () => Promise<unknown>): Promise<FastifyReply> {
+  const result = await withIdempotency(ctx, request.principal, request, async () => ({ status: 201, body: await create() }));
+  if (result.replayed) reply.header('Idempotent-Replayed', 'true');
+  return reply.code(result.status).send(result.body);
 }

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { AuthContext } from '../../core/auth.js';
 import { createClient, deleteClient, getClient, listClients, setClientActive, updateClient } from '../../core/clients.js';
 import type { App } from '../app.js';
-import { withIdempotency } from '../idempotency.js';
+import { replyCreated } from '../idempotency.js';
 import { clientToWire } from './mappers.js';
 import { Client, ClientCreate, ClientListQuery, ClientPage, ClientUpdate, ErrorResponses, IdParams } from './schemas.js';
 
@@ -31,12 +31,7 @@ export function registerClientRoutes(app: App, ctx: AuthContext): void {
     '/v1/clients',
     { schema: { tags, summary: 'Create a client', body: ClientCreate, response: { 201: Client, ...ErrorResponses } } },
     async (request, reply) => {
-      const result = await withIdempotency(ctx, request.principal, request, async () => ({
-        status: 201,
-        body: clientToWire(await createClient(ctx, request.principal, request.body)),
-      }));
-      if (result.replayed) reply.header('Idempotent-Replayed', 'true');
-      return reply.code(result.status).send(result.body as never);
+      return replyCreated(ctx, request, reply, async () => clientToWire(await createClient(ctx, request.principal, request.body)));
     },
   );
 

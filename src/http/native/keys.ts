@@ -4,7 +4,7 @@ import { createKey, deleteKey, getKey, listKeys, resetKey, updateKey } from '../
 import type { AuthContext } from '../../core/auth.js';
 import { verifyKey } from '../../core/verification.js';
 import type { App } from '../app.js';
-import { withIdempotency } from '../idempotency.js';
+import { replyCreated } from '../idempotency.js';
 import { issuedKeyToWire, keyToWire } from './mappers.js';
 import { ApiKey, ErrorResponses, IssuedKey, KeyCreate, KeyIdParams, KeyListQuery, KeyPage, KeyReset, KeyUpdate, VerifyRequest, VerifyResponse } from './schemas.js';
 
@@ -32,7 +32,7 @@ export function registerKeyRoutes(app: App, ctx: AuthContext): void {
     { schema: { tags, summary: 'Create an API key (the secret is shown only in this response)', body: KeyCreate, response: { 201: IssuedKey, ...ErrorResponses } } },
     async (request, reply) => {
       const b = request.body;
-      const result = await withIdempotency(ctx, request.principal, request, async () => {
+      return replyCreated(ctx, request, reply, async () => {
         const expiresAt = date(b.expiresAt);
         const issued = await createKey(ctx, request.principal, {
           ...(b.clientId !== undefined ? { clientId: b.clientId } : {}),
@@ -41,10 +41,8 @@ export function registerKeyRoutes(app: App, ctx: AuthContext): void {
           ...(expiresAt !== undefined ? { expiresAt } : {}),
           ...(b.scopes !== undefined ? { scopes: b.scopes } : {}),
         });
-        return { status: 201, body: issuedKeyToWire(issued) };
+        return issuedKeyToWire(issued);
       });
-      if (result.replayed) reply.header('Idempotent-Replayed', 'true');
-      return reply.code(result.status).send(result.body as never);
     },
   );
 

@@ -5,7 +5,7 @@ import { createEndpoint, deleteEndpoint, getEndpoint, listDeliveries, listEndpoi
 import type { WebhookDelivery, WebhookEndpoint } from '../../core/types.js';
 import { deleteAccountWebhookSecret, generateAccountWebhookSecret, getAccountWebhookSecretStatus } from '../../core/webhook-secrets.js';
 import type { App } from '../app.js';
-import { withIdempotency } from '../idempotency.js';
+import { replyCreated } from '../idempotency.js';
 import { ErrorResponses, Uuid } from './schemas.js';
 
 const tags = ['webhooks'];
@@ -89,12 +89,7 @@ export function registerWebhookRoutes(app: App, ctx: AuthContext): void {
       },
     },
     async (request, reply) => {
-      const result = await withIdempotency(ctx, request.principal, request, async () => ({
-        status: 201,
-        body: endpointToWire(await createEndpoint(ctx, request.principal, { ...optional(request.body), url: request.body.url })),
-      }));
-      if (result.replayed) reply.header('Idempotent-Replayed', 'true');
-      return reply.code(result.status).send(result.body as never);
+      return replyCreated(ctx, request, reply, async () => endpointToWire(await createEndpoint(ctx, request.principal, { ...optional(request.body), url: request.body.url })));
     },
   );
 
