@@ -27,6 +27,8 @@ const PYDANTIC_TYPES: Record<string, string> = {
   minimum: 'greater_than_equal',
   maximum: 'less_than_equal',
   enum: 'enum',
+  const: 'literal_error',
+  anyOf: 'literal_error',
   additionalProperties: 'extra_forbidden',
   'type:string': 'string_type',
   'type:boolean': 'bool_type',
