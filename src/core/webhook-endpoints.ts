@@ -136,6 +136,8 @@ export async function redeliver(ctx: CoreContext, principal: Principal, delivery
   requireAccountPrincipal(principal);
   const d = await ctx.store.webhooks.getDelivery(principal.accountId, deliveryId);
   if (!d) throw new AppError('NOT_FOUND', 'No such delivery');
+  if (d.status === 'sending' && d.leaseUntil && d.leaseUntil.getTime() > ctx.now().getTime())
+    throw new AppError('CONFLICT', 'The delivery is being sent right now; try again when this attempt is over');
   const updated = await ctx.store.webhooks.updateDelivery(d.id, { status: 'pending', nextAttemptAt: ctx.now(), leaseUntil: null }, ctx.now());
   return updated!;
 }

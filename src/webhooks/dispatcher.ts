@@ -121,7 +121,11 @@ export function createDispatcher(ctx: CoreContext, options: DispatcherOptions = 
     await store.webhooks.updateDelivery(d.id, { ...result, status: expired ? 'failed' : 'pending', nextAttemptAt: next, lastError: error }, done);
     const failingSince = endpoint.failingSince ?? done;
     if (!endpoint.failingSince) await store.webhooks.updateEndpoint(d.accountId, endpoint.id, { failingSince }, done);
-    else if (done.getTime() - failingSince.getTime() > horizonMs) {
+    // Disabled once failing for longer than the horizon. A delivery giving up has itself failed for
+    // (almost) the whole horizon, but its last attempt falls inside it: without the `expired` case
+    // one failing event would never disable its endpoint. The last back-off step is under half the
+    // horizon, so the endpoint then has failed (no success anywhere) for more than half of it.
+    else if (done.getTime() - failingSince.getTime() > horizonMs || (expired && done.getTime() - failingSince.getTime() >= horizonMs / 2)) {
       await store.transaction(async (tx) => {
         const reason = `every delivery failed since ${failingSince.toISOString()}`;
         await tx.webhooks.updateEndpoint(d.accountId, endpoint.id, { enabled: false, disabledReason: reason }, done);
@@ -137,8 +141,15 @@ export function createDispatcher(ctx: CoreContext, options: DispatcherOptions = 
       claimed.map((d) =>
         settle(d).catch(async (err) => {
           options.onError?.(err);
-          // Release the lease so another round retries it.
-          await ctx.store.webhooks.updateDelivery(d.id, { status: 'pending', leaseUntil: null, nextAttemptAt: new Date(ctx.now().getTime() + base) }, ctx.now()).catch(() => undefined);
+          // Release the lease so a later round retries it — counted as an attempt with the
+          // usual back-off, so a persistent fault can neither resend in a loop nor go on forever.
+          const attempts = d.attempts + 1;
+          const at = ctx.now();
+          const next = new Date(at.getTime() + backoff(attempts));
+          const expired = next.getTime() > d.createdAt.getTime() + horizonMs;
+          await ctx.store.webhooks
+            .updateDelivery(d.id, { status: expired ? 'failed' : 'pending', attempts, leaseUntil: null, nextAttemptAt: next, lastError: 'internal error while delivering; will retry' }, at)
+            .catch(() => undefined);
         }),
       ),
     );

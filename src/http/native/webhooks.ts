@@ -155,10 +155,6 @@ export function registerWebhookRoutes(app: App, ctx: AuthContext): void {
         body: Type.Optional(Type.Object({ gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 604800, description: 'Keep signing with the replaced secret too for this long' })) }, { additionalProperties: false })),
         response: { 200: Type.Object({ webhookSecret: Type.String(), createdAt: DateTime }), ...ErrorResponses },
       },
-      // The body is optional: a bodyless generate means no grace period.
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
     },
     async (request) => {
       const body = request.body as { gracePeriodSeconds?: number } | undefined;
