@@ -213,6 +213,12 @@ async function runFlow(t: TestApp): Promise<Flow> {
   const webhook = await request('issue', 'POST', `/v1/clients/${c1.id}/webhook-secret/generate`, a);
   expectStatus(webhook, 200, 'generate webhook secret');
   track('webhook secret', webhook.json().webhookSecret);
+  for (const grace of [0, 3600]) {
+    const res = await request('issue', 'POST', '/v1/webhook-secret/generate', a, { gracePeriodSeconds: grace });
+    expectStatus(res, 200, 'generate the account webhook secret');
+    track(`account webhook secret (grace ${grace})`, res.json().webhookSecret);
+  }
+  expectStatus(await request('check', 'GET', '/v1/webhook-secret/status', a), 200, 'account webhook secret status');
   const pdpSecret = `pdp-${randomBytes(16).toString('hex')}`;
   const chorusSecret = `chorus-${randomBytes(16).toString('hex')}`;
   const chorusPassword = `tech-${randomBytes(16).toString('hex')}`;

@@ -42,6 +42,8 @@ declare module 'fastify' {
     surface?: string;
     /** true: the route accepts application/x-www-form-urlencoded bodies. */
     formBody?: boolean;
+    /** The body may be omitted altogether (it then validates as `{}`). */
+    optionalBody?: boolean;
   }
   interface FastifyRequest {
     principal: Principal;
@@ -96,9 +98,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.setNotFoundHandler((request, reply) => writeProblem(new AppError('NOT_FOUND', `No route for ${request.method} ${redactUrl(request.url.split('?')[0]!)}`), request, reply));
 
   app.addHook('preValidation', async (request) => {
-    // A bodyless POST/PUT/PATCH validates as an empty object (SDKs send such requests with
-    // every kind of Content-Type, or none).
-    if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH')) request.body = {};
+    // Routes whose body is optional validate a bodyless request as an empty object.
+    if (request.body === undefined && request.routeOptions.config?.optionalBody) request.body = {};
     const auth = request.routeOptions.config?.auth;
     if (auth === false) return;
     request.principal = await requirePrincipal(options.ctx, request, auth ?? {});

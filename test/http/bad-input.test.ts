@@ -8,18 +8,9 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
+import { call, countRows, createClient, issueKey, JSON_TYPE, PROBLEM_KEYS, PROBLEM_TYPE, type Res } from '../support/http.js';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
-const PROBLEM_KEYS = ['code', 'detail', 'instance', 'status', 'title', 'type'];
 const MIB = 1024 * 1024;
-
-interface Res {
-  status: number;
-  headers: Record<string, string | string[] | number | undefined>;
-  body: any;
-  raw: string;
-}
 
 type Route = { method: 'POST' | 'PATCH'; url: string; valid: Record<string, unknown> };
 
@@ -37,20 +28,9 @@ for (const backend of testBackends()) {
 
     /** Any request; a 5xx fails the test whatever it was expected to be. */
     const send = async (method: string, url: string, options: { headers?: Record<string, string>; payload?: string | object } = {}): Promise<Res> => {
-      const res = await t.app.inject({
-        method: method as 'GET',
-        url,
-        headers: { ...h, ...options.headers },
-        ...(options.payload !== undefined ? { payload: options.payload as string } : {}),
-      });
-      assert.ok(res.statusCode < 500, `${method} ${url} answered ${res.statusCode}: ${res.body}`);
-      let body: any;
-      try {
-        body = res.body === '' ? undefined : JSON.parse(res.body);
-      } catch {
-        body = undefined;
-      }
-      return { status: res.statusCode, headers: res.headers, body, raw: res.body };
+      const res = await call(t, method, url, { ...h, ...options.headers }, options.payload);
+      assert.ok(res.status < 500, `${method} ${url} answered ${res.status}: ${res.raw}`);
+      return res;
     };
     const raw = (method: string, url: string, text: string, contentType = 'application/json') =>
       send(method, url, { headers: { 'content-type': contentType }, payload: text });
@@ -80,14 +60,7 @@ for (const backend of testBackends()) {
     /** Everything a failed request must not have changed. */
     const state = async () => {
       const counts = await Promise.all(
-        (['clients', 'api_keys', 'events', 'idempotency_records'] as const).map(async (table) => {
-          const r = await t.database.db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('account_id', '=', acc.accountId)
-            .executeTakeFirstOrThrow();
-          return `${table}=${Number(r.n)}`;
-        }),
+        (['clients', 'api_keys', 'events', 'idempotency_records'] as const).map(async (table) => `${table}=${await countRows(t, table, acc.accountId)}`),
       );
       const client = await t.app.inject({ method: 'GET', url: `/v1/clients/${clientId}`, headers: h });
       const key = await t.app.inject({ method: 'GET', url: `/v1/keys/${keyId}`, headers: h });
@@ -109,12 +82,11 @@ for (const backend of testBackends()) {
       t = await createTestApp(backend);
       acc = await t.newAccount();
       h = acc.headers;
-      const c = await t.app.inject({ method: 'POST', url: '/v1/clients', headers: h, payload: { name: 'Fixture', username: 'taken', siret: '12345678901234', description: 'd' } });
-      clientId = c.json().id;
-      await t.app.inject({ method: 'POST', url: '/v1/keys', headers: h, payload: { clientId } });
-      const k = await t.app.inject({ method: 'POST', url: '/v1/keys', headers: h, payload: { clientId, name: 'fixture key' } });
-      keyId = k.json().key.keyId;
-      keyToken = k.json().token;
+      clientId = (await createClient(t, h, { name: 'Fixture', username: 'taken', siret: '12345678901234', description: 'd' })).id;
+      await issueKey(t, h, { clientId });
+      const k = await issueKey(t, h, { clientId, name: 'fixture key' });
+      keyId = k.key.keyId;
+      keyToken = k.token;
     });
     beforeEach(async () => {
       snapshot = await state();

@@ -16,11 +16,10 @@ import { createDataKey } from '../../src/crypto/data-keys.js';
 import { uuidv7 } from '../../src/crypto/random.js';
 import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
+import { assertProblem, call, JSON_TYPE, PROBLEM_TYPE, UUID } from '../support/http.js';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
 /** The streamed list: JSON, with or without the (redundant, RFC 8259) charset parameter. */
 const STREAM_JSON_TYPE = /^application\/json(; charset=utf-8)?$/;
-const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 const FEATURES = [
   'canUseABTests', 'canUseAnalytics', 'canUseConsentSharing', 'canUseDomAPI', 'canUseIAB', 'canUseIframeCSS', 'canUseIframes',
   'canUseIndCSS', 'canUseMultiDom', 'canUseOwnLogo', 'canUseScripts', 'canUseUserGroupRights', 'moreThan2Lang',
@@ -30,43 +29,7 @@ const CLIENT_KEYS = [
   'username', 'whitelabelCount', 'whitelabelMaxCount', 'widgetDisplayCount', 'widgetDisplayMaxCount',
 ].sort();
 const LIST_KEYS = [...CLIENT_KEYS, 'actualCallCount', 'domainCountData'].sort();
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const UNKNOWN_ID = '00000000-0000-7000-8000-000000000000';
-
-interface Res {
-  status: number;
-  headers: Record<string, string | string[] | number | undefined>;
-  body: any;
-  raw: string;
-}
-
-async function call(t: TestApp, method: string, url: string, headers: Record<string, string> = {}, payload?: unknown): Promise<Res> {
-  const res = await t.app.inject({
-    method: method as 'GET',
-    url,
-    headers,
-    ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
-  });
-  let body: any;
-  try {
-    body = res.body === '' ? undefined : JSON.parse(res.body);
-  } catch {
-    body = undefined;
-  }
-  return { status: res.statusCode, headers: res.headers, body, raw: res.body };
-}
-
-function assertProblem(res: Res, status: number, code: string, field?: string): void {
-  assert.equal(res.status, status, res.raw);
-  assert.equal(res.headers['content-type'], PROBLEM_TYPE);
-  assert.equal(res.body.status, status);
-  assert.equal(res.body.code, code);
-  if (field) {
-    assert.ok(Array.isArray(res.body.errors), `no errors[] in ${res.raw}`);
-    assert.ok(res.body.errors.some((e: any) => e.field === field), `${field} not named in ${res.raw}`);
-    assert.ok(res.body.detail.includes(field.replace(/^body\./, '')), `detail does not name ${field}: ${res.body.detail}`);
-  }
-}
 
 /** Exact Client model: keys, types, feature set; never a password. */
 function assertClient(c: any, keys = CLIENT_KEYS): void {

@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
+import { assertFullProblem, call, countRows, createClient, issueKey, ISO_Z, JSON_TYPE, PROBLEM_KEYS, UUID } from '../support/http.js';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 const CLIENT_KEYS = [
   'company',
   'createdAt',
@@ -27,58 +26,13 @@ const CLIENT_KEYS = [
   'updatedAt',
   'username',
 ];
-const PROBLEM_KEYS = ['code', 'detail', 'instance', 'status', 'title', 'type'];
-const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
-
-interface Res {
-  status: number;
-  headers: Record<string, string | string[] | number | undefined>;
-  body: any;
-  raw: string;
-}
-
-async function call(t: TestApp, method: string, url: string, headers: Record<string, string>, payload?: unknown): Promise<Res> {
-  const res = await t.app.inject({
-    method: method as 'GET',
-    url,
-    headers,
-    ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
-  });
-  let body: any;
-  try {
-    body = res.body === '' ? undefined : JSON.parse(res.body);
-  } catch {
-    body = undefined;
-  }
-  return { status: res.statusCode, headers: res.headers, body, raw: res.body };
-}
 
 /** Never a password or its hash, anywhere in a response. */
 function assertNoPassword(raw: string): void {
   assert.doesNotMatch(raw, /"password"/);
   assert.doesNotMatch(raw, /"passwordHash"/);
   assert.doesNotMatch(raw, /\$2[aby]\$/);
-}
-
-function assertProblem(res: Res, status: number, code: string): void {
-  assert.equal(res.status, status, res.raw);
-  assert.equal(res.headers['content-type'], PROBLEM_TYPE);
-  assert.equal(res.body.status, status);
-  assert.equal(res.body.code, code);
-  assert.equal(res.body.type, `urn:clientele:problem:${code.toLowerCase().replace(/_/g, '-')}`);
-  assert.equal(typeof res.body.title, 'string');
-  assert.equal(typeof res.body.detail, 'string');
-}
-
-async function countRows(t: TestApp, table: 'clients' | 'api_keys' | 'events', accountId: string): Promise<number> {
-  const r = await t.database.db
-    .selectFrom(table)
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('account_id', '=', accountId)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
 }
 
 for (const backend of testBackends()) {
@@ -96,16 +50,8 @@ for (const backend of testBackends()) {
       await t?.close();
     });
 
-    const create = async (body: Record<string, unknown>, headers: Record<string, string> = h) => {
-      const res = await call(t, 'POST', '/v1/clients', headers, body);
-      assert.equal(res.status, 201, res.raw);
-      return res.body;
-    };
-    const newKey = async (clientId: string) => {
-      const res = await call(t, 'POST', '/v1/keys', h, { clientId });
-      assert.equal(res.status, 201, res.raw);
-      return res.body as { key: { keyId: string }; secret: string; token: string };
-    };
+    const create = (body: Record<string, unknown>, headers: Record<string, string> = h) => createClient(t, headers, body);
+    const newKey = (clientId: string) => issueKey(t, h, { clientId });
 
     it('creates a client with every field; the password is write-only', async () => {
       const body = {
@@ -195,7 +141,7 @@ for (const backend of testBackends()) {
       const before = await countRows(t, 'clients', acc.accountId);
       for (const body of [{}, { description: 'no name' }, { name: '   ' }, { firstName: ' ', lastName: '' }]) {
         const res = await call(t, 'POST', '/v1/clients', h, body);
-        assertProblem(res, 400, 'VALIDATION_FAILED');
+        assertFullProblem(res, 400, 'VALIDATION_FAILED');
         assert.deepEqual(
           res.body.errors.map((e: { field: string }) => e.field),
           ['body.name'],
@@ -206,22 +152,22 @@ for (const backend of testBackends()) {
 
     it('GET of an unknown or malformed id', async () => {
       const res = await call(t, 'GET', `/v1/clients/${MISSING_ID}`, h);
-      assertProblem(res, 404, 'CLIENT_NOT_FOUND');
+      assertFullProblem(res, 404, 'CLIENT_NOT_FOUND');
       assert.equal(res.body.instance, `/v1/clients/${MISSING_ID}`);
       for (const method of ['PATCH', 'DELETE', 'POST']) {
         const url = method === 'POST' ? `/v1/clients/${MISSING_ID}/activate` : `/v1/clients/${MISSING_ID}`;
         const r = await call(t, method, url, h, method === 'PATCH' ? { description: 'x' } : undefined);
-        assertProblem(r, 404, 'CLIENT_NOT_FOUND');
+        assertFullProblem(r, 404, 'CLIENT_NOT_FOUND');
       }
     });
 
     it('another account cannot see, change or delete the client (404, not 403)', async () => {
       const other = await t.newAccount();
       const c = await create({ name: 'Private' });
-      assertProblem(await call(t, 'GET', `/v1/clients/${c.id}`, other.headers), 404, 'CLIENT_NOT_FOUND');
-      assertProblem(await call(t, 'PATCH', `/v1/clients/${c.id}`, other.headers, { name: 'Stolen' }), 404, 'CLIENT_NOT_FOUND');
-      assertProblem(await call(t, 'DELETE', `/v1/clients/${c.id}`, other.headers), 404, 'CLIENT_NOT_FOUND');
-      assertProblem(await call(t, 'POST', `/v1/clients/${c.id}/deactivate`, other.headers), 404, 'CLIENT_NOT_FOUND');
+      assertFullProblem(await call(t, 'GET', `/v1/clients/${c.id}`, other.headers), 404, 'CLIENT_NOT_FOUND');
+      assertFullProblem(await call(t, 'PATCH', `/v1/clients/${c.id}`, other.headers, { name: 'Stolen' }), 404, 'CLIENT_NOT_FOUND');
+      assertFullProblem(await call(t, 'DELETE', `/v1/clients/${c.id}`, other.headers), 404, 'CLIENT_NOT_FOUND');
+      assertFullProblem(await call(t, 'POST', `/v1/clients/${c.id}/deactivate`, other.headers), 404, 'CLIENT_NOT_FOUND');
       const list = await call(t, 'GET', '/v1/clients', other.headers);
       assert.deepEqual(list.body, { data: [], nextCursor: null });
       assert.equal((await call(t, 'GET', `/v1/clients/${c.id}`, h)).body.name, 'Private');
@@ -335,7 +281,7 @@ for (const backend of testBackends()) {
       const c = await create({ name: 'Keep me' });
       for (const body of [{ name: null }, { name: '' }, { name: '   ' }]) {
         const res = await call(t, 'PATCH', `/v1/clients/${c.id}`, h, body);
-        assertProblem(res, 400, 'VALIDATION_FAILED');
+        assertFullProblem(res, 400, 'VALIDATION_FAILED');
         assert.equal(res.body.errors[0].field, 'body.name');
       }
       assert.equal((await call(t, 'GET', `/v1/clients/${c.id}`, h)).body.name, 'Keep me');
@@ -344,9 +290,9 @@ for (const backend of testBackends()) {
     it('usernames are unique per account, case-insensitively (409 USERNAME_TAKEN)', async () => {
       const a = await create({ name: 'Unique A', username: 'Jane.Doe' });
       const dup = await call(t, 'POST', '/v1/clients', h, { name: 'Unique B', username: 'jane.doe' });
-      assertProblem(dup, 409, 'USERNAME_TAKEN');
+      assertFullProblem(dup, 409, 'USERNAME_TAKEN');
       const b = await create({ name: 'Unique B', username: 'john.doe' });
-      assertProblem(await call(t, 'PATCH', `/v1/clients/${b.id}`, h, { username: 'JANE.DOE' }), 409, 'USERNAME_TAKEN');
+      assertFullProblem(await call(t, 'PATCH', `/v1/clients/${b.id}`, h, { username: 'JANE.DOE' }), 409, 'USERNAME_TAKEN');
       assert.equal((await call(t, 'GET', `/v1/clients/${b.id}`, h)).body.username, 'john.doe');
       // Changing the case of one's own username is fine.
       const own = await call(t, 'PATCH', `/v1/clients/${a.id}`, h, { username: 'JANE.DOE' });
@@ -364,11 +310,11 @@ for (const backend of testBackends()) {
       const del = await call(t, 'DELETE', `/v1/clients/${c.id}`, h);
       assert.equal(del.status, 204);
       assert.equal(del.raw, '');
-      assertProblem(await call(t, 'GET', `/v1/clients/${c.id}`, h), 404, 'CLIENT_NOT_FOUND');
-      assertProblem(await call(t, 'DELETE', `/v1/clients/${c.id}`, h), 404, 'CLIENT_NOT_FOUND');
+      assertFullProblem(await call(t, 'GET', `/v1/clients/${c.id}`, h), 404, 'CLIENT_NOT_FOUND');
+      assertFullProblem(await call(t, 'DELETE', `/v1/clients/${c.id}`, h), 404, 'CLIENT_NOT_FOUND');
       for (const k of [k1, k2]) {
-        assertProblem(await call(t, 'GET', `/v1/keys/${k.key.keyId}`, h), 404, 'KEY_NOT_FOUND');
-        assertProblem(await call(t, 'GET', '/v1/clients', { 'x-api-key': k.token }), 401, 'UNAUTHENTICATED');
+        assertFullProblem(await call(t, 'GET', `/v1/keys/${k.key.keyId}`, h), 404, 'KEY_NOT_FOUND');
+        assertFullProblem(await call(t, 'GET', '/v1/clients', { 'x-api-key': k.token }), 401, 'UNAUTHENTICATED');
       }
       const list = await call(t, 'GET', '/v1/keys?limit=100', h);
       assert.ok(!list.body.data.some((k: { clientId: string }) => k.clientId === c.id));
@@ -386,7 +332,7 @@ for (const backend of testBackends()) {
       assert.deepEqual(Object.keys(off.body).sort(), CLIENT_KEYS);
       assert.equal(off.body.isActive, false);
       const denied = await call(t, 'GET', `/v1/clients/${c.id}`, asClient);
-      assertProblem(denied, 401, 'UNAUTHENTICATED');
+      assertFullProblem(denied, 401, 'UNAUTHENTICATED');
       assert.match(String(denied.headers['www-authenticate']), /Bearer/);
       // Deactivating again is a no-op; the account still manages the client.
       assert.equal((await call(t, 'POST', `/v1/clients/${c.id}/deactivate`, h)).body.isActive, false);
@@ -401,7 +347,7 @@ for (const backend of testBackends()) {
 
       // PATCH isActive does the same.
       assert.equal((await call(t, 'PATCH', `/v1/clients/${c.id}`, h, { isActive: false })).body.isActive, false);
-      assertProblem(await call(t, 'GET', `/v1/clients/${c.id}`, asClient), 401, 'UNAUTHENTICATED');
+      assertFullProblem(await call(t, 'GET', `/v1/clients/${c.id}`, asClient), 401, 'UNAUTHENTICATED');
       assert.equal((await call(t, 'PATCH', `/v1/clients/${c.id}`, h, { isActive: true })).body.isActive, true);
       assert.equal((await call(t, 'GET', `/v1/clients/${c.id}`, asClient)).status, 200);
     });
@@ -412,14 +358,14 @@ for (const backend of testBackends()) {
       const k = await newKey(mine.id);
       const asClient = { 'x-api-key': k.token };
       assert.equal((await call(t, 'GET', `/v1/clients/${mine.id}`, asClient)).body.name, 'Mine');
-      assertProblem(await call(t, 'GET', `/v1/clients/${theirs.id}`, asClient), 403, 'FORBIDDEN');
-      assertProblem(await call(t, 'GET', '/v1/clients', asClient), 403, 'FORBIDDEN');
-      assertProblem(await call(t, 'POST', '/v1/clients', asClient, { name: 'Nope' }), 403, 'FORBIDDEN');
-      assertProblem(await call(t, 'DELETE', `/v1/clients/${mine.id}`, asClient), 403, 'FORBIDDEN');
-      assertProblem(await call(t, 'PATCH', `/v1/clients/${mine.id}`, asClient, { limits: { x: 99 } }), 403, 'FORBIDDEN');
-      assertProblem(await call(t, 'PATCH', `/v1/clients/${mine.id}`, asClient, { isActive: false }), 403, 'FORBIDDEN');
-      assertProblem(await call(t, 'POST', `/v1/clients/${mine.id}/deactivate`, asClient), 403, 'FORBIDDEN');
-      assertProblem(await call(t, 'POST', `/v1/clients/${theirs.id}/deactivate`, asClient), 403, 'FORBIDDEN');
+      assertFullProblem(await call(t, 'GET', `/v1/clients/${theirs.id}`, asClient), 403, 'FORBIDDEN');
+      assertFullProblem(await call(t, 'GET', '/v1/clients', asClient), 403, 'FORBIDDEN');
+      assertFullProblem(await call(t, 'POST', '/v1/clients', asClient, { name: 'Nope' }), 403, 'FORBIDDEN');
+      assertFullProblem(await call(t, 'DELETE', `/v1/clients/${mine.id}`, asClient), 403, 'FORBIDDEN');
+      assertFullProblem(await call(t, 'PATCH', `/v1/clients/${mine.id}`, asClient, { limits: { x: 99 } }), 403, 'FORBIDDEN');
+      assertFullProblem(await call(t, 'PATCH', `/v1/clients/${mine.id}`, asClient, { isActive: false }), 403, 'FORBIDDEN');
+      assertFullProblem(await call(t, 'POST', `/v1/clients/${mine.id}/deactivate`, asClient), 403, 'FORBIDDEN');
+      assertFullProblem(await call(t, 'POST', `/v1/clients/${theirs.id}/deactivate`, asClient), 403, 'FORBIDDEN');
       const self = await call(t, 'GET', `/v1/clients/${mine.id}`, h);
       assert.equal(self.body.isActive, true);
       assert.deepEqual(self.body.limits, { x: 1 });
@@ -430,9 +376,9 @@ for (const backend of testBackends()) {
     });
 
     it('no credential, or a wrong one, is a 401', async () => {
-      assertProblem(await call(t, 'GET', '/v1/clients', {}), 401, 'UNAUTHENTICATED');
-      assertProblem(await call(t, 'GET', '/v1/clients', { 'x-api-key': acc.token.slice(0, -1) + (acc.token.endsWith('A') ? 'B' : 'A') }), 401, 'UNAUTHENTICATED');
-      assertProblem(await call(t, 'POST', '/v1/clients', {}, { name: 'Anon' }), 401, 'UNAUTHENTICATED');
+      assertFullProblem(await call(t, 'GET', '/v1/clients', {}), 401, 'UNAUTHENTICATED');
+      assertFullProblem(await call(t, 'GET', '/v1/clients', { 'x-api-key': acc.token.slice(0, -1) + (acc.token.endsWith('A') ? 'B' : 'A') }), 401, 'UNAUTHENTICATED');
+      assertFullProblem(await call(t, 'POST', '/v1/clients', {}, { name: 'Anon' }), 401, 'UNAUTHENTICATED');
     });
 
     it('Idempotency-Key: same key and body replays; a different body is 422', async () => {
@@ -453,7 +399,7 @@ for (const backend of testBackends()) {
       assert.equal(created.length, 1);
 
       const reused = await call(t, 'POST', '/v1/clients', headers, { ...body, name: 'Different' });
-      assertProblem(reused, 422, 'IDEMPOTENCY_KEY_REUSED');
+      assertFullProblem(reused, 422, 'IDEMPOTENCY_KEY_REUSED');
       assert.equal(await countRows(t, 'clients', own.accountId), 1);
 
       // Another key creates another client; a failed create frees its key for a fixed retry.
@@ -461,7 +407,7 @@ for (const backend of testBackends()) {
       assert.equal(other.status, 201);
       assert.notEqual(other.body.id, first.body.id);
       const failing = { ...own.headers, 'idempotency-key': 'create-client-0003' };
-      assertProblem(await call(t, 'POST', '/v1/clients', failing, { username: 'ONCE' }), 409, 'USERNAME_TAKEN');
+      assertFullProblem(await call(t, 'POST', '/v1/clients', failing, { username: 'ONCE' }), 409, 'USERNAME_TAKEN');
       const fixed = await call(t, 'POST', '/v1/clients', failing, { username: 'once-fixed' });
       assert.equal(fixed.status, 201, fixed.raw);
       assert.equal(fixed.headers['idempotent-replayed'], undefined);
@@ -469,7 +415,7 @@ for (const backend of testBackends()) {
       assert.equal(await countRows(t, 'clients', own.accountId), 3);
 
       const bad = await call(t, 'POST', '/v1/clients', { ...own.headers, 'idempotency-key': 'has space' }, { name: 'x' });
-      assertProblem(bad, 400, 'VALIDATION_FAILED');
+      assertFullProblem(bad, 400, 'VALIDATION_FAILED');
       assert.equal(bad.body.errors[0].field, 'header.idempotency-key');
     });
 

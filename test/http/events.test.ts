@@ -6,19 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
+import { assertProblemCode, call, ISO_Z, JSON_TYPE, UUID, type Res } from '../support/http.js';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 const EVENT_KEYS = ['actor', 'clientId', 'createdAt', 'data', 'id', 'type'];
-const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-interface Res {
-  status: number;
-  headers: Record<string, string | string[] | number | undefined>;
-  body: any;
-  raw: string;
-}
 
 interface Event {
   id: string;
@@ -27,28 +17,6 @@ interface Event {
   actor: { type: string; id: string };
   data: Record<string, any>;
   createdAt: string;
-}
-
-async function call(t: TestApp, method: string, url: string, headers: Record<string, string>, payload?: unknown): Promise<Res> {
-  const res = await t.app.inject({
-    method: method as 'GET',
-    url,
-    headers,
-    ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
-  });
-  let body: any;
-  try {
-    body = res.body === '' ? undefined : JSON.parse(res.body);
-  } catch {
-    body = undefined;
-  }
-  return { status: res.statusCode, headers: res.headers, body, raw: res.body };
-}
-
-function assertProblem(res: Res, status: number, code: string): void {
-  assert.equal(res.status, status, res.raw);
-  assert.equal(res.headers['content-type'], PROBLEM_TYPE);
-  assert.equal(res.body.code, code);
 }
 
 for (const backend of testBackends()) {
@@ -249,7 +217,7 @@ for (const backend of testBackends()) {
       assert.ok(own.every((e) => e.clientId === clientId));
       assert.deepEqual(await events(`&clientId=${clientId}&type=key.reset`, asClient).then((l) => l.length), 1);
       // Naming a sibling client is forbidden; another account's sees nothing of these.
-      assertProblem(await call(t, 'GET', `/v1/events?clientId=${otherClientId}`, asClient), 403, 'FORBIDDEN');
+      assertProblemCode(await call(t, 'GET', `/v1/events?clientId=${otherClientId}`, asClient), 403, 'FORBIDDEN');
       const sibling = await events('', { 'x-api-key': otherClientToken });
       assert.deepEqual(sibling.map((e) => e.type), ['client.created', 'key.created']);
       assert.ok(sibling.every((e) => e.clientId === otherClientId));
@@ -261,11 +229,11 @@ for (const backend of testBackends()) {
 
     it('a failed change records no event', async () => {
       const before = (await events()).length;
-      assertProblem(await call(t, 'DELETE', `/v1/keys/${keyA}`, h), 409, 'PRIMARY_KEY_PROTECTED');
-      assertProblem(await call(t, 'PATCH', `/v1/keys/${keyA}`, h, { isPrimary: false }), 409, 'PRIMARY_KEY_PROTECTED');
-      assertProblem(await call(t, 'POST', '/v1/clients', h, { username: 'AUDITED' }), 409, 'USERNAME_TAKEN');
-      assertProblem(await call(t, 'PATCH', `/v1/clients/${otherClientId}`, h, { username: 'Audited' }), 409, 'USERNAME_TAKEN');
-      assertProblem(await call(t, 'POST', '/v1/clients', h, {}), 400, 'VALIDATION_FAILED');
+      assertProblemCode(await call(t, 'DELETE', `/v1/keys/${keyA}`, h), 409, 'PRIMARY_KEY_PROTECTED');
+      assertProblemCode(await call(t, 'PATCH', `/v1/keys/${keyA}`, h, { isPrimary: false }), 409, 'PRIMARY_KEY_PROTECTED');
+      assertProblemCode(await call(t, 'POST', '/v1/clients', h, { username: 'AUDITED' }), 409, 'USERNAME_TAKEN');
+      assertProblemCode(await call(t, 'PATCH', `/v1/clients/${otherClientId}`, h, { username: 'Audited' }), 409, 'USERNAME_TAKEN');
+      assertProblemCode(await call(t, 'POST', '/v1/clients', h, {}), 400, 'VALIDATION_FAILED');
       // A no-op records nothing either.
       assert.equal((await call(t, 'POST', `/v1/clients/${clientId}/activate`, h)).status, 200);
       assert.equal((await call(t, 'PATCH', `/v1/clients/${clientId}`, h, {})).status, 200);

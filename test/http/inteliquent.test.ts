@@ -10,16 +10,24 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
+import {
+  basicHeader as basic,
+  bearerHeader as bearer,
+  call,
+  createClient,
+  FORM,
+  ISO_Z,
+  issueKey,
+  JSON_TYPE,
+  KEY_ID,
+  MISSING_KEY,
+  type Res,
+} from '../support/http.js';
 
 const PREFIXES = ['/Services/2.0.0', '/ClientMgmt/1.0.0'] as const;
 const OPERATIONS = ['registerClient', 'resetClient', 'deleteClient', 'updateClient', 'getClientList'] as const;
-const JSON_TYPE = 'application/json; charset=utf-8';
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-const DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const TIMESTAMP_401 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(Z|[+-]\d{4})$/;
-const KEY_ID = /^ck_[0-9A-Za-z]{22}$/;
 const SECRET = /^[0-9A-Za-z]{43}$/;
-const MISSING_KEY = 'ck_0000000000000000000000';
 const ENVELOPE_KEYS = ['companyDetails', 'status', 'statusCode'];
 const WITH_SECRET = ['apiSecret', 'createdDate', 'isPrimary', 'keyName', 'privateKey', 'updatedDate'];
 const WITHOUT_SECRET = ['createdDate', 'isPrimary', 'keyName', 'privateKey', 'updatedDate'];
@@ -35,32 +43,6 @@ const MSG = {
   cannotDeletePrimary: 'Can not delete primary key. Make another key as primary first',
   makeAnotherPrimary: 'Make another key as primary first',
 } as const;
-
-interface Res {
-  status: number;
-  headers: Record<string, string | string[] | number | undefined>;
-  body: any;
-  raw: string;
-}
-
-async function call(t: TestApp, method: string, url: string, headers: Record<string, string>, payload?: unknown): Promise<Res> {
-  const res = await t.app.inject({
-    method: method as 'POST',
-    url,
-    headers,
-    ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
-  });
-  let body: any;
-  try {
-    body = res.body === '' ? undefined : JSON.parse(res.body);
-  } catch {
-    body = undefined;
-  }
-  return { status: res.statusCode, headers: res.headers, body, raw: res.body };
-}
-
-const basic = (user: string, pass: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` });
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** A documented Inteliquent refusal: flat `{statusCode, status}`, HTTP code = statusCode. */
 function assertRefusal(res: Res, code: 409 | 410, message: string): void {
@@ -136,11 +118,9 @@ for (const backend of testBackends()) {
           acc = await t.newAccount();
           other = await t.newAccount();
           auth = basic(acc.keyId, acc.secret);
-          const c = await call(t, 'POST', '/v1/clients', acc.headers, { name: 'Key-holding client' });
-          assert.equal(c.status, 201, c.raw);
-          const k = await call(t, 'POST', '/v1/keys', acc.headers, { clientId: c.body.id, name: 'client key' });
-          assert.equal(k.status, 201, k.raw);
-          clientKey = { keyId: k.body.key.keyId, secret: k.body.secret };
+          const c = await createClient(t, acc.headers, { name: 'Key-holding client' });
+          const k = await issueKey(t, acc.headers, { clientId: c.id, name: 'client key' });
+          clientKey = { keyId: k.key.keyId, secret: k.secret };
         });
 
         describe('getClientList', () => {
@@ -164,8 +144,8 @@ for (const backend of testBackends()) {
               assert.equal(typeof k.isPrimary, 'boolean');
               assert.equal(k.isPrimary, n.isPrimary);
               if (n.name !== null) assert.equal(k.keyName, n.name);
-              assert.match(k.createdDate, DATE);
-              assert.match(k.updatedDate, DATE);
+              assert.match(k.createdDate, ISO_Z);
+              assert.match(k.updatedDate, ISO_Z);
               assert.equal(k.createdDate, n.createdAt);
               assert.equal(k.updatedDate, n.updatedAt);
             }

@@ -6,67 +6,29 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
+import {
+  assertProblem,
+  basicHeader as basic,
+  call,
+  countRows,
+  createClient,
+  issueKey,
+  ISO_Z,
+  JSON_TYPE,
+  KEY_ID,
+  MISSING_KEY,
+  type IssuedKeyBody as Issued,
+  type Res,
+} from '../support/http.js';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 const KEY_KEYS = ['clientId', 'createdAt', 'enabled', 'expiresAt', 'hint', 'isPrimary', 'keyId', 'lastUsedAt', 'name', 'scopes', 'updatedAt'];
 const VERIFY_KEYS = ['accountId', 'clientId', 'code', 'expiresAt', 'keyId', 'scopes', 'valid'];
-const KEY_ID = /^ck_[0-9A-Za-z]{22}$/;
 const TOKEN = /^clt_[0-9A-Za-z]{22}_[0-9A-Za-z]{49}$/;
-const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const MISSING_KEY = 'ck_0000000000000000000000';
-
-interface Res {
-  status: number;
-  headers: Record<string, string | string[] | number | undefined>;
-  body: any;
-  raw: string;
-}
-
-interface Issued {
-  key: Record<string, any> & { keyId: string; clientId: string | null; isPrimary: boolean };
-  secret: string;
-  token: string;
-}
-
-async function call(t: TestApp, method: string, url: string, headers: Record<string, string>, payload?: unknown): Promise<Res> {
-  const res = await t.app.inject({
-    method: method as 'GET',
-    url,
-    headers,
-    ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
-  });
-  let body: any;
-  try {
-    body = res.body === '' ? undefined : JSON.parse(res.body);
-  } catch {
-    body = undefined;
-  }
-  return { status: res.statusCode, headers: res.headers, body, raw: res.body };
-}
-
-function assertProblem(res: Res, status: number, code: string): void {
-  assert.equal(res.status, status, res.raw);
-  assert.equal(res.headers['content-type'], PROBLEM_TYPE);
-  assert.equal(res.body.status, status);
-  assert.equal(res.body.code, code);
-}
-
-const basic = (user: string, pass: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` });
 
 /** A response that may describe a key but must never carry its secret material. */
 function assertNoSecrets(res: Res, ...secrets: string[]): void {
   assert.doesNotMatch(res.raw, /"secret"|"token"|"secretHash"|"previousSecretHash"/);
   for (const s of secrets) assert.ok(!res.raw.includes(s), 'a secret leaked into a response');
-}
-
-async function countKeys(t: TestApp, accountId: string): Promise<number> {
-  const r = await t.database.db
-    .selectFrom('api_keys')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('account_id', '=', accountId)
-    .executeTakeFirstOrThrow();
-  return Number(r.n);
 }
 
 for (const backend of testBackends()) {
@@ -84,16 +46,8 @@ for (const backend of testBackends()) {
       await t?.close();
     });
 
-    const newClient = async (name: string, headers: Record<string, string> = h) => {
-      const res = await call(t, 'POST', '/v1/clients', headers, { name });
-      assert.equal(res.status, 201, res.raw);
-      return res.body as { id: string };
-    };
-    const newKey = async (body: Record<string, unknown>, headers: Record<string, string> = h): Promise<Issued> => {
-      const res = await call(t, 'POST', '/v1/keys', headers, body);
-      assert.equal(res.status, 201, res.raw);
-      return res.body;
-    };
+    const newClient = (name: string, headers: Record<string, string> = h): Promise<{ id: string }> => createClient(t, headers, { name });
+    const newKey = (body: Record<string, unknown>, headers: Record<string, string> = h) => issueKey(t, headers, body);
     const getKey = async (keyId: string) => (await call(t, 'GET', `/v1/keys/${keyId}`, h)).body;
     const works = async (token: string) => (await call(t, 'GET', '/v1/keys?limit=1', { 'x-api-key': token })).status;
     const verify = (body: Record<string, unknown>, headers: Record<string, string> = h) => call(t, 'POST', '/v1/keys/verify', headers, body);
@@ -301,13 +255,13 @@ for (const backend of testBackends()) {
     });
 
     it('expiresAt in the past is refused on create and update (400, nothing created)', async () => {
-      const before = await countKeys(t, acc.accountId);
+      const before = await countRows(t, 'api_keys', acc.accountId);
       for (const expiresAt of [new Date(Date.now() - 60_000).toISOString(), '2001-01-01T00:00:00Z']) {
         const res = await call(t, 'POST', '/v1/keys', h, { expiresAt });
         assertProblem(res, 400, 'VALIDATION_FAILED');
         assert.equal(res.body.errors[0].field, 'body.expiresAt');
       }
-      assert.equal(await countKeys(t, acc.accountId), before);
+      assert.equal(await countRows(t, 'api_keys', acc.accountId), before);
       const k = await newKey({ expiresAt: new Date(Date.now() + 3600_000).toISOString() });
       assert.match(k.key.expiresAt, ISO_Z);
       const upd = await call(t, 'PATCH', `/v1/keys/${k.key.keyId}`, h, { expiresAt: '2001-01-01T00:00:00Z' });
@@ -433,9 +387,9 @@ for (const backend of testBackends()) {
       assert.equal(second.status, 201);
       assert.equal(second.headers['idempotent-replayed'], 'true');
       assert.deepEqual(second.body, first.body);
-      assert.equal(await countKeys(t, own.accountId), 2);
+      assert.equal(await countRows(t, 'api_keys', own.accountId), 2);
       assertProblem(await call(t, 'POST', '/v1/keys', headers, { name: 'other' }), 422, 'IDEMPOTENCY_KEY_REUSED');
-      assert.equal(await countKeys(t, own.accountId), 2);
+      assert.equal(await countRows(t, 'api_keys', own.accountId), 2);
     });
 
     it('unknown key ids are 404 KEY_NOT_FOUND on every key route', async () => {

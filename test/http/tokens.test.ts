@@ -8,37 +8,10 @@ import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
+import { assertProblemCode, basicHeader as basic, bearerHeader as bearer, call, FORM, JSON_TYPE, type Res } from '../support/http.js';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const ISSUER = 'http://clientele.test';
 
-interface Res {
-  status: number;
-  headers: Record<string, string | string[] | number | undefined>;
-  body: any;
-  raw: string;
-}
-
-async function call(t: TestApp, method: string, url: string, headers: Record<string, string>, payload?: unknown): Promise<Res> {
-  const res = await t.app.inject({
-    method: method as 'GET',
-    url,
-    headers,
-    ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
-  });
-  let body: any;
-  try {
-    body = res.body === '' ? undefined : JSON.parse(res.body);
-  } catch {
-    body = undefined;
-  }
-  return { status: res.statusCode, headers: res.headers, body, raw: res.body };
-}
-
-const basic = (user: string, pass: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` });
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const decodePart = (token: string, i: 0 | 1) => JSON.parse(Buffer.from(token.split('.')[i]!, 'base64url').toString('utf8'));
 
@@ -61,11 +34,7 @@ function assertFactPulse401(res: Res): void {
   assert.equal(typeof res.body.errorMessage, 'string');
 }
 
-function assert401(res: Res): void {
-  assert.equal(res.status, 401, res.raw);
-  assert.equal(res.headers['content-type'], PROBLEM_TYPE);
-  assert.equal(res.body.code, 'UNAUTHENTICATED');
-}
+const assert401 = (res: Res) => assertProblemCode(res, 401, 'UNAUTHENTICATED');
 
 /** Flips one character in the signature of a JWT. */
 function tamper(token: string): string {

@@ -17,41 +17,10 @@ import { buildApp, type App } from '../../src/http/app.js';
 import { createServices, type Services } from '../../src/services.js';
 import { createTestApp, toTestAccount, type TestAccount, type TestApp } from '../support/app.js';
 import { openTestDatabase, testBackends, type BackendName, type TestDatabase } from '../support/databases.js';
+import { assertProblem, call, createClient, issueKey, JSON_TYPE } from '../support/http.js';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 const METRIC_KEYS = ['byDimension', 'limit', 'metric', 'month', 'monthlyLimit', 'total'];
 const UNKNOWN_ID = '00000000-0000-7000-8000-000000000000';
-
-interface Res {
-  status: number;
-  headers: Record<string, string | string[] | number | undefined>;
-  body: any;
-  raw: string;
-}
-
-async function call(app: App, method: string, url: string, headers: Record<string, string>, payload?: unknown): Promise<Res> {
-  const res = await app.inject({
-    method: method as 'GET',
-    url,
-    headers,
-    ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
-  });
-  let body: any;
-  try {
-    body = res.body === '' ? undefined : JSON.parse(res.body);
-  } catch {
-    body = undefined;
-  }
-  return { status: res.statusCode, headers: res.headers, body, raw: res.body };
-}
-
-function assertProblem(res: Res, status: number, code: string): void {
-  assert.equal(res.status, status, res.raw);
-  assert.equal(res.headers['content-type'], PROBLEM_TYPE);
-  assert.equal(res.body.status, status);
-  assert.equal(res.body.code, code);
-}
 
 const monthOf = (ms: number) => new Date(ms).toISOString().slice(0, 7);
 
@@ -85,12 +54,8 @@ for (const backend of testBackends()) {
     let clock = Date.parse('2025-01-20T12:00:00.000Z');
     const month = () => monthOf(clock);
 
-    const req = (method: string, url: string, payload?: unknown, headers = h) => call(t.app, method, url, headers, payload);
-    const newClient = async (body: Record<string, unknown> = {}, headers = h) => {
-      const res = await req('POST', '/v1/clients', { name: 'Metered', ...body }, headers);
-      assert.equal(res.status, 201, res.raw);
-      return res.body as { id: string };
-    };
+    const req = (method: string, url: string, payload?: unknown, headers = h) => call(t, method, url, headers, payload);
+    const newClient = (body: Record<string, unknown> = {}, headers = h): Promise<{ id: string }> => createClient(t, headers, { name: 'Metered', ...body });
     const report = (id: string, body: unknown) => req('POST', `/v1/clients/${id}/usage`, body);
     const recorded = async (id: string, body: unknown, n = 1) => {
       const res = await report(id, body);
@@ -103,11 +68,7 @@ for (const backend of testBackends()) {
       return res.body as { clientId: string; month: string; metrics: any[] };
     };
     const metric = async (id: string, name: string, query = '') => (await usage(id, query)).metrics.find((m) => m.metric === name);
-    const issueKey = async (clientId: string) => {
-      const res = await req('POST', '/v1/keys', { clientId });
-      assert.equal(res.status, 201, res.raw);
-      return res.body as { key: { keyId: string }; secret: string; token: string };
-    };
+    const newKey = (clientId: string) => issueKey(t, h, { clientId });
     const verify = (body: Record<string, unknown>) => req('POST', '/v1/keys/verify', body);
     const limitEvents = async (clientId: string) => {
       const res = await req('GET', `/v1/events?type=usage.limit_reached&clientId=${clientId}&limit=100`);
@@ -115,12 +76,12 @@ for (const backend of testBackends()) {
       return res.body.data as any[];
     };
     const ccmList = async (id: string) => {
-      const res = await call(t.app, 'GET', `/hosting/api/client?apiKey=${acc.token}`, {});
+      const res = await call(t, 'GET', `/hosting/api/client?apiKey=${acc.token}`, {});
       assert.equal(res.status, 200, res.raw);
       return JSON.parse(res.raw).find((c: any) => c.id === id);
     };
     const ccmOne = async (id: string) => {
-      const res = await call(t.app, 'GET', `/hosting/api/client/${id}?apiKey=${acc.token}`, {});
+      const res = await call(t, 'GET', `/hosting/api/client/${id}?apiKey=${acc.token}`, {});
       assert.equal(res.status, 200, res.raw);
       return res.body;
     };
@@ -181,10 +142,10 @@ for (const backend of testBackends()) {
         assertProblem(await report(theirs.id, { metric: 'domains', amount: 1 }), 404, 'CLIENT_NOT_FOUND');
         assertProblem(await req('GET', `/v1/clients/${theirs.id}/usage`), 404, 'CLIENT_NOT_FOUND');
         assertProblem(await report(UNKNOWN_ID, { metric: 'domains', amount: 1 }), 404, 'CLIENT_NOT_FOUND');
-        const key = await issueKey(c.id);
+        const key = await newKey(c.id);
         assertProblem(await req('POST', `/v1/clients/${c.id}/usage`, { metric: 'domains', amount: 1 }, { 'x-api-key': key.token }), 403, 'FORBIDDEN');
         assert.deepEqual((await usage(c.id)).metrics, []);
-        const theirUsage = await call(t.app, 'GET', `/v1/clients/${theirs.id}/usage`, other.headers);
+        const theirUsage = await call(t, 'GET', `/v1/clients/${theirs.id}/usage`, other.headers);
         assert.deepEqual(theirUsage.body.metrics, []);
       });
     });
@@ -272,7 +233,7 @@ for (const backend of testBackends()) {
     describe('calls from key verification', () => {
       it('successful verifications count as calls, by dimension, in GET usage and the CCM19 list once flushed', async () => {
         const c = await newClient({ username: 'caller' });
-        const k = await issueKey(c.id);
+        const k = await newKey(c.id);
         for (const dimension of ['example.com', 'example.com', 'shop.example.org', 'example.com', undefined, undefined]) {
           const v = await verify({ token: k.token, ...(dimension ? { dimension } : {}) });
           assert.equal(v.status, 200, v.raw);
@@ -319,7 +280,7 @@ for (const backend of testBackends()) {
 
       it('verify answers USAGE_EXCEEDED once the calls limit is reached (unflushed calls included); those are not counted', async () => {
         const c = await newClient({ limits: { calls: 3 } });
-        const k = await issueKey(c.id);
+        const k = await newKey(c.id);
         for (let i = 0; i < 3; i++) assert.equal((await verify({ token: k.token, dimension: 'a.example' })).body.code, 'VALID');
         const over = await verify({ token: k.token, dimension: 'a.example' });
         assert.equal(over.status, 200, over.raw);
@@ -365,15 +326,13 @@ for (const backend of testBackends()) {
       (await q.database.db.selectFrom('usage_counters').select(['metric', 'period', 'dimension', 'value']).where('client_id', '=', clientId).orderBy('period').orderBy('dimension').execute())
         .map((r) => ({ ...r, value: Number(r.value) }));
     const setup = async () => {
-      const c = await call(q.app, 'POST', '/v1/clients', q.acc.headers, { name: 'Batched' });
-      assert.equal(c.status, 201, c.raw);
-      const k = await call(q.app, 'POST', '/v1/keys', q.acc.headers, { clientId: c.body.id });
-      assert.equal(k.status, 201, k.raw);
-      return { clientId: c.body.id as string, keyId: k.body.key.keyId as string, token: k.body.token as string };
+      const c = await createClient(q, q.acc.headers, { name: 'Batched' });
+      const k = await issueKey(q, q.acc.headers, { clientId: c.id });
+      return { clientId: c.id as string, keyId: k.key.keyId, token: k.token };
     };
     const verifyN = async (token: string, n: number, dimension?: string) => {
       for (let i = 0; i < n; i++) {
-        const v = await call(q.app, 'POST', '/v1/keys/verify', q.acc.headers, { token, ...(dimension ? { dimension } : {}) });
+        const v = await call(q, 'POST', '/v1/keys/verify', q.acc.headers, { token, ...(dimension ? { dimension } : {}) });
         assert.equal(v.body.code, 'VALID', v.raw);
       }
     };
@@ -404,6 +363,39 @@ for (const backend of testBackends()) {
       assert.equal(q.services.ctx.keyUsage.pendingCalls(clientId), 0);
       await q.services.keyUsage.flush(); // nothing pending: nothing doubles
       assert.equal((await keyRow(keyId)).useCount, 5);
+    });
+
+    it('a flush in progress opens no window past the calls limit', async () => {
+      const { clientId, token } = await setup();
+      assert.equal((await call(q, 'PATCH', `/v1/clients/${clientId}`, q.acc.headers, { limits: { calls: 3 } })).status, 200);
+      await verifyN(token, 3);
+      // Hold the flush's write open: its calls are neither pending any more nor yet in the table.
+      const store = q.services.ctx.store;
+      const original = store.transaction;
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      store.transaction = (async (fn: Parameters<typeof original>[0]) => {
+        await gate;
+        return original.call(store, fn);
+      }) as typeof original;
+      try {
+        const flushed = q.services.keyUsage.flush();
+        await new Promise((r) => setImmediate(r));
+        const pending = call(q, 'POST', '/v1/keys/verify', q.acc.headers, { token });
+        await new Promise((r) => setTimeout(r, 50));
+        release();
+        await flushed;
+        const v = await pending;
+        assert.equal(v.body.code, 'USAGE_EXCEEDED', v.raw);
+      } finally {
+        release();
+        store.transaction = original;
+      }
+      await q.services.keyUsage.flush();
+      const all = (await usageRows(clientId)).find((r) => r.period === 'all' && r.dimension === '');
+      assert.equal(all?.value, 3);
     });
 
     it('services.stop() flushes the pending counts (graceful shutdown loses nothing)', async () => {

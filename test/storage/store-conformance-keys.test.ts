@@ -5,97 +5,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { PrimaryConflict, type IdempotencyRecord, type SigningKeyRecord, type Store } from '../../src/core/ports.js';
-import type { ApiKey, Client, DomainEvent } from '../../src/core/types.js';
+import type { ApiKey, DomainEvent } from '../../src/core/types.js';
 import { encodeBase62, randomBytes, uuidv7 } from '../../src/crypto/random.js';
 import { createSqlStore } from '../../src/storage/sql-store.js';
 import { describeEachBackend } from '../support/databases.js';
-
-// ---------------------------------------------------------------------------------------
-// Fixtures (kept in step with store-conformance.test.ts)
-// ---------------------------------------------------------------------------------------
-
-const T0 = new Date('2024-03-01T10:00:00.123Z');
-const T1 = new Date('2024-03-02T11:30:00.456Z');
-const T2 = new Date('2024-03-03T12:45:00.789Z');
-const T3 = new Date('2024-03-04T08:15:00.001Z');
-
-async function newAccount(store: Store): Promise<string> {
-  const id = uuidv7();
-  await store.accounts.insert({ id, name: 'Account', createdAt: T0, updatedAt: T0 });
-  return id;
-}
-
-function makeClient(accountId: string, over: Partial<Client> = {}): Client {
-  return {
-    id: uuidv7(),
-    accountId,
-    name: 'Client',
-    description: null,
-    siret: null,
-    username: null,
-    emailAddress: null,
-    firstName: null,
-    lastName: null,
-    company: null,
-    passwordHash: null,
-    isActive: true,
-    features: {},
-    limits: {},
-    metadata: {},
-    dataKey: randomBytes(32),
-    createdAt: T0,
-    updatedAt: T0,
-    ...over,
-  };
-}
-
-async function newClient(store: Store, accountId: string): Promise<string> {
-  const c = makeClient(accountId);
-  await store.clients.insert(c);
-  return c.id;
-}
-
-/** Mixed-case base62 key ids, so ordering depends on the column's byte-wise collation. */
-function makeKey(accountId: string, clientId: string | null, over: Partial<ApiKey> = {}): ApiKey {
-  return {
-    keyId: `ak_${encodeBase62(randomBytes(12), 17)}`,
-    accountId,
-    clientId,
-    name: null,
-    isPrimary: false,
-    enabled: true,
-    scopes: [],
-    secretHash: randomBytes(32),
-    secretHint: 'abcd',
-    previousSecretHash: null,
-    previousSecretExpiresAt: null,
-    expiresAt: null,
-    lastUsedAt: null,
-    useCount: 0,
-    createdAt: T0,
-    updatedAt: T0,
-    ...over,
-  };
-}
-
-async function allPages<T>(
-  limit: number,
-  fetch: (after: string | undefined) => Promise<T[]>,
-  cursorOf: (row: T) => string,
-): Promise<T[]> {
-  const rows: T[] = [];
-  let after: string | undefined;
-  for (let pages = 1; pages <= 100; pages++) {
-    const page = await fetch(after);
-    assert.ok(page.length <= limit, `page of ${page.length} exceeds limit ${limit}`);
-    rows.push(...page);
-    if (page.length < limit) return rows;
-    after = cursorOf(page[page.length - 1]!);
-  }
-  throw new Error('pagination did not terminate');
-}
-
-const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+import { allPages, byCodeUnits, makeKey, newAccount, newClient, T0, T1, T2, T3 } from '../support/store-fixtures.js';
 
 // ---------------------------------------------------------------------------------------
 // Suite
@@ -277,16 +191,18 @@ describeEachBackend('store conformance: keys, events, idempotency, secrets, sign
       const sorted = (keys: ApiKey[]): string[] => ids(keys).sort(byCodeUnits);
       const list = async (clientId: string | null | undefined, limit: number): Promise<string[]> =>
         ids(
-          await allPages(
-            limit,
-            (afterKeyId) =>
-              store.apiKeys.list(accountA, {
-                limit,
-                ...(clientId !== undefined ? { clientId } : {}),
-                ...(afterKeyId ? { afterKeyId } : {}),
-              }),
-            (k) => k.keyId,
-          ),
+          (
+            await allPages(
+              limit,
+              (afterKeyId) =>
+                store.apiKeys.list(accountA, {
+                  limit,
+                  ...(clientId !== undefined ? { clientId } : {}),
+                  ...(afterKeyId ? { afterKeyId } : {}),
+                }),
+              (k) => k.keyId,
+            )
+          ).rows,
         );
 
       for (const limit of [1, 2, 3, 50]) {
@@ -382,8 +298,8 @@ describeEachBackend('store conformance: keys, events, idempotency, secrets, sign
       for (const e of events) await store.events.append({ ...e, id: uuidv7(), accountId: accountB });
 
       const byId = (es: DomainEvent[]): DomainEvent[] => [...es].sort((a, b) => byCodeUnits(a.id, b.id));
-      const list = (filter: { type?: string; clientId?: string }, limit: number): Promise<DomainEvent[]> =>
-        allPages(limit, (afterId) => store.events.list(accountA, { limit, ...filter, ...(afterId ? { afterId } : {}) }), (e) => e.id);
+      const list = async (filter: { type?: string; clientId?: string }, limit: number): Promise<DomainEvent[]> =>
+        (await allPages(limit, (afterId) => store.events.list(accountA, { limit, ...filter, ...(afterId ? { afterId } : {}) }), (e) => e.id)).rows;
 
       for (const limit of [1, 2, 4, 100]) {
         assert.deepEqual(await list({}, limit), byId(events), `all, limit ${limit}`);

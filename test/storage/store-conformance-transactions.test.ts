@@ -6,83 +6,28 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { AppError, type ErrorCode } from '../../src/core/errors.js';
+import { AppError } from '../../src/core/errors.js';
 import { PrimaryConflict, type Store } from '../../src/core/ports.js';
 import type { ApiKey, Client, DomainEvent } from '../../src/core/types.js';
-import { encodeBase62, randomBytes, uuidv7 } from '../../src/crypto/random.js';
+import { uuidv7 } from '../../src/crypto/random.js';
 import { openDatabase, type Database } from '../../src/storage/database.js';
 import { createSqlStore } from '../../src/storage/sql-store.js';
 import { describeEachBackend } from '../support/databases.js';
+import { makeClient as baseClient, makeKey as baseKey, newAccount, rejectsWithCode, T0, T1 } from '../support/store-fixtures.js';
 
 // ---------------------------------------------------------------------------------------
-// Fixtures (kept in step with store-conformance.test.ts)
+// Fixtures: the shared ones (test/support/store-fixtures.ts), here with non-empty
+// features, limits, metadata and scopes by default.
 // ---------------------------------------------------------------------------------------
 
-const T0 = new Date('2024-03-01T10:00:00.123Z');
-const T1 = new Date('2024-03-02T11:30:00.456Z');
+const makeClient = (accountId: string, over: Partial<Client> = {}): Client =>
+  baseClient(accountId, { features: { f: true }, limits: { l: 1 }, metadata: { m: 'x' }, ...over });
 
-async function newAccount(store: Store): Promise<string> {
-  const id = uuidv7();
-  await store.accounts.insert({ id, name: 'Account', createdAt: T0, updatedAt: T0 });
-  return id;
-}
-
-function makeClient(accountId: string, over: Partial<Client> = {}): Client {
-  return {
-    id: uuidv7(),
-    accountId,
-    name: 'Client',
-    description: null,
-    siret: null,
-    username: null,
-    emailAddress: null,
-    firstName: null,
-    lastName: null,
-    company: null,
-    passwordHash: null,
-    isActive: true,
-    features: { f: true },
-    limits: { l: 1 },
-    metadata: { m: 'x' },
-    dataKey: randomBytes(32),
-    createdAt: T0,
-    updatedAt: T0,
-    ...over,
-  };
-}
-
-function makeKey(accountId: string, clientId: string | null, over: Partial<ApiKey> = {}): ApiKey {
-  return {
-    keyId: `ak_${encodeBase62(randomBytes(12), 17)}`,
-    accountId,
-    clientId,
-    name: null,
-    isPrimary: false,
-    enabled: true,
-    scopes: ['clients:read'],
-    secretHash: randomBytes(32),
-    secretHint: 'abcd',
-    previousSecretHash: null,
-    previousSecretExpiresAt: null,
-    expiresAt: null,
-    lastUsedAt: null,
-    useCount: 0,
-    createdAt: T0,
-    updatedAt: T0,
-    ...over,
-  };
-}
+const makeKey = (accountId: string, clientId: string | null, over: Partial<ApiKey> = {}): ApiKey =>
+  baseKey(accountId, clientId, { scopes: ['clients:read'], ...over });
 
 function makeEvent(accountId: string, clientId: string | null, type = 'client.created'): DomainEvent {
   return { id: uuidv7(), accountId, clientId, type, actor: { type: 'system', id: 'test' }, data: { ok: true }, createdAt: T0 };
-}
-
-async function rejectsWithCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(err instanceof AppError, `expected AppError ${code}, got ${String(err)}`);
-    assert.equal(err.code, code);
-    return true;
-  });
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {

@@ -12,103 +12,12 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { AppError, type ErrorCode } from '../../src/core/errors.js';
 import type { ClientFilter, Store } from '../../src/core/ports.js';
-import type { Account, ApiKey, Client, User } from '../../src/core/types.js';
-import { encodeBase62, randomBytes, uuidv7 } from '../../src/crypto/random.js';
+import type { Account, Client, User } from '../../src/core/types.js';
+import { uuidv7 } from '../../src/crypto/random.js';
 import { createSqlStore } from '../../src/storage/sql-store.js';
 import { describeEachBackend } from '../support/databases.js';
-
-// ---------------------------------------------------------------------------------------
-// Fixtures
-// ---------------------------------------------------------------------------------------
-
-/** Millisecond-precise instants (timestamptz keeps microseconds, so these round-trip). */
-const T0 = new Date('2024-03-01T10:00:00.123Z');
-const T1 = new Date('2024-03-02T11:30:00.456Z');
-const T2 = new Date('2024-03-03T12:45:00.789Z');
-
-async function newAccount(store: Store, name = 'Account'): Promise<string> {
-  const id = uuidv7();
-  await store.accounts.insert({ id, name, createdAt: T0, updatedAt: T0 });
-  return id;
-}
-
-function makeClient(accountId: string, over: Partial<Client> = {}): Client {
-  return {
-    id: uuidv7(),
-    accountId,
-    name: 'Client',
-    description: null,
-    siret: null,
-    username: null,
-    emailAddress: null,
-    firstName: null,
-    lastName: null,
-    company: null,
-    passwordHash: null,
-    isActive: true,
-    features: {},
-    limits: {},
-    metadata: {},
-    dataKey: randomBytes(32),
-    createdAt: T0,
-    updatedAt: T0,
-    ...over,
-  };
-}
-
-/** Mixed-case base62 key ids, so ordering depends on the column's byte-wise collation. */
-function makeKey(accountId: string, clientId: string | null, over: Partial<ApiKey> = {}): ApiKey {
-  return {
-    keyId: `ak_${encodeBase62(randomBytes(12), 17)}`,
-    accountId,
-    clientId,
-    name: null,
-    isPrimary: false,
-    enabled: true,
-    scopes: [],
-    secretHash: randomBytes(32),
-    secretHint: 'abcd',
-    previousSecretHash: null,
-    previousSecretExpiresAt: null,
-    expiresAt: null,
-    lastUsedAt: null,
-    useCount: 0,
-    createdAt: T0,
-    updatedAt: T0,
-    ...over,
-  };
-}
-
-async function rejectsWithCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(err instanceof AppError, `expected AppError ${code}, got ${String(err)}`);
-    assert.equal(err.code, code);
-    return true;
-  });
-}
-
-/** Walks every page of `fetch` (keyset by `cursorOf`), failing on a runaway loop. */
-async function allPages<T>(
-  limit: number,
-  fetch: (after: string | undefined) => Promise<T[]>,
-  cursorOf: (row: T) => string,
-): Promise<{ rows: T[]; pages: number }> {
-  const rows: T[] = [];
-  let after: string | undefined;
-  for (let pages = 1; pages <= 100; pages++) {
-    const page = await fetch(after);
-    assert.ok(page.length <= limit, `page of ${page.length} exceeds limit ${limit}`);
-    rows.push(...page);
-    if (page.length < limit) return { rows, pages };
-    after = cursorOf(page[page.length - 1]!);
-  }
-  throw new Error('pagination did not terminate');
-}
-
-
-const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+import { allPages, byCodeUnits, makeClient, makeKey, newAccount, rejectsWithCode, T0, T1, T2 } from '../support/store-fixtures.js';
 
 // ---------------------------------------------------------------------------------------
 // Suite

@@ -82,6 +82,29 @@ export async function createEmptyPostgresDatabase(): Promise<{ name: string; url
   };
 }
 
+/**
+ * `database` as a TestDatabase whose `close()` (effective once) closes it and then, even if
+ * that failed, releases what backs it (the PGlite engine, or the per-test PostgreSQL database).
+ */
+function closingTestDatabase(database: Database, release: () => Promise<void>, url?: string): TestDatabase {
+  let closed = false;
+  return {
+    kind: database.kind,
+    db: database.db,
+    pool: database.pool,
+    ...(url !== undefined ? { url } : {}),
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await database.close();
+      } finally {
+        await release();
+      }
+    },
+  };
+}
+
 async function openEmbedded(): Promise<TestDatabase> {
   const templatePath = process.env.CLIENTELE_TEST_PGLITE_TEMPLATE;
   let engine: PGlite;
@@ -99,21 +122,7 @@ async function openEmbedded(): Promise<TestDatabase> {
     await engine.close().catch(() => {});
     throw err;
   }
-  let closed = false;
-  return {
-    kind: database.kind,
-    db: database.db,
-    pool: database.pool,
-    async close() {
-      if (closed) return;
-      closed = true;
-      try {
-        await database.close();
-      } finally {
-        await engine.close();
-      }
-    },
-  };
+  return closingTestDatabase(database, () => engine.close());
 }
 
 async function openPostgres(): Promise<TestDatabase> {
@@ -132,22 +141,7 @@ async function openPostgres(): Promise<TestDatabase> {
     await created.drop().catch(() => {});
     throw err;
   }
-  let closed = false;
-  return {
-    kind: database.kind,
-    db: database.db,
-    pool: database.pool,
-    url: created.url,
-    async close() {
-      if (closed) return;
-      closed = true;
-      try {
-        await database.close();
-      } finally {
-        await created.drop();
-      }
-    },
-  };
+  return closingTestDatabase(database, () => created.drop(), created.url);
 }
 
 /** A fresh, migrated, isolated database on that backend. */

@@ -12,6 +12,7 @@ import { sql } from 'kysely';
 import type { Store } from '../../src/core/ports.js';
 import { randomBytes } from '../../src/crypto/random.js';
 import type { TestAccount, TestApp } from './app.js';
+import { bearerHeader as bearer, toRes, type Res } from './http.js';
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** RFC 3339 date-time: a `T` separator and a zone (Z or ±hh:mm), optional fraction. */
@@ -22,12 +23,7 @@ export const MISSING_UID = '00000000-0000-4000-8000-000000000000';
 // ---------------------------------------------------------------------------------------
 // Requests
 
-export interface Res {
-  status: number;
-  headers: Record<string, string | string[] | number | undefined>;
-  body: any;
-  raw: string;
-}
+export type { Res };
 
 export interface CallOptions {
   /** A JSON-serialisable body (sent as application/json). */
@@ -58,14 +54,7 @@ export async function call(t: TestApp, method: string, url: string, headers: Rec
   } else if (options.raw !== undefined) {
     payload = options.raw;
   }
-  const res = await t.app.inject({ method: method as 'GET', url, headers: h, ...(payload !== undefined ? { payload } : {}) });
-  let body: any;
-  try {
-    body = res.body === '' ? undefined : JSON.parse(res.body);
-  } catch {
-    body = undefined;
-  }
-  return { status: res.statusCode, headers: res.headers, body, raw: res.body };
+  return toRes(await t.app.inject({ method: method as 'GET', url, headers: h, ...(payload !== undefined ? { payload } : {}) }));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -82,7 +71,7 @@ export async function factPulseLogin(t: TestApp, acc: TestAccount, clientUid?: s
   return res.body.access as string;
 }
 
-export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
+export { bearer };
 
 /** Headers for the account in one of the two FactPulse auth forms. */
 export async function authHeaders(t: TestApp, acc: TestAccount, form: AuthForm): Promise<Record<string, string>> {

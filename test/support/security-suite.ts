@@ -16,12 +16,13 @@ import { formatToken, generateKeyId, generateSecret } from '../../src/crypto/key
 import { randomBytes, uuidv7 } from '../../src/crypto/random.js';
 import { createTestApp, type TestAccount, type TestApp } from './app.js';
 import type { BackendName } from './databases.js';
+import { apiKeyHeader, basicHeader, bearerHeader, type Headers } from './http.js';
 
 // ---------------------------------------------------------------------------------------------
 // Small HTTP helpers (also used by the tenant and secret-hygiene tests).
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
-export type Headers = Record<string, string>;
+export { apiKeyHeader, basicHeader, bearerHeader, type Headers } from './http.js';
 
 /** The part of an `app.inject` response the suites read. */
 export interface HttpReply {
@@ -36,12 +37,6 @@ export interface IssuedKey {
   secret: string;
   token: string;
 }
-
-export const apiKeyHeader = (token: string): Headers => ({ 'x-api-key': token });
-export const bearerHeader = (jwt: string): Headers => ({ authorization: `Bearer ${jwt}` });
-export const basicHeader = (user: string, pass: string): Headers => ({
-  authorization: `Basic ${Buffer.from(`${user}:${pass}`, 'utf8').toString('base64')}`,
-});
 
 export async function send(t: TestApp, method: Method, url: string, headers: Headers = {}, payload?: unknown): Promise<HttpReply> {
   return (await t.app.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) })) as unknown as HttpReply;

@@ -114,10 +114,8 @@ export function registerKeyRoutes(app: App, ctx: AuthContext): void {
         body: Type.Optional(KeyReset),
         response: { 200: IssuedKey, ...ErrorResponses },
       },
-      // The body is optional: a bodyless reset means no grace period.
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
+      // A bodyless reset means no grace period.
+      config: { optionalBody: true },
     },
     async (request) => {
       const body = request.body as { gracePeriodSeconds?: number } | undefined;

@@ -149,6 +149,7 @@ export function registerWebhookRoutes(app: App, ctx: AuthContext): void {
   app.post(
     '/v1/webhook-secret/generate',
     {
+      config: { optionalBody: true },
       schema: {
         tags,
         summary: "Generate (or replace) the account's default webhook secret — shown only in this response",

@@ -131,7 +131,7 @@ export function registerInteliquentRoutes(app: App, ctx: AuthContext, writers: M
 
   for (const prefix of PREFIXES) {
     // A bodyless POST is an empty request (its missing fields get their own messages), not a schema failure.
-    const opts = { config, schema: { hide: true, body: Type.Optional(Body) }, preValidation: async (request: { body: unknown }) => { request.body ??= {}; } };
+    const opts = { config: { ...config, optionalBody: true }, schema: { hide: true, body: Type.Optional(Body) } };
 
     app.post(`${prefix}/registerClient`, opts, handle(async (b, principal, reply) => {
       if (!text(b.primaryPrivateKey)) refuse(410, MSG.primaryRequired);
