@@ -1,6 +1,7 @@
 /**
- * In-process verification cache: bounded (LRU eviction), short-lived entries (TTL), one
- * load at a time per entry. A load that raced with an invalidation is not kept. When the
+ * In-process verification cache: bounded (oldest entry evicted first — entries live for a
+ * short TTL anyway, so re-ordering on every hit would cost more than it saves), one load at
+ * a time per entry. A load that raced with an invalidation is not kept. When the
  * invalidation feed is down the cache switches itself off (every read goes to the store)
  * so it can never serve entries another instance has revoked.
  */
@@ -40,9 +41,6 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
     const hit = entries.get(id);
     if (hit && hit.expires > now()) {
       stats.hits++;
-      // Refresh LRU position.
-      entries.delete(id);
-      entries.set(id, hit);
       const v = hit.value as T;
       return accountId === undefined || v.accountId === accountId ? v : null;
     }
