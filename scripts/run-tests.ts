@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const TEST_DIRS = ['src', 'test'];
+const TEST_DIRS = ['src', 'test', 'sdk'];
 const DEFAULT_PROBE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const isCI = process.env.CI === 'true' || process.env.CI === '1';
 

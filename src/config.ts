@@ -17,6 +17,7 @@ export interface Config {
   bootstrap: boolean;
   logLevel: string;
   dbPoolSize: number;
+  cache: boolean;
   trustProxy: boolean;
   bodyLimit: number;
   outboundAllowHosts: string;
@@ -40,6 +41,7 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'CLIENTELE_BOOTSTRAP', default: 'true', description: 'On first start with an empty database, create an account and print its credentials once' },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   { name: 'CLIENTELE_DB_POOL_SIZE', default: '10', description: 'PostgreSQL connections per instance' },
+  { name: 'CLIENTELE_CACHE', default: 'true', description: 'In-process cache of keys, clients and users for verification (invalidated across instances by LISTEN/NOTIFY); false = every check reads the database' },
   { name: 'CLIENTELE_TRUST_PROXY', default: 'false', description: 'Trust X-Forwarded-* headers (behind a reverse proxy)' },
   { name: 'CLIENTELE_BODY_LIMIT', default: '1048576', description: 'Largest accepted request body, in bytes' },
   { name: 'CLIENTELE_WEBHOOK_ALLOW_HOSTS', default: '(unset)', description: 'Hosts or CIDRs that outgoing requests (webhooks, integration tests) may reach although private or loopback, comma-separated, e.g. 127.0.0.1,localhost' },
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrap: bool(env, 'CLIENTELE_BOOTSTRAP', true),
     logLevel: env.LOG_LEVEL || 'info',
     dbPoolSize: int(env, 'CLIENTELE_DB_POOL_SIZE', 10, 1),
+    cache: bool(env, 'CLIENTELE_CACHE', true),
     trustProxy: bool(env, 'CLIENTELE_TRUST_PROXY', false),
     bodyLimit: int(env, 'CLIENTELE_BODY_LIMIT', 1048576, 1024),
     outboundAllowHosts: env.CLIENTELE_WEBHOOK_ALLOW_HOSTS ?? '',

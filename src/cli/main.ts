@@ -1,5 +1,5 @@
 /**
- * The `clientele` command line: serve, migrate, init.
+ * The `clientele` command line: serve, migrate, init, rotate-signing-key, seed.
  */
 import { parseArgs } from 'node:util';
 import { createAccount } from '../core/accounts.js';
@@ -9,6 +9,8 @@ import { openDatabase } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrate.js';
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import { REMOTE_GROUPS, REMOTE_USAGE, runRemoteCommand } from './commands/index.js';
+import { runSeedCommand, SEED_USAGE } from './seed.js';
 
 const USAGE = `Usage: clientele <command> [options]
 
@@ -19,8 +21,8 @@ Commands:
                         Create an account, its admin user and its primary API key
   rotate-signing-key    Start a new JWT signing key; the old one stays published
                         until the last refresh token it signed has expired
-  help                  Show this help
-`;
+${SEED_USAGE}  help                  Show this help
+${REMOTE_USAGE}`;
 
 async function serve(): Promise<void> {
   const server = await startServer(loadConfig());
@@ -88,6 +90,28 @@ async function rotateSigningKey(): Promise<void> {
   }
 }
 
+async function seed(args: string[]): Promise<number> {
+  return runSeedCommand(args, {
+    async open() {
+      const runtime = await openRuntime(loadConfig(), (m) => process.stderr.write(`warning: ${m}\n`));
+      const ctx = runtime.services.ctx;
+      return {
+        db: runtime.database.db,
+        keyring: runtime.keyring,
+        pepper: ctx.pepper,
+        findAccountByEmail: async (email) => (await ctx.store.users.findByEmail(email))?.accountId ?? null,
+        async createAccount(email) {
+          const created = await createAccount(ctx, { name: 'Seed account', email });
+          return { accountId: created.account.id, credentials: credentialsJson(created) };
+        },
+        close: () => runtime.close(),
+      };
+    },
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -103,6 +127,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'rotate-signing-key':
       await rotateSigningKey();
       return 0;
+    case 'seed':
+      return seed(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -110,6 +136,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     default:
+      if (REMOTE_GROUPS.has(command)) return runRemoteCommand(command, rest);
       process.stderr.write(`Unknown command: ${command}\n\n${USAGE}`);
       return 2;
   }

@@ -137,8 +137,16 @@ export async function createClient(ctx: CoreContext, principal: Principal, input
   });
 }
 
+/**
+ * A read through the verification cache: clients are already cached (and invalidated on
+ * every committed change, on every instance) for key checks, so a GET costs no query.
+ */
 export async function getClient(ctx: CoreContext, principal: Principal, id: string): Promise<Client> {
-  return loadClientFor(ctx.store, principal, id);
+  const client = await ctx.cache.client(principal.accountId, id, () => ctx.store.clients.get(principal.accountId, id));
+  if (!client) throw new AppError('CLIENT_NOT_FOUND');
+  if (principal.kind === 'client' && principal.clientId !== client.id)
+    throw new AppError('FORBIDDEN', 'A client credential may act only on its own client');
+  return client;
 }
 
 export async function listClients(ctx: CoreContext, principal: Principal, query: ClientQuery): Promise<Page<Client>> {

@@ -50,6 +50,8 @@ export interface TestAppOptions {
   now?: () => Date;
   /** Hosts/CIDRs outgoing requests may reach despite being private (e.g. `127.0.0.1` for a loopback test server). */
   outboundAllowHosts?: string;
+  /** Log level of the app (default `debug`, every line captured in `logs`); bulk tests use `warn`. */
+  logLevel?: string;
 }
 
 export async function createTestApp(backend: BackendName, options: TestAppOptions = {}): Promise<TestApp> {
@@ -70,7 +72,7 @@ export async function createTestApp(backend: BackendName, options: TestAppOption
       done();
     },
   });
-  const app = await buildApp({ ctx: services.ctx, ready: async () => true, logLevel: 'debug', logStream });
+  const app = await buildApp({ ctx: services.ctx, ready: async () => true, logLevel: options.logLevel ?? 'debug', logStream });
   await app.ready();
   let n = 0;
   return {
