@@ -18,6 +18,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { SEED_USAGE } from './seed-usage.js';
 import { sql, type Kysely } from 'kysely';
 import { createDataKey } from '../crypto/data-keys.js';
 import type { Keyring } from '../crypto/envelope.js';
@@ -182,14 +183,6 @@ export async function analyzeSeeded(db: Kysely<DB>): Promise<void> {
   await sql`VACUUM (ANALYZE) clients, api_keys`.execute(db);
 }
 
-export const SEED_USAGE = `  seed --clients N [--account-email E] [--keys-per-client 1] [--batch-size 5000]
-       [--secret-seed S]
-                        Bulk-load N clients (and their keys) for scale tests, in batches.
-                        Rows are valid (wrapped data keys, keyed secret hashes) but have
-                        no audit events. Without --account-email a new account is created
-                        and its credentials printed once. Secrets are random and never
-                        shown, unless --secret-seed derives them (load tests only)
-`;
 
 export interface SeedCliDeps {
   /** Opens the configured runtime (database migrated, keyring, services). */
