@@ -68,7 +68,7 @@ export class WebhookEndpointsResource {
     return this.http.request({ method: 'GET', path: '/v1/webhook-endpoints', query: params, options });
   }
 
-  /** Not idempotent on the server: never retried. */
+  /** Creates an endpoint. With `idempotencyKey` the call is retried safely and replays on repeat. */
   create(body: WebhookEndpointCreate, options?: RequestOptions): Promise<WebhookEndpoint> {
     return this.http.request({ method: 'POST', path: '/v1/webhook-endpoints', body, options });
   }
