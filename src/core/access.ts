@@ -19,6 +19,11 @@ export async function loadClientFor(store: Store, principal: Principal, clientId
   const client = forUpdate
     ? await store.clients.getForUpdate(principal.accountId, clientId)
     : await store.clients.get(principal.accountId, clientId);
+  return authoriseClient(principal, client);
+}
+
+/** The 404/403 rule for a client looked up in the principal's account (null = not there). */
+export function authoriseClient(principal: Principal, client: Client | null): Client {
   if (!client) throw new AppError('CLIENT_NOT_FOUND');
   if (principal.kind === 'client' && principal.clientId !== client.id) {
     throw new AppError('FORBIDDEN', 'A client credential may act only on its own client');

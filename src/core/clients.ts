@@ -6,7 +6,7 @@
 import { createDataKey } from '../crypto/data-keys.js';
 import { hashPassword, isBcryptHash } from '../crypto/passwords.js';
 import { isUuid, uuidv7 } from '../crypto/random.js';
-import { loadClientFor, requireAccountPrincipal } from './access.js';
+import { authoriseClient, loadClientFor, requireAccountPrincipal } from './access.js';
 import type { CoreContext } from './context.js';
 import { AppError, invalidField } from './errors.js';
 import { announceChange } from './cache.js';
@@ -142,11 +142,7 @@ export async function createClient(ctx: CoreContext, principal: Principal, input
  * every committed change, on every instance) for key checks, so a GET costs no query.
  */
 export async function getClient(ctx: CoreContext, principal: Principal, id: string): Promise<Client> {
-  const client = await ctx.cache.client(principal.accountId, id, () => ctx.store.clients.get(principal.accountId, id));
-  if (!client) throw new AppError('CLIENT_NOT_FOUND');
-  if (principal.kind === 'client' && principal.clientId !== client.id)
-    throw new AppError('FORBIDDEN', 'A client credential may act only on its own client');
-  return client;
+  return authoriseClient(principal, await ctx.cache.client(principal.accountId, id, () => ctx.store.clients.get(principal.accountId, id)));
 }
 
 export async function listClients(ctx: CoreContext, principal: Principal, query: ClientQuery): Promise<Page<Client>> {

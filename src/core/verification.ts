@@ -43,11 +43,6 @@ export async function checkCredential(ctx: CoreContext, keyId: string, secret: s
   return { code: 'VALID', key };
 }
 
-/** Splits a single-string token; malformed tokens are simply unknown keys. */
-export function splitToken(token: string): { keyId: string; secret: string } | null {
-  return parseToken(token);
-}
-
 /** The principal a valid key stands for. */
 export function principalForKey(key: ApiKey): Principal {
   const actor = { type: 'key' as const, id: key.keyId };
@@ -83,7 +78,7 @@ export interface VerifyOutcome {
  * client's); anyone else's key is NOT_FOUND, exactly like a wrong secret.
  */
 export async function verifyKey(ctx: CoreContext, principal: Principal, input: VerifyInput): Promise<VerifyOutcome> {
-  const parts = input.token !== undefined ? splitToken(input.token) : input.keyId && input.secret !== undefined ? { keyId: input.keyId, secret: input.secret } : null;
+  const parts = input.token !== undefined ? parseToken(input.token) : input.keyId && input.secret !== undefined ? { keyId: input.keyId, secret: input.secret } : null;
   if (!parts) {
     hashSecret(ctx.pepper, input.token ?? '');
     return { valid: false, code: 'NOT_FOUND' };

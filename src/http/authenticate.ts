@@ -8,7 +8,8 @@ import type { FastifyRequest } from 'fastify';
 import { authenticateAccessToken, type AuthContext } from '../core/auth.js';
 import { AppError } from '../core/errors.js';
 import type { Principal } from '../core/types.js';
-import { authenticateKey, splitToken } from '../core/verification.js';
+import { authenticateKey } from '../core/verification.js';
+import { parseToken } from '../crypto/key-format.js';
 
 export interface CredentialOptions {
   /** Accept `?apiKey=<token>` (the CCM19 surface). */
@@ -34,7 +35,7 @@ async function fromAuthorization(ctx: AuthContext, header: string): Promise<Prin
 }
 
 async function fromToken(ctx: AuthContext, token: string): Promise<Principal | null> {
-  const parts = splitToken(token.trim());
+  const parts = parseToken(token.trim());
   return parts ? authenticateKey(ctx, parts.keyId, parts.secret) : null;
 }
 

@@ -12,7 +12,8 @@ import { createClient, deleteClient, getClient, listClients, updateClient } from
 import { AppError, invalidField } from '../../../core/errors.js';
 import type { Client, Principal } from '../../../core/types.js';
 import { ALL_TIME, monthOf } from '../../../core/usage.js';
-import { checkCredential, splitToken } from '../../../core/verification.js';
+import { checkCredential } from '../../../core/verification.js';
+import { parseToken } from '../../../crypto/key-format.js';
 import { isUuid } from '../../../crypto/random.js';
 import type { App } from '../../app.js';
 import type { ErrorWriter } from '../../errors.js';
@@ -137,7 +138,7 @@ export function registerCcm19Routes(app: App, ctx: AuthContext, writers: Map<str
 
   app.get('/hosting/api/client/by-apiKey/:apiKey', { config, schema: { hide, params: Type.Object({ apiKey: Type.String({ maxLength: 512 }) }) } }, async (request) => {
     requireAccountPrincipal(request.principal);
-    const parts = splitToken(request.params.apiKey);
+    const parts = parseToken(request.params.apiKey);
     const check = parts ? await checkCredential(ctx, parts.keyId, parts.secret) : { code: 'NOT_FOUND' as const };
     const key = check.key;
     if (!key?.clientId || key.accountId !== request.principal.accountId) throw new AppError('CLIENT_NOT_FOUND');
