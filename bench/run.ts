@@ -15,17 +15,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createKey } from '../src/core/api-keys.js';
-import { encodeCursor } from '../src/core/pagination.js';
-import type { Principal } from '../src/core/types.js';
-import { seededToken } from '../src/cli/seed.js';
-import { loadMasterKeyring } from '../src/crypto/master-key.js';
-import { createServices } from '../src/services.js';
-import { openDatabase } from '../src/storage/database.js';
 import {
   BENCH_CLIENTS,
   BENCH_DB,
-  BENCH_EMAIL,
   BENCH_MASTER_KEY,
   dbUrl,
   freePort,
@@ -33,7 +25,6 @@ import {
   machine,
   ROOT,
   runLoad,
-  SECRET_SEED,
   SMALL_CLIENTS,
   SMALL_DB,
   startClientele,
@@ -45,6 +36,7 @@ import {
   type Req,
   waitForQuiet,
 } from './lib.js';
+import { ccm19Reqs, cursorPageReqs, dropRunKey, factPulsePageReqs, fixture, getClientReqs, grantReqs, verifyReqs, type Fixture } from './fixtures.js';
 import { ensureSeeded } from './seed.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -61,104 +53,6 @@ const median = (xs: number[]) => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-
-function shuffle<T>(xs: T[]): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
-  }
-  return xs;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Fixtures: a fresh account key for this run, and samples of seeded keys, clients, usernames.
-
-interface Fixture {
-  name: string;
-  url: string;
-  clients: number;
-  accountId: string;
-  accountToken: string;
-  accountKeyId: string;
-  /** Tokens of seeded client keys, random order. */
-  tokens: string[];
-  clientIds: string[];
-  usernames: string[];
-}
-
-async function fixture(name: string, clients: number, samples: number): Promise<Fixture> {
-  const url = dbUrl(name);
-  const database = await openDatabase({ databaseUrl: url, poolSize: 2 });
-  try {
-    const keyring = await loadMasterKeyring({ masterKey: BENCH_MASTER_KEY });
-    const services = await createServices({ database, keyring, issuer: 'http://bench', cache: false });
-    try {
-      const user = await services.ctx.store.users.findByEmail(BENCH_EMAIL);
-      if (!user) throw new Error(`${name}: no benchmark account (run npm run bench:seed)`);
-      const principal: Principal = { kind: 'account', accountId: user.accountId, actor: { type: 'system', id: 'bench' } };
-      const issued = await createKey(services.ctx, principal, { name: 'bench run' });
-      const pct = Math.min(100, ((samples * 1.5) / clients) * 100);
-      // Keys of active clients only (one seeded client in ten is inactive: its key cannot
-      // obtain a token, which would count as errors in the grant runs).
-      const keys = await database.pool.query(
-        `SELECT k.key_id FROM api_keys k TABLESAMPLE BERNOULLI (${pct}) JOIN clients c ON c.id = k.client_id
-          WHERE k.account_id = $1 AND k.name = 'seed' AND c.is_active LIMIT $2`,
-        [user.accountId, samples],
-      );
-      const rows = await database.pool.query(
-        `SELECT id, username FROM clients TABLESAMPLE BERNOULLI (${pct}) WHERE account_id = $1 AND username IS NOT NULL LIMIT $2`,
-        [user.accountId, samples],
-      );
-      return {
-        name,
-        url,
-        clients,
-        accountId: user.accountId,
-        accountToken: issued.token,
-        accountKeyId: issued.key.keyId,
-        tokens: shuffle(keys.rows.map((r) => seededToken(SECRET_SEED, r.key_id as string))),
-        clientIds: shuffle(rows.rows.map((r) => r.id as string)),
-        usernames: shuffle(rows.rows.map((r) => r.username as string)),
-      };
-    } finally {
-      await services.stop();
-    }
-  } finally {
-    await database.close();
-  }
-}
-
-async function dropRunKey(f: Fixture): Promise<void> {
-  await withPg(f.url, (c) => c.query('DELETE FROM api_keys WHERE key_id = $1', [f.accountKeyId])).catch(() => undefined);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Request sets.
-
-const json = { 'content-type': 'application/json' };
-const take = <T>(xs: T[], n: number) => xs.slice(0, Math.min(n, xs.length));
-
-const verifyReqs = (f: Fixture, n: number): Req[] =>
-  take(f.tokens, n).map((t) => ({ method: 'POST', path: '/v1/keys/verify', headers: { ...json, 'x-api-key': f.accountToken }, body: JSON.stringify({ token: t }) }));
-const getClientReqs = (f: Fixture, n: number): Req[] =>
-  take(f.clientIds, n).map((id) => ({ method: 'GET', path: `/v1/clients/${id}`, headers: { 'x-api-key': f.accountToken } }));
-const grantReqs = (f: Fixture, n: number): Req[] =>
-  take(f.tokens, n).map((t) => {
-    const keyId = 'ck_' + t.slice(4, 26);
-    const secret = t.slice(27, 70);
-    return {
-      method: 'POST',
-      path: '/oauth2/token',
-      headers: { authorization: 'Basic ' + Buffer.from(`${keyId}:${secret}`).toString('base64'), 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'grant_type=client_credentials',
-    };
-  });
-const cursorPageReqs = (f: Fixture, n: number): Req[] =>
-  take(f.clientIds, n).map((id) => ({ method: 'GET', path: `/v1/clients?limit=20&cursor=${encodeCursor(id)}`, headers: { 'x-api-key': f.accountToken } }));
-const factPulsePageReqs = (f: Fixture, n: number): Req[] =>
-  Array.from({ length: n }, () => ({ method: 'GET' as const, path: `/api/v1/clients?page=${1 + Math.floor(Math.random() * (f.clients / 20))}&pageSize=20`, headers: { 'x-api-key': f.accountToken } }));
-const ccm19Reqs = (f: Fixture, n: number): Req[] =>
-  take(f.usernames, n).map((u) => ({ method: 'GET', path: `/hosting/api/client/by-username/${encodeURIComponent(u)}?apiKey=${f.accountToken}` }));
 
 // ---------------------------------------------------------------------------------------------
 // Measuring.
