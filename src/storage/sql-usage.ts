@@ -17,27 +17,17 @@ export function usageRepo(db: Kysely<DB>): Store['usage'] {
         if (m) m.amount += d.amount;
         else merged.set(k, { ...d });
       }
-      const rows = await db
-        .insertInto('usage_counters')
-        .values(
-          [...merged.values()].map((d) => ({
-            account_id: d.accountId,
-            client_id: d.clientId,
-            metric: d.metric,
-            period: d.period,
-            dimension: d.dimension,
-            value: d.amount,
-            updated_at: at,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['client_id', 'metric', 'period', 'dimension']).doUpdateSet({
-            value: sql`usage_counters.value + excluded.value`,
-            updated_at: sql`excluded.updated_at`,
-          }),
-        )
-        .returning(['client_id', 'metric', 'period', 'dimension', 'value'])
-        .execute();
+      // Rows travel as seven arrays (unnest), so the statement and its parameters stay the
+      // same size whatever the batch: a key-usage flush can carry thousands of rows.
+      const batch = [...merged.values()];
+      const { rows } = await sql<{ client_id: string; metric: string; period: string; dimension: string; value: string }>`
+        INSERT INTO usage_counters AS u (account_id, client_id, metric, period, dimension, value, updated_at)
+        SELECT a, c, m, p, d, v, ${at}::timestamptz
+          FROM unnest(${batch.map((d) => d.accountId)}::uuid[], ${batch.map((d) => d.clientId)}::uuid[], ${batch.map((d) => d.metric)}::text[],
+                      ${batch.map((d) => d.period)}::text[], ${batch.map((d) => d.dimension)}::text[], ${batch.map((d) => String(d.amount))}::bigint[]) AS x(a, c, m, p, d, v)
+        ON CONFLICT (client_id, metric, period, dimension)
+        DO UPDATE SET value = u.value + excluded.value, updated_at = excluded.updated_at
+        RETURNING client_id, metric, period, dimension, value`.execute(db);
       const values = new Map(rows.map((r) => [`${r.client_id}\u0000${r.metric}\u0000${r.period}\u0000${r.dimension}`, Number(r.value)]));
       return deltas.map((d) => values.get(keyOf(d)) ?? 0);
     },
