@@ -169,11 +169,37 @@ export async function startNode(args: string[], env: NodeJS.ProcessEnv, port: nu
   return proc;
 }
 
-/** The Clientele server (the real CLI entry point), on PostgreSQL or embedded. */
+/**
+ * The V8 flags `npm start` gives the server (read from package.json, so the benchmarks run
+ * exactly what `npm start` runs).
+ */
+export function startFlags(): string[] {
+  const start = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
+  const m = /\bnode((?: --\S+)*) dist\/main\.js serve$/.exec(start);
+  if (!m) throw new Error(`package.json "start" is not "… node [flags] dist/main.js serve": ${start}`);
+  return m[1]!.split(' ').filter(Boolean);
+}
+
+let built = false;
+/** `npm run build` once per benchmark process: dist/ then holds the current sources. */
+export function buildServer(): void {
+  if (built) return;
+  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build failed');
+  built = true;
+}
+
+/**
+ * The Clientele server as `npm start` runs it (the bundle in dist/, with its V8 flags), on
+ * PostgreSQL or embedded. BENCH_TSX=1 runs src/ through tsx instead; BENCH_NODE_FLAGS
+ * replaces the V8 flags.
+ */
 export async function startClientele(env: NodeJS.ProcessEnv): Promise<Proc> {
   const port = await freePort();
+  const flags = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : startFlags();
+  if (!process.env.BENCH_TSX) buildServer();
   return startNode(
-    ['--import', 'tsx', 'src/cli/main.ts', 'serve'],
+    [...flags, ...(process.env.BENCH_TSX ? ['--import', 'tsx', 'src/cli/main.ts'] : ['dist/main.js']), 'serve'],
     { LOG_LEVEL: 'warn', CLIENTELE_BOOTSTRAP: 'false', HOST: '127.0.0.1', ...env, PORT: String(port) },
     port,
     '/readyz',

@@ -1,10 +1,12 @@
 /**
  * End to end: the real `clientele` process over a socket, on both databases — first-start
- * bootstrap, the API over HTTP, graceful shutdown that flushes key usage, restart.
+ * bootstrap, the API over HTTP, graceful shutdown that flushes key usage, restart. The
+ * process runs the bundle `npm start` runs (scripts/build.mjs, built here into a temporary
+ * directory), so the build and its copied migrations are tested too.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +14,13 @@ import { after, before, describe, it } from 'node:test';
 import { randomBytes } from '../../src/crypto/random.js';
 import { createEmptyPostgresDatabase, testBackends } from '../support/databases.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+const ROOT = new URL('../..', import.meta.url).pathname;
+// Inside the project (a git-ignored .tmp/), so the bundle finds node_modules like dist/ does.
+await mkdir(join(ROOT, '.tmp'), { recursive: true });
+const BUILD_DIR = await mkdtemp(join(ROOT, '.tmp', 'build-'));
+const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), BUILD_DIR], { encoding: 'utf8' });
+if (built.status !== 0) throw new Error(`scripts/build.mjs failed: ${built.stdout}${built.stderr}`);
+const MAIN = join(BUILD_DIR, 'main.js');
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -34,7 +42,7 @@ interface Proc {
 function run(args: string[], env: Record<string, string>): Proc {
   const base = { ...process.env };
   delete base.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...base, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...base, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += String(d)));
   child.stderr!.on('data', (d) => (out += String(d)));
@@ -58,6 +66,8 @@ function credentialsFrom(text: string) {
   const end = text.indexOf('\n}', start);
   return JSON.parse(text.slice(start, end + 2)) as { accountId: string; apiKey: { keyId: string; secret: string; token: string }; user: { email: string; password: string } };
 }
+
+after(() => rm(BUILD_DIR, { recursive: true, force: true }));
 
 for (const backend of testBackends()) {
   describe(`clientele serve [${backend}]`, () => {
@@ -98,6 +108,15 @@ for (const backend of testBackends()) {
       assert.equal(created.status, 201);
       const client = (await created.json()) as { id: string; name: string };
       assert.equal(client.name, 'E2E Co');
+
+      // Twice: the second answers come from the cache, through the fast lane.
+      for (let i = 0; i < 2; i++) {
+        const read = await fetch(`${url}/v1/clients/${client.id}`, { headers });
+        assert.equal(read.status, 200);
+        assert.equal(((await read.json()) as { id: string }).id, client.id);
+        const verified = await fetch(`${url}/v1/keys/verify`, { method: 'POST', headers, body: JSON.stringify({ token: creds.apiKey.token }) });
+        assert.deepEqual(await verified.json(), { valid: true, code: 'VALID', keyId: creds.apiKey.keyId, accountId: creds.accountId, clientId: null, expiresAt: null, scopes: [] });
+      }
 
       const basic = Buffer.from(`${creds.apiKey.keyId}:${creds.apiKey.secret}`).toString('base64');
       const viaBasic = await fetch(`${url}/v1/clients/${client.id}`, { headers: { authorization: `Basic ${basic}` } });
