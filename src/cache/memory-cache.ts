@@ -63,8 +63,20 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
     return v && (accountId === undefined || v.accountId === accountId) ? v : null;
   }
 
+  function peek<T extends { accountId: string }>(id: string, accountId: string | undefined): T | undefined {
+    if (!enabled) return undefined;
+    const hit = entries.get(id);
+    if (!hit || hit.expires <= now()) return undefined;
+    const v = hit.value as T;
+    if (accountId !== undefined && v.accountId !== accountId) return undefined;
+    stats.hits++;
+    return v;
+  }
+
   return {
     key: (keyId, load) => read(`k:${keyId}`, undefined, load),
+    peekKey: (keyId) => peek(`k:${keyId}`, undefined),
+    peekClient: (accountId, clientId) => peek(`c:${clientId}`, accountId),
     client: (accountId, clientId, load) => read(`c:${clientId}`, accountId, load),
     user: (accountId, userId, load) => read(`u:${userId}`, accountId, load),
     invalidate(change: Change) {

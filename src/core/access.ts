@@ -22,10 +22,15 @@ export async function loadClientFor(store: Store, principal: Principal, clientId
   return authoriseClient(principal, client);
 }
 
+/** Whether the principal may act on this client of its account (a client principal only on itself). */
+export function mayActOn(principal: Principal, client: Client): boolean {
+  return principal.kind === 'account' || principal.clientId === client.id;
+}
+
 /** The 404/403 rule for a client looked up in the principal's account (null = not there). */
 export function authoriseClient(principal: Principal, client: Client | null): Client {
   if (!client) throw new AppError('CLIENT_NOT_FOUND');
-  if (principal.kind === 'client' && principal.clientId !== client.id) {
+  if (!mayActOn(principal, client)) {
     throw new AppError('FORBIDDEN', 'A client credential may act only on its own client');
   }
   return client;

@@ -18,6 +18,10 @@ export interface VerificationCache {
   key(keyId: string, load: () => Promise<ApiKey | null>): Promise<ApiKey | null>;
   client(accountId: string, clientId: string, load: () => Promise<Client | null>): Promise<Client | null>;
   user(accountId: string, userId: string, load: () => Promise<User | null>): Promise<User | null>;
+  /** The cached key, without loading: undefined when it is not in the cache (or expired). */
+  peekKey(keyId: string): ApiKey | undefined;
+  /** The cached client of this account, without loading: undefined when not cached or of another account. */
+  peekClient(accountId: string, clientId: string): Client | undefined;
   /** Forgets what a committed change touched (this instance). */
   invalidate(change: Change): void;
 }
@@ -27,6 +31,8 @@ export const noCache: VerificationCache = {
   key: (_id, load) => load(),
   client: (_a, _c, load) => load(),
   user: (_a, _u, load) => load(),
+  peekKey: () => undefined,
+  peekClient: () => undefined,
   invalidate: () => undefined,
 };
 

@@ -6,7 +6,7 @@
 import { createDataKey } from '../crypto/data-keys.js';
 import { hashPassword, isBcryptHash } from '../crypto/passwords.js';
 import { isUuid, uuidv7 } from '../crypto/random.js';
-import { authoriseClient, loadClientFor, requireAccountPrincipal } from './access.js';
+import { authoriseClient, loadClientFor, mayActOn, requireAccountPrincipal } from './access.js';
 import type { CoreContext } from './context.js';
 import { AppError, invalidField } from './errors.js';
 import { announceChange } from './cache.js';
@@ -143,6 +143,12 @@ export async function createClient(ctx: CoreContext, principal: Principal, input
  */
 export async function getClient(ctx: CoreContext, principal: Principal, id: string): Promise<Client> {
   return authoriseClient(principal, await ctx.cache.client(principal.accountId, id, () => ctx.store.clients.get(principal.accountId, id)));
+}
+
+/** getClient from the cache alone: undefined when the client is not cached or the principal may not see it. */
+export function getCachedClient(ctx: CoreContext, principal: Principal, id: string): Client | undefined {
+  const client = ctx.cache.peekClient(principal.accountId, id);
+  return client && mayActOn(principal, client) ? client : undefined;
 }
 
 export async function listClients(ctx: CoreContext, principal: Principal, query: ClientQuery): Promise<Page<Client>> {

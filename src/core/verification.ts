@@ -19,6 +19,27 @@ const DUMMY_HASH = Buffer.alloc(32);
 /** Checks a key id and secret against the store; does not record usage. A malformed key id is an unknown key. */
 export async function checkCredential(ctx: CoreContext, keyId: string, secret: string): Promise<CredentialCheck> {
   const key = KEY_ID_PATTERN.test(keyId) ? await ctx.cache.key(keyId, () => ctx.store.apiKeys.get(keyId)) : null;
+  const outcome = judgeKey(ctx, key, secret);
+  if (outcome || !key?.clientId) return outcome ?? { code: 'VALID', key: key! };
+  const clientId = key.clientId;
+  return judgeClient(key, await ctx.cache.client(key.accountId, clientId, () => ctx.store.clients.get(key.accountId, clientId)));
+}
+
+/**
+ * checkCredential answered from the cache alone, without waiting: undefined when the key
+ * (or its client) is not cached, and the caller must take the checkCredential path.
+ */
+export function checkCachedCredential(ctx: CoreContext, keyId: string, secret: string): CredentialCheck | undefined {
+  const key = ctx.cache.peekKey(keyId);
+  if (!key) return undefined;
+  const outcome = judgeKey(ctx, key, secret);
+  if (outcome || !key.clientId) return outcome ?? { code: 'VALID', key };
+  const client = ctx.cache.peekClient(key.accountId, key.clientId);
+  return client ? judgeClient(key, client) : undefined;
+}
+
+/** The secret, enabled and expiry checks; undefined when they pass. */
+function judgeKey(ctx: CoreContext, key: ApiKey | null, secret: string): CredentialCheck | undefined {
   if (!key) {
     verifySecret(ctx.pepper, secret, DUMMY_HASH); // same work as a wrong secret
     return { code: 'NOT_FOUND' };
@@ -33,14 +54,14 @@ export async function checkCredential(ctx: CoreContext, keyId: string, secret: s
   if (!current && !previous) return { code: 'NOT_FOUND' };
   if (!key.enabled) return { code: 'DISABLED', key };
   if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return { code: 'EXPIRED', key };
-  if (key.clientId) {
-    const clientId = key.clientId;
-    const client = await ctx.cache.client(key.accountId, clientId, () => ctx.store.clients.get(key.accountId, clientId));
-    if (!client) return { code: 'NOT_FOUND' };
-    if (!client.isActive) return { code: 'CLIENT_INACTIVE', key };
-    return { code: 'VALID', key, client };
-  }
-  return { code: 'VALID', key };
+  return undefined;
+}
+
+/** The owning client's part of the check. */
+function judgeClient(key: ApiKey, client: Client | null): CredentialCheck {
+  if (!client) return { code: 'NOT_FOUND' };
+  if (!client.isActive) return { code: 'CLIENT_INACTIVE', key };
+  return { code: 'VALID', key, client };
 }
 
 /** The principal a valid key stands for. */
@@ -53,7 +74,22 @@ export function principalForKey(key: ApiKey): Principal {
 
 /** Authenticates a request credential: a principal for a valid key, otherwise null. */
 export async function authenticateKey(ctx: CoreContext, keyId: string, secret: string): Promise<Principal | null> {
-  const check = await checkCredential(ctx, keyId, secret);
+  return principalOf(ctx, keyId, await checkCredential(ctx, keyId, secret));
+}
+
+/**
+ * authenticateKey from the cache alone: the principal of a valid cached key; undefined when
+ * the cache cannot tell or the credential is not valid (the caller then takes the full path,
+ * which gives the refusal its usual form). The use is counted by `recordUse`, once the
+ * request has been answered on this path.
+ */
+export function authenticateCachedKey(ctx: CoreContext, keyId: string, secret: string): { principal: Principal; recordUse: () => void } | undefined {
+  const check = checkCachedCredential(ctx, keyId, secret);
+  if (check?.code !== 'VALID') return undefined;
+  return { principal: principalForKey(check.key), recordUse: () => ctx.keyUsage.record(keyId, ctx.now()) };
+}
+
+function principalOf(ctx: CoreContext, keyId: string, check: CredentialCheck): Principal | null {
   if (check.code !== 'VALID') return null;
   ctx.keyUsage.record(keyId, ctx.now());
   return principalForKey(check.key);
@@ -78,18 +114,46 @@ export interface VerifyOutcome {
  * client's); anyone else's key is NOT_FOUND, exactly like a wrong secret.
  */
 export async function verifyKey(ctx: CoreContext, principal: Principal, input: VerifyInput): Promise<VerifyOutcome> {
-  const parts = input.token !== undefined ? parseToken(input.token) : input.keyId && input.secret !== undefined ? { keyId: input.keyId, secret: input.secret } : null;
+  const parts = verifiedParts(input);
   if (!parts) {
     hashSecret(ctx.pepper, input.token ?? '');
     return { valid: false, code: 'NOT_FOUND' };
   }
   const check = await checkCredential(ctx, parts.keyId, parts.secret);
+  const client = check.code === 'VALID' ? check.client : undefined;
+  const limited = client !== undefined && limitFor(client, 'calls', ALL_TIME) !== undefined && inScope(principal, check) && (await overCallLimit(ctx, client));
+  return verifyOutcome(ctx, principal, input, check, limited);
+}
+
+/**
+ * verifyKey from the cache alone, without waiting: undefined when the cache cannot tell,
+ * or when the answer needs the database (a client with a `calls` limit).
+ */
+export function verifyCachedKey(ctx: CoreContext, principal: Principal, input: VerifyInput): VerifyOutcome | undefined {
+  const parts = verifiedParts(input);
+  const check = parts && checkCachedCredential(ctx, parts.keyId, parts.secret);
+  if (!check) return undefined;
+  if (check.code === 'VALID' && check.client && limitFor(check.client, 'calls', ALL_TIME) !== undefined) return undefined;
+  return verifyOutcome(ctx, principal, input, check, false);
+}
+
+function verifiedParts(input: VerifyInput): { keyId: string; secret: string } | null {
+  if (input.token !== undefined) return parseToken(input.token);
+  return input.keyId && input.secret !== undefined ? { keyId: input.keyId, secret: input.secret } : null;
+}
+
+/** Whether the checked key is one the principal may verify. */
+function inScope(principal: Principal, check: CredentialCheck): boolean {
   const key = check.key;
-  if (key && (key.accountId !== principal.accountId || (principal.kind === 'client' && key.clientId !== principal.clientId)))
-    return { valid: false, code: 'NOT_FOUND' };
+  return !key || (key.accountId === principal.accountId && (principal.kind !== 'client' || key.clientId === principal.clientId));
+}
+
+function verifyOutcome(ctx: CoreContext, principal: Principal, input: VerifyInput, check: CredentialCheck, overLimit: boolean): VerifyOutcome {
+  const key = check.key;
+  if (!inScope(principal, check)) return { valid: false, code: 'NOT_FOUND' };
   if (check.code !== 'VALID') return { valid: false, code: check.code, ...(key ? { key } : {}) };
+  if (overLimit) return { valid: false, code: 'USAGE_EXCEEDED', key: check.key };
   const client = check.client;
-  if (client && (await overCallLimit(ctx, client))) return { valid: false, code: 'USAGE_EXCEEDED', key: check.key };
   ctx.keyUsage.record(check.key.keyId, ctx.now(), client ? { accountId: client.accountId, clientId: client.id, ...(input.dimension ? { dimension: input.dimension } : {}) } : undefined);
   return { valid: true, code: 'VALID', key: check.key };
 }

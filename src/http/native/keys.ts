@@ -2,10 +2,11 @@
 import { Type } from 'typebox';
 import { createKey, deleteKey, getKey, listKeys, resetKey, updateKey } from '../../core/api-keys.js';
 import type { AuthContext } from '../../core/auth.js';
-import { verifyKey } from '../../core/verification.js';
+import { verifyKey, type VerifyInput } from '../../core/verification.js';
 import type { App } from '../app.js';
+import { replayBody } from '../fast-lane.js';
 import { replyCreated } from '../idempotency.js';
-import { issuedKeyToWire, keyToWire } from './mappers.js';
+import { issuedKeyToWire, keyToWire, verifyOutcomeToWire } from './mappers.js';
 import { ApiKey, ErrorResponses, IssuedKey, KeyCreate, KeyIdParams, KeyListQuery, KeyPage, KeyReset, KeyUpdate, VerifyRequest, VerifyResponse } from './schemas.js';
 
 const tags = ['keys'];
@@ -55,21 +56,10 @@ export function registerKeyRoutes(app: App, ctx: AuthContext): void {
         body: VerifyRequest,
         response: { 200: VerifyResponse, ...ErrorResponses },
       },
+      // The fast lane may have read the body already (src/http/fast-lane.ts).
+      preParsing: async (request, _reply, payload) => replayBody(request.raw, payload),
     },
-    async (request) => {
-      const outcome = await verifyKey(ctx, request.principal, request.body as { token?: string; keyId?: string; secret?: string; dimension?: string });
-      const k = outcome.key;
-      if (!k || outcome.code === 'NOT_FOUND') return { valid: false, code: outcome.code };
-      return {
-        valid: outcome.valid,
-        code: outcome.code,
-        keyId: k.keyId,
-        accountId: k.accountId,
-        clientId: k.clientId,
-        expiresAt: k.expiresAt?.toISOString() ?? null,
-        scopes: k.scopes,
-      };
-    },
+    async (request) => verifyOutcomeToWire(await verifyKey(ctx, request.principal, request.body as VerifyInput)),
   );
 
   app.get(

@@ -1,5 +1,6 @@
 /** Domain → native wire. Explicit allow-lists: no row is ever spread into a response. */
 import type { IssuedKey } from '../../core/api-keys.js';
+import type { VerifyOutcome } from '../../core/verification.js';
 import type { ApiKey, Client, DomainEvent } from '../../core/types.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -38,6 +39,21 @@ export function keyToWire(k: ApiKey) {
     lastUsedAt: iso(k.lastUsedAt),
     createdAt: k.createdAt.toISOString(),
     updatedAt: k.updatedAt.toISOString(),
+  };
+}
+
+/** A verification's answer: the key's details only when the key is the caller's to know about. */
+export function verifyOutcomeToWire(outcome: VerifyOutcome) {
+  const k = outcome.key;
+  if (!k || outcome.code === 'NOT_FOUND') return { valid: false, code: outcome.code };
+  return {
+    valid: outcome.valid,
+    code: outcome.code,
+    keyId: k.keyId,
+    accountId: k.accountId,
+    clientId: k.clientId,
+    expiresAt: iso(k.expiresAt),
+    scopes: k.scopes,
   };
 }
 

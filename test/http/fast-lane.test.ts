@@ -1,0 +1,182 @@
+/**
+ * The fast lane (src/http/fast-lane.ts) over a real socket: it answers cached verifications
+ * and client reads byte for byte like the routes, counts uses once, stands aside for
+ * everything else (which Fastify then answers as usual, body included), stops at once when a
+ * key is revoked, and is off while requests are logged.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { buildApp, type App } from '../../src/http/app.js';
+import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
+import { testBackends } from '../support/databases.js';
+import { createClient, issueKey, type IssuedKeyBody } from '../support/http.js';
+
+interface Answer {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** The headers a route's answer carries (Date and connection management aside). */
+const COMPARED = ['content-type', 'content-length', 'x-content-type-options', 'cache-control', 'www-authenticate'];
+
+for (const backend of testBackends()) {
+  describe(`fast lane [${backend}]`, () => {
+    let t: TestApp;
+    let app: App;
+    let base: string;
+    let acc: TestAccount;
+    let clientId: string;
+    let clientKey: IssuedKeyBody;
+    /** Requests that reached Fastify (the lane answers the others itself). */
+    let routed = 0;
+
+    async function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+      const res = await fetch(base + path, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await res.text();
+      const h: Record<string, string> = {};
+      for (const name of COMPARED) {
+        const v = res.headers.get(name);
+        if (v !== null) h[name] = v;
+      }
+      return { status: res.status, body: text, headers: h };
+    }
+
+    /** Sends the request through the lane and through Fastify (request logging on): same answer. */
+    async function both(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ lane: Answer; fastify: Answer; laneRouted: boolean }> {
+      const before = routed;
+      const lane = await send(method, path, headers, body);
+      const laneRouted = routed > before;
+      app.log.level = 'info';
+      try {
+        const fastify = await send(method, path, headers, body);
+        return { lane, fastify, laneRouted };
+      } finally {
+        app.log.level = 'warn';
+      }
+    }
+
+    const json = (h: Record<string, string>) => ({ ...h, 'content-type': 'application/json' });
+
+    before(async () => {
+      t = await createTestApp(backend);
+      acc = await t.newAccount();
+      const client = await createClient(t, acc.headers, { name: 'Fast lane client', username: 'fast-lane', metadata: { plan: 'pro' } });
+      clientId = client.id;
+      clientKey = await issueKey(t, acc.headers, { clientId, name: 'client key', scopes: ['invoices:read'] });
+      app = await buildApp({ ctx: t.services.ctx, ready: async () => true, logLevel: 'warn', logStream: { write: () => true } as never });
+      app.addHook('onRequest', async () => {
+        routed++;
+      });
+      base = await app.listen({ port: 0, host: '127.0.0.1' });
+    });
+
+    after(async () => {
+      await app?.close();
+      await t?.close();
+    });
+
+    it('answers a cached GET /v1/clients/{id} itself, exactly as the route does', async () => {
+      const path = `/v1/clients/${clientId}`;
+      await send('GET', path, acc.headers); // loads the caller's key and the client into the cache
+      const { lane, fastify, laneRouted } = await both('GET', path, acc.headers);
+      assert.equal(laneRouted, false, 'the cached read reached the router');
+      assert.equal(lane.status, 200);
+      assert.deepEqual(lane, fastify);
+      assert.equal(JSON.parse(lane.body).metadata.plan, 'pro');
+    });
+
+    it('answers a cached verification itself, exactly as the route does (token, key id + secret, dimension)', async () => {
+      const secret = clientKey.token.slice(27, 70);
+      for (const body of [{ token: clientKey.token }, { keyId: clientKey.key.keyId, secret }, { token: clientKey.token, dimension: 'example.com' }]) {
+        await send('POST', '/v1/keys/verify', json(acc.headers), JSON.stringify(body));
+        const { lane, fastify, laneRouted } = await both('POST', '/v1/keys/verify', json(acc.headers), JSON.stringify(body));
+        assert.equal(laneRouted, false, `reached the router: ${JSON.stringify(body)}`);
+        assert.deepEqual(lane, fastify);
+        assert.deepEqual(JSON.parse(lane.body), {
+          valid: true,
+          code: 'VALID',
+          keyId: clientKey.key.keyId,
+          accountId: acc.accountId,
+          clientId,
+          expiresAt: null,
+          scopes: ['invoices:read'],
+        });
+      }
+      // A wrong secret for a cached key: the same NOT_FOUND answer as the route's.
+      const wrong = { keyId: clientKey.key.keyId, secret: 'x'.repeat(43) };
+      const { lane, fastify } = await both('POST', '/v1/keys/verify', json(acc.headers), JSON.stringify(wrong));
+      assert.deepEqual(lane, fastify);
+      assert.deepEqual(JSON.parse(lane.body), { valid: false, code: 'NOT_FOUND' });
+    });
+
+    it('counts each use once, whichever path answers', async () => {
+      const { keyUsage } = t.services;
+      const { store } = t.services.ctx;
+      await keyUsage.flush();
+      const callerBefore = (await store.apiKeys.get(acc.keyId))!.useCount;
+      const verifiedBefore = (await store.apiKeys.get(clientKey.key.keyId))!.useCount;
+      const body = JSON.stringify({ token: clientKey.token });
+      for (let i = 0; i < 3; i++) await both('POST', '/v1/keys/verify', json(acc.headers), body); // 3 through the lane, 3 routed
+      await keyUsage.flush();
+      assert.equal((await store.apiKeys.get(acc.keyId))!.useCount, callerBefore + 6);
+      assert.equal((await store.apiKeys.get(clientKey.key.keyId))!.useCount, verifiedBefore + 6);
+    });
+
+    it('stands aside for what it does not serve; Fastify answers, with the body it already read', async () => {
+      const cases: Array<{ name: string; method: string; path: string; headers: Record<string, string>; body?: string; status: number }> = [
+        { name: 'malformed JSON', method: 'POST', path: '/v1/keys/verify', headers: json(acc.headers), body: '{"token": ', status: 400 },
+        { name: 'unknown field', method: 'POST', path: '/v1/keys/verify', headers: json(acc.headers), body: JSON.stringify({ token: clientKey.token, extra: 1 }), status: 400 },
+        { name: 'uncached key', method: 'POST', path: '/v1/keys/verify', headers: json(acc.headers), body: JSON.stringify({ token: `clt_${'A'.repeat(22)}_${'b'.repeat(49)}` }), status: 200 },
+        { name: 'wrong caller secret', method: 'POST', path: '/v1/keys/verify', headers: json({ 'x-api-key': acc.token.slice(0, -8) + 'AAAAAAAA' }), body: JSON.stringify({ token: clientKey.token }), status: 401 },
+        { name: 'no credential', method: 'GET', path: `/v1/clients/${clientId}`, headers: {}, status: 401 },
+        { name: 'Basic credential', method: 'GET', path: `/v1/clients/${clientId}`, headers: { authorization: 'Basic ' + Buffer.from(`${acc.keyId}:${acc.secret}`).toString('base64') }, status: 200 },
+        { name: 'query string', method: 'GET', path: `/v1/clients/${clientId}?x=1`, headers: acc.headers, status: 200 },
+        { name: 'unknown client', method: 'GET', path: '/v1/clients/00000000-0000-4000-8000-000000000000', headers: acc.headers, status: 404 },
+        { name: 'another client, as a client', method: 'GET', path: `/v1/clients/${clientId}`, headers: {}, status: 403 },
+      ];
+      // A client principal reading another client of its account: 403 from the route.
+      const other = await createClient(t, acc.headers, { name: 'Other client' });
+      const otherKey = await issueKey(t, acc.headers, { clientId: other.id });
+      cases.at(-1)!.headers = { 'x-api-key': otherKey.token };
+      for (const c of cases) {
+        const before = routed;
+        const { lane, fastify } = await both(c.method, c.path, c.headers, c.body);
+        assert.ok(routed > before + 1, `${c.name}: the lane answered instead of the router`);
+        assert.equal(lane.status, c.status, `${c.name}: ${lane.body}`);
+        assert.deepEqual(lane, fastify, c.name);
+      }
+    });
+
+    it('refuses a disabled key at once (the cache is invalidated by the change)', async () => {
+      const key = await issueKey(t, acc.headers, { name: 'to disable' });
+      const h = { 'x-api-key': key.token };
+      const path = `/v1/clients/${clientId}`;
+      assert.equal((await send('GET', path, h)).status, 200);
+      const before = routed;
+      assert.equal((await send('GET', path, h)).status, 200);
+      assert.equal(routed, before, 'second read not served by the lane');
+      const res = await send('PATCH', `/v1/keys/${key.key.keyId}`, json(acc.headers), JSON.stringify({ enabled: false }));
+      assert.equal(res.status, 200, res.body);
+      assert.equal((await send('GET', path, h)).status, 401);
+      // And a deactivated client's key stops verifying through the lane too.
+      const body = JSON.stringify({ token: clientKey.token });
+      assert.equal(JSON.parse((await send('POST', '/v1/keys/verify', json(acc.headers), body)).body).code, 'VALID');
+      assert.equal((await send('PATCH', `/v1/clients/${clientId}`, json(acc.headers), JSON.stringify({ isActive: false }))).status, 200);
+      assert.equal(JSON.parse((await send('POST', '/v1/keys/verify', json(acc.headers), body)).body).code, 'CLIENT_INACTIVE');
+    });
+
+    it('is off while requests are logged', async () => {
+      const path = `/v1/clients/${clientId}`;
+      await send('GET', path, acc.headers);
+      app.log.level = 'info';
+      try {
+        const before = routed;
+        await send('GET', path, acc.headers);
+        assert.equal(routed, before + 1);
+      } finally {
+        app.log.level = 'warn';
+      }
+    });
+  });
+}
