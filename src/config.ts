@@ -18,6 +18,7 @@ export interface Config {
   logLevel: string;
   dbPoolSize: number;
   cache: boolean;
+  cacheEntries: number;
   trustProxy: boolean;
   bodyLimit: number;
   outboundAllowHosts: string;
@@ -42,6 +43,7 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   { name: 'CLIENTELE_DB_POOL_SIZE', default: '10', description: 'PostgreSQL connections per instance' },
   { name: 'CLIENTELE_CACHE', default: 'true', description: 'In-process cache of keys, clients and users for verification (invalidated across instances by LISTEN/NOTIFY); false = every check reads the database' },
+  { name: 'CLIENTELE_CACHE_ENTRIES', default: '50000', description: 'Most keys + clients + users the cache holds (about 0.9 KB each; oldest dropped first)' },
   { name: 'CLIENTELE_TRUST_PROXY', default: 'false', description: 'Trust X-Forwarded-* headers (behind a reverse proxy)' },
   { name: 'CLIENTELE_BODY_LIMIT', default: '1048576', description: 'Largest accepted request body, in bytes' },
   { name: 'CLIENTELE_WEBHOOK_ALLOW_HOSTS', default: '(unset)', description: 'Hosts or CIDRs that outgoing requests (webhooks, integration tests) may reach although private or loopback, comma-separated, e.g. 127.0.0.1,localhost' },
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     dbPoolSize: int(env, 'CLIENTELE_DB_POOL_SIZE', 10, 1),
     cache: bool(env, 'CLIENTELE_CACHE', true),
+    cacheEntries: int(env, 'CLIENTELE_CACHE_ENTRIES', 50_000, 100),
     trustProxy: bool(env, 'CLIENTELE_TRUST_PROXY', false),
     bodyLimit: int(env, 'CLIENTELE_BODY_LIMIT', 1048576, 1024),
     outboundAllowHosts: env.CLIENTELE_WEBHOOK_ALLOW_HOSTS ?? '',

@@ -27,7 +27,7 @@ interface Entry {
 }
 
 export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache {
-  const maxEntries = options.maxEntries ?? 100_000;
+  const maxEntries = options.maxEntries ?? 50_000;
   const ttlMs = options.ttlMs ?? 15_000;
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
