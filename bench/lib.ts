@@ -104,6 +104,8 @@ export interface Proc {
   /** ms from spawn to the first successful readiness answer. */
   readyMs: number;
   output(): string;
+  /** RSS when it became ready. */
+  readyRssMb: number;
   /** Highest RSS seen by `sampleRss` (and at ready). */
   peakRssMb: number;
   sampleRss(): number;
@@ -151,7 +153,8 @@ export async function startNode(args: string[], env: NodeJS.ProcessEnv, port: nu
     url,
     readyMs,
     output: () => out,
-    peakRssMb: rssMb(child.pid!),
+    readyRssMb: rssMb(child.pid!),
+    peakRssMb: 0,
     sampleRss() {
       const v = rssMb(child.pid!);
       if (v > proc.peakRssMb) proc.peakRssMb = v;
@@ -166,6 +169,7 @@ export async function startNode(args: string[], env: NodeJS.ProcessEnv, port: nu
       clearTimeout(timer);
     },
   };
+  proc.peakRssMb = proc.readyRssMb;
   return proc;
 }
 
@@ -194,12 +198,13 @@ export function buildServer(): void {
  * PostgreSQL or embedded. BENCH_TSX=1 runs src/ through tsx instead; BENCH_NODE_FLAGS
  * replaces the V8 flags.
  */
-export async function startClientele(env: NodeJS.ProcessEnv): Promise<Proc> {
+export async function startClientele(env: NodeJS.ProcessEnv, how: { tsx?: boolean; flags?: string[] } = {}): Promise<Proc> {
   const port = await freePort();
-  const flags = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : startFlags();
-  if (!process.env.BENCH_TSX) buildServer();
+  const flags = how.flags ?? (process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean) : startFlags());
+  const tsx = how.tsx ?? Boolean(process.env.BENCH_TSX);
+  if (!tsx) buildServer();
   return startNode(
-    [...flags, ...(process.env.BENCH_TSX ? ['--import', 'tsx', 'src/cli/main.ts'] : ['dist/main.js']), 'serve'],
+    [...flags, ...(tsx ? ['--import', 'tsx', 'src/cli/main.ts'] : ['dist/main.js']), 'serve'],
     { LOG_LEVEL: 'warn', CLIENTELE_BOOTSTRAP: 'false', HOST: '127.0.0.1', ...env, PORT: String(port) },
     port,
     '/readyz',
