@@ -241,6 +241,8 @@ export interface LoadResult {
   errors: number;
   /** CPU used by other processes just before the run (%, see waitForQuiet). */
   backgroundCpu?: number;
+  /** CPU time taken by the hypervisor for other machines during the run (%, see withSteal). */
+  stealPct?: number;
 }
 
 export function loadTool(): 'wrk' | 'autocannon' {
@@ -362,11 +364,28 @@ export function haveWrk(): boolean {
 // ---------------------------------------------------------------------------------------------
 // Noise: other processes on the machine (tests, builds) take CPU from a run.
 
-function cpuTimes(): { busy: number; total: number } {
+function cpuTimes(): { busy: number; total: number; steal: number } {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const total = f.reduce((a, b) => a + b, 0);
   const idle = (f[3] ?? 0) + (f[4] ?? 0);
-  return { busy: total - idle, total };
+  return { busy: total - idle, total, steal: f[7] ?? 0 };
+}
+
+/**
+ * Measures the share of CPU time the hypervisor gave to other machines ("steal", 0–100 %)
+ * while `fn` runs: on a shared virtual machine it lowers every figure of that run.
+ */
+export async function withSteal<T>(fn: () => Promise<T>): Promise<{ value: T; stealPct: number }> {
+  let a: ReturnType<typeof cpuTimes> | undefined;
+  try {
+    a = cpuTimes();
+  } catch {
+    a = undefined;
+  }
+  const value = await fn();
+  if (!a) return { value, stealPct: NaN };
+  const b = cpuTimes();
+  return { value, stealPct: b.total > a.total ? ((b.steal - a.steal) / (b.total - a.total)) * 100 : 0 };
 }
 
 /** Share of the machine's CPU (0–100 %) busy over `ms` (while our own processes are idle). */

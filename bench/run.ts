@@ -36,6 +36,7 @@ import {
   type Proc,
   type Req,
   waitForQuiet,
+  withSteal,
 } from './lib.js';
 import { ccm19Reqs, cursorPageReqs, dropRunKey, factPulsePageReqs, fixture, getClientReqs, grantReqs, verifyReqs, type Fixture } from './fixtures.js';
 import { ensureSeeded } from './seed.js';
@@ -65,10 +66,11 @@ async function measure(target: Proc, requests: Req[], connections = CONNECTIONS,
   if (warmup > 0) await runLoad(spec(warmup));
   const timer = setInterval(() => target.sampleRss(), 250);
   try {
-    const r = await runLoad(spec(seconds));
+    const { value: r, stealPct } = await withSteal(() => runLoad(spec(seconds)));
+    if (stealPct >= 5) log(`  note: the hypervisor took ${fmt(stealPct)} % of the CPU during this run (steal)`);
     if (r.errors > 0) log(`  warning: ${r.errors} errors/non-2xx answers`);
     if (quiet >= 15) log(`  note: other processes used ${fmt(quiet)} % of the CPU before this run`);
-    return { ...r, backgroundCpu: quiet };
+    return { ...r, backgroundCpu: quiet, stealPct };
   } finally {
     clearInterval(timer);
     target.sampleRss();
@@ -303,6 +305,13 @@ async function main(): Promise<void> {
   }
 }
 
+/** How much CPU the hypervisor took from this machine during the throughput runs. */
+function stealLine(comparisons: Comparison[]): string {
+  const steal = comparisons.flatMap((c) => [...c.subject, ...c.base]).map((r) => r.stealPct).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  if (steal.length === 0) return 'CPU steal (time the hypervisor gave to other machines) was not measured.';
+  return `CPU steal during these runs (time the hypervisor gave to other machines; every figure of a run drops with it): median ${fmt(median(steal), 1)} %, highest ${fmt(Math.max(...steal), 1)} %.`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // RESULTS.md: only the section between our markers is rewritten; other sections are kept.
 
@@ -328,7 +337,7 @@ async function writeResults(
     '',
     `Run ${String(results.date).slice(0, 16).replace('T', ' ')} UTC by \`npm run bench\` (${fmt(results.totalSeconds as number)} s). Machine: ${m.nproc} cores (${m.cpu}), memory ${m.memory}, Node ${m.node}, PostgreSQL ${m.postgres} on 127.0.0.1, load generator ${m.loadgen} in its own process (${loadTool() === 'wrk' ? '`wrk -t1`' : 'autocannon'}). Server, load generator and PostgreSQL share the same ${m.nproc} cores.`,
     '',
-    `Commands: \`npm run bench:seed\` (once: ${fmt(BENCH_CLIENTS)} clients + keys into \`${BENCH_DB}\`), then \`npm run bench\`. Throughput runs: ${CONNECTIONS} connections, ${SECONDS} s after a ${WARMUP} s warm-up, median of ${ROUNDS} rounds alternating subject and baseline. Clientele runs as \`clientele serve\` with \`LOG_LEVEL=warn\` (no per-request log lines; see the logging row).`,
+    `Commands: \`npm run bench:seed\` (once: ${fmt(BENCH_CLIENTS)} clients + keys into \`${BENCH_DB}\`), then \`npm run bench\`. Throughput runs: ${CONNECTIONS} connections, ${SECONDS} s after a ${WARMUP} s warm-up, median of ${ROUNDS} rounds alternating subject and baseline. Clientele runs as \`npm start\` runs it (the dist/ bundle, \`node ${startFlags().join(' ')} dist/main.js serve\`) with \`LOG_LEVEL=warn\` (no per-request log lines; see the logging row).`,
     '',
     '### Throughput against a baseline',
     '',
@@ -336,6 +345,8 @@ async function writeResults(
     '|---|---:|---|---:|---:|---|---:|',
     ...comparisons.map((c) => `| ${c.name} | ${fmt(c.rps)} | ${c.baseline} | ${fmt(c.baseRps)} | ${fmt(c.ratio, 2)} | ${verdict(c)} | ${fmt(median(c.subject.map((x) => x.p50ms)), 1)} / ${fmt(median(c.subject.map((x) => x.p99ms)), 1)} |`),
     `| cached verify with \`LOG_LEVEL=info\` (two log lines per request) | ${fmt(info.rps)} | the same server at \`warn\` | ${fmt(info.rps / info.ratioToQuietServer)} | ${fmt(info.ratioToQuietServer, 2)} | — | |`,
+    '',
+    stealLine(comparisons),
     '',
     `Client-credentials grants: **${fmt(grants.rps)}/s** (target ≥ 3,000/s: **${grants.met ? 'met' : 'missed'}**), p50 ${fmt(grants.p50ms, 1)} ms, p99 ${fmt(grants.p99ms, 1)} ms at ${CONNECTIONS} connections.`,
     '',
