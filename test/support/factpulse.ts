@@ -1,5 +1,5 @@
 /**
- * Helpers for the FactPulse wire-contract tests (/work/shared/contracts/factpulse.md):
+ * Helpers for the FactPulse wire-contract tests (../shared/contracts/factpulse.md):
  * an `inject` wrapper that records every response, exact-key-set assertions, a small
  * JSON-Schema-like checker for the contract's types, the FactPulse error shapes, a
  * loopback OAuth token server for the integration test action, and database dumps for

@@ -1,7 +1,7 @@
 /**
  * The FactPulse Client Management models (generation B: the 4.0.2 set plus encryption modes
  * and webhook secrets), with the wire's camelCase names.
- * @see /work/shared/contracts/factpulse.md §2
+ * @see ../shared/contracts/factpulse.md §2
  */
 export interface ClientCreateRequest {
   name: string;
