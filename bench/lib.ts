@@ -173,6 +173,12 @@ export async function startNode(args: string[], env: NodeJS.ProcessEnv, port: nu
   return proc;
 }
 
+/** A baseline or reference server from bench/baselines/ (PORT and `env` in its environment). */
+export async function startBaseline(file: string, env: NodeJS.ProcessEnv = {}, readyPath = '/'): Promise<Proc> {
+  const port = await freePort();
+  return startNode([`bench/baselines/${file}`], { PORT: String(port), ...env }, port, readyPath);
+}
+
 /**
  * The V8 flags `npm start` gives the server (read from package.json, so the benchmarks run
  * exactly what `npm start` runs).

@@ -13,7 +13,7 @@
  * Extra environment for the Clientele server: QUICK_ENV='{"NODE_OPTIONS":"..."}'.
  */
 import { readFileSync } from 'node:fs';
-import { BENCH_CLIENTS, BENCH_DB, BENCH_MASTER_KEY, freePort, runLoad, startClientele, startNode, waitForQuiet, type Proc, type Req } from './lib.js';
+import { BENCH_CLIENTS, BENCH_DB, BENCH_MASTER_KEY, runLoad, startBaseline, startClientele, waitForQuiet, type Proc, type Req } from './lib.js';
 import { dropRunKey, fixture, getClientReqs, grantReqs, verifyReqs } from './fixtures.js';
 
 const kind = process.argv[2] ?? 'verify';
@@ -31,18 +31,14 @@ const cpuMs = (pid: number, part: 'user' | 'system' | 'both' = 'both') => {
 
 const f = await fixture(BENCH_DB, BENCH_CLIENTS, uncached ? 20_000 : 1000);
 const reqs: Req[] = kind.endsWith('verify') ? verifyReqs(f, uncached ? 20_000 : 1000) : kind === 'grant' ? grantReqs(f, 1000) : getClientReqs(f, uncached ? 20_000 : 1000);
-const start = async (file: string, env: NodeJS.ProcessEnv = {}, ready = '/') => {
-  const port = await freePort();
-  return startNode([`bench/baselines/${file}`], { PORT: String(port), ...env }, port, ready);
-};
 const procs: Record<string, Proc> = {};
 try {
   procs.clientele = await startClientele({ DATABASE_URL: f.url, CLIENTELE_MASTER_KEY: BENCH_MASTER_KEY, ...(uncached ? { CLIENTELE_CACHE: 'false' } : {}), ...JSON.parse(process.env.QUICK_ENV ?? '{}') });
-  if (uncached) procs['fastify+pg'] = await start('fastify-pg.mjs', { DATABASE_URL: f.url, ACCOUNT_ID: f.accountId, BASELINE_QUERIES: kind.endsWith('verify') ? '3' : '2' }, '/readyz');
+  if (uncached) procs['fastify+pg'] = await startBaseline('fastify-pg.mjs', { DATABASE_URL: f.url, ACCOUNT_ID: f.accountId, BASELINE_QUERIES: kind.endsWith('verify') ? '3' : '2' }, '/readyz');
   else {
-    procs.hello = await start('hello.mjs');
-    procs['fastify hello'] = await start('fastify-hello.mjs');
-    if (kind !== 'grant') procs['essential work'] = await start('essential-work.mjs');
+    procs.hello = await startBaseline('hello.mjs');
+    procs['fastify hello'] = await startBaseline('fastify-hello.mjs');
+    if (kind !== 'grant') procs['essential work'] = await startBaseline('essential-work.mjs');
   }
   const rps: Record<string, number[]> = {};
   const cpu: Record<string, number[]> = {};

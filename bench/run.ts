@@ -20,16 +20,15 @@ import {
   BENCH_DB,
   BENCH_MASTER_KEY,
   dbUrl,
-  freePort,
   loadTool,
   machine,
   ROOT,
   runLoad,
   SMALL_CLIENTS,
   SMALL_DB,
+  startBaseline,
   startClientele,
   startFlags,
-  startNode,
   withPg,
   type LoadResult,
   type LoadSpec,
@@ -98,20 +97,9 @@ function compare(name: string, baselineName: string, subject: LoadResult[], base
 
 // ---------------------------------------------------------------------------------------------
 
-async function startHello(): Promise<Proc> {
-  const port = await freePort();
-  return startNode(['bench/baselines/hello.mjs'], { PORT: String(port) }, port, '/');
-}
-
-async function startBaseline(file: string): Promise<Proc> {
-  const port = await freePort();
-  return startNode([`bench/baselines/${file}`], { PORT: String(port) }, port, '/');
-}
-
-async function startFastifyPg(f: Fixture, queries: number): Promise<Proc> {
-  const port = await freePort();
-  return startNode(['bench/baselines/fastify-pg.mjs'], { PORT: String(port), DATABASE_URL: f.url, ACCOUNT_ID: f.accountId, BASELINE_QUERIES: String(queries) }, port, '/readyz');
-}
+const startHello = () => startBaseline('hello.mjs');
+const startFastifyPg = (f: Fixture, queries: number) =>
+  startBaseline('fastify-pg.mjs', { DATABASE_URL: f.url, ACCOUNT_ID: f.accountId, BASELINE_QUERIES: String(queries) }, '/readyz');
 
 const pgEnv = (f: Fixture, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ DATABASE_URL: f.url, CLIENTELE_MASTER_KEY: BENCH_MASTER_KEY, ...extra });
 

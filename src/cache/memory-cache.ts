@@ -36,13 +36,18 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
   let enabled = true;
   const stats = { hits: 0, misses: 0 };
 
+  /** The live (enabled, unexpired) cached value, if any. */
+  function fresh(id: string): { accountId: string } | undefined {
+    const hit = enabled ? entries.get(id) : undefined;
+    return hit && hit.expires > now() ? hit.value : undefined;
+  }
+
   async function read<T extends { accountId: string }>(id: string, accountId: string | undefined, load: () => Promise<T | null>): Promise<T | null> {
     if (!enabled) return load();
-    const hit = entries.get(id);
-    if (hit && hit.expires > now()) {
+    const cached = fresh(id) as T | undefined;
+    if (cached) {
       stats.hits++;
-      const v = hit.value as T;
-      return accountId === undefined || v.accountId === accountId ? v : null;
+      return accountId === undefined || cached.accountId === accountId ? cached : null;
     }
     stats.misses++;
     let pending = inflight.get(id) as Promise<T | null> | undefined;
@@ -64,11 +69,8 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
   }
 
   function peek<T extends { accountId: string }>(id: string, accountId: string | undefined): T | undefined {
-    if (!enabled) return undefined;
-    const hit = entries.get(id);
-    if (!hit || hit.expires <= now()) return undefined;
-    const v = hit.value as T;
-    if (accountId !== undefined && v.accountId !== accountId) return undefined;
+    const v = fresh(id) as T | undefined;
+    if (!v || (accountId !== undefined && v.accountId !== accountId)) return undefined;
     stats.hits++;
     return v;
   }

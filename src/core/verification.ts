@@ -121,7 +121,7 @@ export async function verifyKey(ctx: CoreContext, principal: Principal, input: V
   }
   const check = await checkCredential(ctx, parts.keyId, parts.secret);
   const client = check.code === 'VALID' ? check.client : undefined;
-  const limited = client !== undefined && limitFor(client, 'calls', ALL_TIME) !== undefined && inScope(principal, check) && (await overCallLimit(ctx, client));
+  const limited = client !== undefined && inScope(principal, check) && (await overCallLimit(ctx, client));
   return verifyOutcome(ctx, principal, input, check, limited);
 }
 

@@ -13,6 +13,7 @@ import { AppError } from '../core/errors.js';
 import type { Principal } from '../core/types.js';
 import { parseJsonBody } from './body.js';
 import { withFastLane } from './fast-lane.js';
+import { SECURITY_HEADERS } from './headers.js';
 import { requirePrincipal, type CredentialOptions } from './authenticate.js';
 import { toAppError, writeProblem, type ErrorWriter } from './errors.js';
 import { loggerOptions, redactUrl } from './logging.js';
@@ -127,8 +128,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), auth: false };
   });
   app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('X-Content-Type-Options', 'nosniff');
-    if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store');
+    reply.header('x-content-type-options', SECURITY_HEADERS['x-content-type-options']);
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', SECURITY_HEADERS['cache-control']);
     // RFC 9110 §15.5.2: every 401 carries a challenge, whatever surface wrote the body.
     if (reply.statusCode === 401 && !reply.hasHeader('WWW-Authenticate')) reply.header('WWW-Authenticate', 'Bearer realm="clientele", Basic realm="clientele"');
     return payload;

@@ -19,6 +19,7 @@ import { getCachedClient } from '../core/clients.js';
 import { authenticateCachedKey, verifyCachedKey, type VerifyInput } from '../core/verification.js';
 import { parseToken } from '../crypto/key-format.js';
 import { parseJsonBody } from './body.js';
+import { SECURITY_HEADERS } from './headers.js';
 import { clientToWire, verifyOutcomeToWire } from './native/mappers.js';
 import { Client, VerifyRequest, VerifyResponse } from './native/schemas.js';
 import { createValidatorCompiler } from './validation.js';
@@ -27,14 +28,6 @@ import { createValidatorCompiler } from './validation.js';
 const MAX_BODY = 4096;
 const CLIENT_PATH = /^\/v1\/clients\/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 const JSON_TYPE = /^application\/json\s*(?:;\s*charset=utf-8\s*)?$/i;
-function tryParse(raw: Buffer): unknown {
-  try {
-    return parseJsonBody(raw.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
 /** A body the lane read but handed on: the route's preParsing hook replays it (see `replayBody`). */
 const READ_BODY = Symbol('clientele.fastLane.body');
 
@@ -57,8 +50,7 @@ export function withFastLane(ctx: AuthContext, next: Handler, options: FastLaneO
     res.writeHead(200, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(body),
-      'x-content-type-options': 'nosniff',
-      'cache-control': 'no-store',
+      ...SECURITY_HEADERS,
     });
     res.end(body);
   }
@@ -102,10 +94,10 @@ export function withFastLane(ctx: AuthContext, next: Handler, options: FastLaneO
     try {
       who = caller(req);
     } catch {
-      who = undefined;
+      return false;
     }
     if (!who) return false;
-    const principal = who.principal;
+    const { principal, recordUse } = who;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('error', () => res.destroy());
@@ -113,7 +105,7 @@ export function withFastLane(ctx: AuthContext, next: Handler, options: FastLaneO
       const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       const body = tryParse(raw);
       if (body !== undefined && validateVerify(body) && attempt(res, () => verifyCachedKey(ctx, principal, body as VerifyInput), (o) => serializeVerify(verifyOutcomeToWire(o)))) {
-        who!.recordUse();
+        recordUse();
         return;
       }
       req[READ_BODY] = raw;
@@ -133,6 +125,14 @@ export function withFastLane(ctx: AuthContext, next: Handler, options: FastLaneO
     }
     next(req, res);
   };
+}
+
+function tryParse(raw: Buffer): unknown {
+  try {
+    return parseJsonBody(raw.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /**

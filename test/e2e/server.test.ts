@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { randomBytes } from '../../src/crypto/random.js';
 import { createEmptyPostgresDatabase, testBackends } from '../support/databases.js';
+import { freePort } from '../support/net.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 // Inside the project (a git-ignored .tmp/), so the bundle finds node_modules like dist/ does.
@@ -21,17 +21,6 @@ const BUILD_DIR = await mkdtemp(join(ROOT, '.tmp', 'build-'));
 const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), BUILD_DIR], { encoding: 'utf8' });
 if (built.status !== 0) throw new Error(`scripts/build.mjs failed: ${built.stdout}${built.stderr}`);
 const MAIN = join(BUILD_DIR, 'main.js');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Proc {
   child: ChildProcess;

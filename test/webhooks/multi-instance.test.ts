@@ -14,7 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import { randomBytes } from '../../src/crypto/random.js';
 import { createEmptyPostgresDatabase, testBackends } from '../support/databases.js';
 import { startReceiver, waitFor, type Receiver } from './receiver.js';
-import { api, credentialsFrom, freePort, listAll, pool, spawnServer, waitReady, type ServerProc } from './server-process.js';
+import { freePort } from '../support/net.js';
+import { api, credentialsFrom, listAll, pool, spawnServer, waitReady, type ServerProc } from './server-process.js';
 
 const EVENTS = 1000;
 const run = promisify(execFile);
