@@ -3,7 +3,10 @@
  * `node --cpu-prof`, loads it with one request kind for a few seconds, stops it and prints
  * the functions with the most self time. Needs the benchmark database (npm run bench:seed).
  *
- *   node --import tsx bench/profile.ts <verify|get|grant|uncached-get|uncached-verify> [seconds]
+ *   node --import tsx bench/profile.ts <verify|get|grant|uncached-get|uncached-verify> [seconds] [--baseline]
+ *
+ * With `--baseline`, the uncached kinds profile the minimal Fastify + pg baseline instead (the
+ * same requests), so the two profiles can be set side by side.
  */
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,22 +15,28 @@ import { dropRunKey, fixture, getClientReqs, grantReqs, verifyReqs } from './fix
 import { BENCH_CLIENTS, BENCH_DB, BENCH_MASTER_KEY, buildServer, freePort, runLoad, startNode, type Req } from './lib.js';
 
 const kind = process.argv[2] ?? 'verify';
-const seconds = Number(process.argv[3] ?? 8);
+const seconds = Number(process.argv.slice(3).find((a) => !a.startsWith('--')) ?? 8);
+const baseline = process.argv.includes('--baseline');
+if (baseline && !kind.startsWith('uncached')) throw new Error('--baseline profiles the Fastify + pg baseline: uncached kinds only');
 const fx = await fixture(BENCH_DB, BENCH_CLIENTS, 1000);
 const reqs: Req[] = kind.endsWith('verify') ? verifyReqs(fx, 1000) : kind === 'grant' ? grantReqs(fx, 1000) : getClientReqs(fx, 1000);
 await buildServer();
 
 const dir = await mkdtemp(path.join(tmpdir(), 'clientele-prof-'));
 const port = await freePort();
-const server = await startNode(['--cpu-prof', '--cpu-prof-dir', dir, 'dist/main.js', 'serve'], {
-  DATABASE_URL: fx.url, CLIENTELE_MASTER_KEY: BENCH_MASTER_KEY, PORT: String(port), LOG_LEVEL: 'warn', CLIENTELE_BOOTSTRAP: 'false',
-  ...(kind.startsWith('uncached') ? { CLIENTELE_CACHE: 'false' } : {}),
-}, port, '/readyz');
+const server = baseline
+  ? await startNode(['--cpu-prof', '--cpu-prof-dir', dir, 'bench/baselines/fastify-pg.mjs'], {
+    DATABASE_URL: fx.url, PORT: String(port), ACCOUNT_ID: fx.accountId, BASELINE_QUERIES: kind.endsWith('verify') ? '3' : '2',
+  }, port, '/readyz')
+  : await startNode(['--cpu-prof', '--cpu-prof-dir', dir, 'dist/main.js', 'serve'], {
+    DATABASE_URL: fx.url, CLIENTELE_MASTER_KEY: BENCH_MASTER_KEY, PORT: String(port), LOG_LEVEL: 'warn', CLIENTELE_BOOTSTRAP: 'false',
+    ...(kind.startsWith('uncached') ? { CLIENTELE_CACHE: 'false' } : {}),
+  }, port, '/readyz');
 await runLoad({ url: server.url, requests: reqs, connections: 50, seconds: 2 });
 const r = await runLoad({ url: server.url, requests: reqs, connections: 50, seconds });
 await server.stop();
 await dropRunKey(fx);
-console.log(`${kind}: ${Math.round(r.rps)} req/s, p99 ${r.p99ms} ms, errors ${r.errors}; profile in ${dir}`);
+console.log(`${baseline ? 'fastify+pg ' : ''}${kind}: ${Math.round(r.rps)} req/s, p99 ${r.p99ms} ms, errors ${r.errors}; profile in ${dir}`);
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'))!;

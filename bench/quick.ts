@@ -9,10 +9,11 @@
  * Fastify hello-world (the framework's own ceiling) and bench/baselines/essential-work.mjs
  * (node:http doing only the unavoidable work of the request); uncached ones compare with the
  * minimal Fastify + pg baseline.
- * Server CPU per request (from /proc, Linux) is printed too: it is much steadier than req/s.
+ * Server CPU per request (from /proc, Linux) is printed too: it is much steadier than req/s;
+ * so is the CPU all PostgreSQL processes used per request during the run.
  * Extra environment for the Clientele server: QUICK_ENV='{"NODE_OPTIONS":"..."}'.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { BENCH_CLIENTS, BENCH_DB, BENCH_MASTER_KEY, runLoad, startBaseline, startClientele, waitForQuiet, type Proc, type Req } from './lib.js';
 import { dropRunKey, fixture, getClientReqs, grantReqs, verifyReqs } from './fixtures.js';
 
@@ -29,6 +30,20 @@ const cpuMs = (pid: number, part: 'user' | 'system' | 'both' = 'both') => {
   return ((part === 'user' ? user : part === 'system' ? system : user + system) * 1000) / 100;
 };
 
+/** CPU time (ms) used so far by every PostgreSQL process on this machine (the database's share of a run). */
+const postgresCpuMs = () => {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.includes('(postgres)')) total += cpuMs(Number(pid));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+};
+
 const f = await fixture(BENCH_DB, BENCH_CLIENTS, uncached ? 20_000 : 1000);
 const reqs: Req[] = kind.endsWith('verify') ? verifyReqs(f, uncached ? 20_000 : 1000) : kind === 'grant' ? grantReqs(f, 1000) : getClientReqs(f, uncached ? 20_000 : 1000);
 const procs: Record<string, Proc> = {};
@@ -43,6 +58,7 @@ try {
   const rps: Record<string, number[]> = {};
   const cpu: Record<string, number[]> = {};
   const sys: Record<string, number[]> = {};
+  const db: Record<string, number[]> = {};
   for (let r = 0; r < rounds; r++) {
     for (const [name, p] of Object.entries(procs)) {
       await waitForQuiet();
@@ -50,16 +66,18 @@ try {
       await runLoad({ ...spec, seconds: 2 });
       const cpu0 = cpuMs(p.pid);
       const sys0 = cpuMs(p.pid, 'system');
+      const db0 = postgresCpuMs();
       const res = await runLoad({ ...spec, seconds });
       (rps[name] ??= []).push(res.rps);
       (cpu[name] ??= []).push(((cpuMs(p.pid) - cpu0) * 1000) / res.requests);
       (sys[name] ??= []).push(((cpuMs(p.pid, 'system') - sys0) * 1000) / res.requests);
+      (db[name] ??= []).push(((postgresCpuMs() - db0) * 1000) / res.requests);
       if (res.errors) console.log(`  ${name}: ${res.errors} errors`);
     }
     console.log(`round ${r + 1}: ${Object.entries(rps).map(([n, xs]) => `${n} ${Math.round(xs.at(-1)!)}`).join(' | ')}`);
   }
   const base = median(rps[uncached ? 'fastify+pg' : 'hello']!);
-  for (const [n, xs] of Object.entries(rps)) console.log(`${n.padEnd(14)} median ${Math.round(median(xs))} req/s, ratio ${(median(xs) / base).toFixed(2)}; server CPU ${median(cpu[n]!).toFixed(1)} µs/request (${median(sys[n]!).toFixed(1)} in the kernel)`);
+  for (const [n, xs] of Object.entries(rps)) console.log(`${n.padEnd(14)} median ${Math.round(median(xs))} req/s, ratio ${(median(xs) / base).toFixed(2)}; server CPU ${median(cpu[n]!).toFixed(1)} µs/request (${median(sys[n]!).toFixed(1)} in the kernel), PostgreSQL CPU ${median(db[n]!).toFixed(1)} µs/request`);
   procs.clientele.sampleRss();
   console.log(`clientele RSS now ${procs.clientele.sampleRss()} MB, peak ${procs.clientele.peakRssMb} MB`);
 } finally {

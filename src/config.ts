@@ -17,6 +17,7 @@ export interface Config {
   bootstrap: boolean;
   logLevel: string;
   dbPoolSize: number;
+  dbPreparedStatements: boolean;
   cache: boolean;
   cacheEntries: number;
   trustProxy: boolean;
@@ -42,6 +43,7 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'CLIENTELE_BOOTSTRAP', default: 'true', description: 'On first start with an empty database, create an account and print its credentials once' },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   { name: 'CLIENTELE_DB_POOL_SIZE', default: '10', description: 'PostgreSQL connections per instance' },
+  { name: 'CLIENTELE_DB_PREPARED_STATEMENTS', default: 'true', description: 'Run the reads behind key verification as named prepared statements; set false behind a connection pooler that cannot keep them (PgBouncer older than 1.21 in transaction mode)' },
   { name: 'CLIENTELE_CACHE', default: 'true', description: 'In-process cache of keys, clients and users for verification (invalidated across instances by LISTEN/NOTIFY); false = every check reads the database' },
   { name: 'CLIENTELE_CACHE_ENTRIES', default: '50000', description: 'Most keys + clients + users the cache holds (about 0.9 KB each; oldest dropped first)' },
   { name: 'CLIENTELE_TRUST_PROXY', default: 'false', description: 'Trust X-Forwarded-* headers (behind a reverse proxy)' },
@@ -85,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrap: bool(env, 'CLIENTELE_BOOTSTRAP', true),
     logLevel: env.LOG_LEVEL || 'info',
     dbPoolSize: int(env, 'CLIENTELE_DB_POOL_SIZE', 10, 1),
+    dbPreparedStatements: bool(env, 'CLIENTELE_DB_PREPARED_STATEMENTS', true),
     cache: bool(env, 'CLIENTELE_CACHE', true),
     cacheEntries: int(env, 'CLIENTELE_CACHE_ENTRIES', 50_000, 100),
     trustProxy: bool(env, 'CLIENTELE_TRUST_PROXY', false),

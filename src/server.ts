@@ -47,6 +47,7 @@ export async function openRuntime(config: Config, warn: (msg: string) => void): 
       issuer: config.issuer,
       tokenSettings: { accessTtlSeconds: config.accessTokenTtl, refreshTtlSeconds: config.refreshTokenTtl },
       outboundAllowHosts: config.outboundAllowHosts,
+      preparedStatements: config.dbPreparedStatements,
       cache: config.cache ? { maxEntries: config.cacheEntries } : false,
       ...(config.databaseUrl ? { listenUrl: config.databaseUrl } : {}),
       onError: (err) => warn(`background error: ${(err as Error).message}`),

@@ -41,6 +41,8 @@ export interface ServiceOptions {
    * instances share one database; the embedded engine has one instance and needs none.
    */
   listenUrl?: string;
+  /** Run the verification reads as named prepared statements (CLIENTELE_DB_PREPARED_STATEMENTS; default true). */
+  preparedStatements?: boolean;
   /** Hosts/CIDRs outgoing requests may reach despite being private (CLIENTELE_WEBHOOK_ALLOW_HOSTS). */
   outboundAllowHosts?: string;
   /** Replaces the outgoing HTTP client (tests). */
@@ -59,7 +61,10 @@ async function loadPepper(store: ReturnType<typeof createSqlStore>, keyring: Key
 
 export async function createServices(options: ServiceOptions): Promise<Services> {
   const now = options.now ?? (() => new Date());
-  const store = createSqlStore(options.database.db);
+  const store = createSqlStore(options.database.db, {
+    pool: options.database.pool,
+    ...(options.preparedStatements !== undefined ? { preparedStatements: options.preparedStatements } : {}),
+  });
   const pepper = await loadPepper(store, options.keyring, now());
   const tokens = await createTokenService({ store, keyring: options.keyring, issuer: options.issuer, now });
   const keyUsage = createBatchingKeyUsage(store, {

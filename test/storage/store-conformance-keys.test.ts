@@ -18,7 +18,7 @@ import { allPages, byCodeUnits, makeKey, newAccount, newClient, T0, T1, T2, T3 }
 describeEachBackend('store conformance: keys, events, idempotency, secrets, signing keys', ({ db }) => {
   let store: Store;
   before(() => {
-    store = createSqlStore(db().db);
+    store = createSqlStore(db().db, { pool: db().pool });
   });
 
   describe('apiKeys', () => {
@@ -269,6 +269,50 @@ describeEachBackend('store conformance: keys, events, idempotency, secrets, sign
         assert.deepEqual(got?.lastUsedAt, T2);
       },
     );
+  });
+
+  describe('hot reads (a key, a client by id) on the pool', () => {
+    it('give the same records prepared, unprepared and through the query builder', async () => {
+      const accountId = await newAccount(store);
+      const clientId = await newClient(store, accountId);
+      const key = makeKey(accountId, clientId, { scopes: ['clients:read'], previousSecretHash: randomBytes(32), previousSecretExpiresAt: T2, expiresAt: T3, lastUsedAt: T1 });
+      await store.apiKeys.insert(key);
+      const unprepared = createSqlStore(db().db, { pool: db().pool, preparedStatements: false });
+      const builder = createSqlStore(db().db);
+      const viaBuilder = { key: await builder.apiKeys.get(key.keyId), client: await builder.clients.get(accountId, clientId) };
+      assert.deepEqual(viaBuilder.key, { ...key, useCount: 0 });
+      assert.equal(viaBuilder.client?.id, clientId);
+      for (const [name, s] of [['prepared', store], ['unprepared', unprepared]] as const) {
+        for (let i = 0; i < 3; i++) {
+          // Repeated, so a prepared statement is reused on its connection.
+          assert.deepEqual(await s.apiKeys.get(key.keyId), viaBuilder.key, name);
+          assert.deepEqual(await s.clients.get(accountId, clientId), viaBuilder.client, name);
+        }
+        assert.equal(await s.apiKeys.get('ck_' + encodeBase62(randomBytes(16), 22)), null, name);
+        assert.equal(await s.clients.get(accountId, uuidv7()), null, name);
+        assert.equal(await s.clients.get(uuidv7(), clientId), null, `${name}: scoped by account`);
+      }
+    });
+
+    it('keep working when a migration adds and drops a column under the prepared statements', async () => {
+      const accountId = await newAccount(store);
+      const clientId = await newClient(store, accountId);
+      const key = makeKey(accountId, clientId);
+      await store.apiKeys.insert(key);
+      assert.ok(await store.apiKeys.get(key.keyId));
+      assert.ok(await store.clients.get(accountId, clientId));
+      await db().pool.query('ALTER TABLE api_keys ADD COLUMN conformance_extra int');
+      await db().pool.query('ALTER TABLE clients ADD COLUMN conformance_extra int');
+      try {
+        assert.equal((await store.apiKeys.get(key.keyId))?.keyId, key.keyId);
+        assert.equal((await store.clients.get(accountId, clientId))?.id, clientId);
+      } finally {
+        await db().pool.query('ALTER TABLE api_keys DROP COLUMN conformance_extra');
+        await db().pool.query('ALTER TABLE clients DROP COLUMN conformance_extra');
+      }
+      assert.equal((await store.apiKeys.get(key.keyId))?.keyId, key.keyId);
+      assert.equal((await store.clients.get(accountId, clientId))?.id, clientId);
+    });
   });
 
   describe('events', () => {

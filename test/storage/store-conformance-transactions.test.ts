@@ -65,7 +65,7 @@ async function snapshot(store: Store, accountId: string): Promise<{ clients: num
 describeEachBackend('store conformance: transactions and concurrency', ({ backend, db }) => {
   let store: Store;
   before(() => {
-    store = createSqlStore(db().db);
+    store = createSqlStore(db().db, { pool: db().pool });
   });
 
   describe('transaction', () => {
@@ -248,7 +248,7 @@ describeEachBackend('store conformance: transactions and concurrency', ({ backen
         assert.ok(url, 'the postgres test database exposes its url');
         second = await openDatabase({ databaseUrl: url });
         storeA = store;
-        storeB = createSqlStore(second.db);
+        storeB = createSqlStore(second.db, { pool: second.pool });
       });
       after(async () => {
         await second?.close();

@@ -26,7 +26,7 @@ import { allPages, byCodeUnits, makeClient, makeKey, newAccount, rejectsWithCode
 describeEachBackend('store conformance: accounts, users, clients', ({ db }) => {
   let store: Store;
   before(() => {
-    store = createSqlStore(db().db);
+    store = createSqlStore(db().db, { pool: db().pool });
   });
 
   it('ping resolves', async () => {
