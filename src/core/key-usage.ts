@@ -2,69 +2,102 @@
  * Batches key uses (lastUsedAt, use counts) and metered `calls` in memory and writes them
  * in one transaction per flush, so verification costs no database write. `stop()` flushes
  * what is pending (graceful shutdown loses nothing); a failed flush is retried.
+ *
+ * `record` runs on every verified request, so it does one map lookup per key and one per
+ * client, allocates only for a key or bucket not seen since the last flush, and derives the
+ * month of a call from the previous one's when it falls in the same month.
  */
 import type { KeyUsageSink, MeteredCall } from './context.js';
 import type { KeyUse, Store, UsageDelta } from './ports.js';
-import { deltasFor } from './usage.js';
+import { deltasFor, monthOf } from './usage.js';
+
+/** The calls of one client, dimension and month since the last flush. */
+interface Bucket {
+  dimension: string;
+  month: string;
+  count: number;
+  at: Date;
+}
+
+/** One client's pending calls: their total (for limit checks) and their buckets. */
+interface ClientCalls {
+  accountId: string;
+  pending: number;
+  buckets: Bucket[];
+}
 
 export interface BatchingKeyUsage extends KeyUsageSink {
   flush(): Promise<void>;
   stop(): Promise<void>;
 }
 
-interface PendingCall extends MeteredCall {
-  at: Date;
-  count: number;
-}
-
 export function createBatchingKeyUsage(store: Store, options: { flushIntervalMs?: number; onError?: (err: unknown) => void } = {}): BatchingKeyUsage {
   let keys = new Map<string, KeyUse>();
-  let calls = new Map<string, PendingCall>();
-  let callsByClient = new Map<string, number>();
+  let calls = new Map<string, ClientCalls>();
   // Calls of the flush being written: still "pending" until committed, or a limit check
   // in between would see them neither here nor in the table.
-  let inflightByClient = new Map<string, number>();
+  let inflight = new Map<string, ClientCalls>();
   let flushing: Promise<void> = Promise.resolve();
   const timer = setInterval(() => void sink.flush(), options.flushIntervalMs ?? 1000);
   timer.unref();
 
-  function addKey(u: KeyUse) {
-    const cur = keys.get(u.keyId);
-    if (!cur) keys.set(u.keyId, { ...u });
+  // The UTC month [start, end) of the last call recorded, and its name.
+  let monthStart = 0;
+  let monthEnd = 0;
+  let month = '';
+  function monthAt(at: Date): string {
+    const t = at.getTime();
+    if (t < monthStart || t >= monthEnd) {
+      monthStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
+      monthEnd = Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1);
+      month = monthOf(at);
+    }
+    return month;
+  }
+
+  function addKey(keyId: string, count: number, at: Date) {
+    const cur = keys.get(keyId);
+    if (!cur) keys.set(keyId, { keyId, count, lastUsedAt: at });
     else {
-      cur.count += u.count;
-      if (u.lastUsedAt > cur.lastUsedAt) cur.lastUsedAt = u.lastUsedAt;
+      cur.count += count;
+      if (at.getTime() > cur.lastUsedAt.getTime()) cur.lastUsedAt = at;
     }
   }
 
-  function addCall(c: PendingCall) {
-    // One bucket per client, dimension and month.
-    const k = `${c.clientId}\u0000${c.dimension ?? ''}\u0000${c.at.toISOString().slice(0, 7)}`;
-    const cur = calls.get(k);
-    if (cur) cur.count += c.count;
-    else calls.set(k, { ...c });
-    callsByClient.set(c.clientId, (callsByClient.get(c.clientId) ?? 0) + c.count);
+  function addCall(accountId: string, clientId: string, dimension: string, month: string, count: number, at: Date) {
+    let client = calls.get(clientId);
+    if (!client) calls.set(clientId, (client = { accountId, pending: 0, buckets: [] }));
+    client.pending += count;
+    for (const b of client.buckets) {
+      if (b.dimension === dimension && b.month === month) {
+        b.count += count;
+        if (at.getTime() > b.at.getTime()) b.at = at;
+        return;
+      }
+    }
+    client.buckets.push({ dimension, month, count, at });
   }
 
   const sink: BatchingKeyUsage = {
-    record(keyId, at, call) {
-      addKey({ keyId, count: 1, lastUsedAt: at });
-      if (call) addCall({ ...call, at, count: 1 });
+    record(keyId: string, at: Date, call?: MeteredCall) {
+      addKey(keyId, 1, at);
+      if (call) addCall(call.accountId, call.clientId, call.dimension ?? '', monthAt(at), 1, at);
     },
-    pendingCalls: (clientId) => (callsByClient.get(clientId) ?? 0) + (inflightByClient.get(clientId) ?? 0),
+    pendingCalls: (clientId) => (calls.get(clientId)?.pending ?? 0) + (inflight.get(clientId)?.pending ?? 0),
     flush() {
       flushing = flushing.then(async () => {
         if (keys.size === 0 && calls.size === 0) return;
         const keyBatch = [...keys.values()];
-        const callBatch = [...calls.values()];
+        const callBatch = calls;
         keys = new Map();
         calls = new Map();
-        const pendingByClient = callsByClient;
-        callsByClient = new Map();
-        inflightByClient = pendingByClient;
-        const deltas: UsageDelta[] = callBatch.flatMap((c) =>
-          deltasFor({ accountId: c.accountId, id: c.clientId }, { metric: 'calls', amount: c.count, at: c.at, ...(c.dimension ? { dimension: c.dimension } : {}) }, c.at),
-        );
+        inflight = callBatch;
+        const deltas: UsageDelta[] = [];
+        for (const [clientId, c] of callBatch) {
+          for (const b of c.buckets) {
+            deltas.push(...deltasFor({ accountId: c.accountId, id: clientId }, { metric: 'calls', amount: b.count, at: b.at, ...(b.dimension ? { dimension: b.dimension } : {}) }, b.at));
+          }
+        }
         try {
           await store.transaction(async (tx) => {
             await tx.apiKeys.recordUses(keyBatch);
@@ -72,17 +105,13 @@ export function createBatchingKeyUsage(store: Store, options: { flushIntervalMs?
           });
         } catch (err) {
           // Keep everything for the next flush.
-          for (const u of keyBatch) addKey(u);
-          for (const [k, v] of pendingByClient) callsByClient.set(k, (callsByClient.get(k) ?? 0) + v);
-          for (const c of callBatch) {
-            const k = `${c.clientId}\u0000${c.dimension ?? ''}\u0000${c.at.toISOString().slice(0, 7)}`;
-            const cur = calls.get(k);
-            if (cur) cur.count += c.count;
-            else calls.set(k, c);
+          for (const u of keyBatch) addKey(u.keyId, u.count, u.lastUsedAt);
+          for (const [clientId, c] of callBatch) {
+            for (const b of c.buckets) addCall(c.accountId, clientId, b.dimension, b.month, b.count, b.at);
           }
           options.onError?.(err);
         } finally {
-          inflightByClient = new Map();
+          inflight = new Map();
         }
       });
       return flushing;
