@@ -31,7 +31,8 @@ const result = await build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: true,
-  keepNames: true,
+  // No keepNames: it wraps every function created at run time in a defineProperty call
+  // (measured: about 1 % of a cached verification). The names that matter are set explicitly.
   logLevel: 'warning',
   metafile: true,
 });
