@@ -8,7 +8,7 @@
  * Cached kinds compare with the node:http hello-world, and show two references: a bare
  * Fastify hello-world (the framework's own ceiling) and bench/baselines/essential-work.mjs
  * (node:http doing only the unavoidable work of the request); uncached ones compare with the
- * minimal Fastify + pg baseline.
+ * minimal Fastify + pg baseline (and show it with prepared statements as a reference).
  * Server CPU per request (from /proc, Linux) is printed too: it is much steadier than req/s;
  * so is the CPU all PostgreSQL processes used per request during the run.
  * Extra environment for the Clientele server: QUICK_ENV='{"NODE_OPTIONS":"..."}'.
@@ -49,7 +49,11 @@ const reqs: Req[] = kind.endsWith('verify') ? verifyReqs(f, uncached ? 20_000 : 
 const procs: Record<string, Proc> = {};
 try {
   procs.clientele = await startClientele({ DATABASE_URL: f.url, CLIENTELE_MASTER_KEY: BENCH_MASTER_KEY, ...(uncached ? { CLIENTELE_CACHE: 'false' } : {}), ...JSON.parse(process.env.QUICK_ENV ?? '{}') });
-  if (uncached) procs['fastify+pg'] = await startBaseline('fastify-pg.mjs', { DATABASE_URL: f.url, ACCOUNT_ID: f.accountId, BASELINE_QUERIES: kind.endsWith('verify') ? '3' : '2' }, '/readyz');
+  if (uncached) {
+    const env = { DATABASE_URL: f.url, ACCOUNT_ID: f.accountId, BASELINE_QUERIES: kind.endsWith('verify') ? '3' : '2' };
+    procs['fastify+pg'] = await startBaseline('fastify-pg.mjs', env, '/readyz');
+    procs['prepared f+pg'] = await startBaseline('fastify-pg.mjs', { ...env, BASELINE_PREPARED: '1' }, '/readyz');
+  }
   else {
     procs.hello = await startBaseline('hello.mjs');
     procs['fastify hello'] = await startBaseline('fastify-hello.mjs');

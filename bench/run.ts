@@ -98,8 +98,8 @@ function compare(name: string, baselineName: string, subject: LoadResult[], base
 // ---------------------------------------------------------------------------------------------
 
 const startHello = () => startBaseline('hello.mjs');
-const startFastifyPg = (f: Fixture, queries: number) =>
-  startBaseline('fastify-pg.mjs', { DATABASE_URL: f.url, ACCOUNT_ID: f.accountId, BASELINE_QUERIES: String(queries) }, '/readyz');
+const startFastifyPg = (f: Fixture, queries: number, prepared = false) =>
+  startBaseline('fastify-pg.mjs', { DATABASE_URL: f.url, ACCOUNT_ID: f.accountId, BASELINE_QUERIES: String(queries), ...(prepared ? { BASELINE_PREPARED: '1' } : {}) }, '/readyz');
 
 const pgEnv = (f: Fixture, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ DATABASE_URL: f.url, CLIENTELE_MASTER_KEY: BENCH_MASTER_KEY, ...extra });
 
@@ -203,8 +203,10 @@ async function main(): Promise<void> {
     const uncached = await startClientele(pgEnv(big, { CLIENTELE_CACHE: 'false' }));
     const fp2 = await startFastifyPg(big, 2);
     const fp1 = await startFastifyPg(big, 1);
-    procs.push(uncached, fp2, fp1);
-    const u = { fp2: [] as LoadResult[], get: [] as LoadResult[], fp1: [] as LoadResult[], fpV: [] as LoadResult[], verify: [] as LoadResult[] };
+    // Reference: the same baseline with named prepared statements, as Clientele runs these reads.
+    const fpP = await startFastifyPg(big, 2, true);
+    procs.push(uncached, fp2, fp1, fpP);
+    const u = { fp2: [] as LoadResult[], get: [] as LoadResult[], fp1: [] as LoadResult[], fpV: [] as LoadResult[], verify: [] as LoadResult[], fpP: [] as LoadResult[], fpPV: [] as LoadResult[] };
     const uVerify = verifyReqs(big, 20_000);
     for (let round = 0; round < ROUNDS; round++) {
       u.fp2.push(await measure(fp2, getC));
@@ -212,11 +214,15 @@ async function main(): Promise<void> {
       u.fp1.push(await measure(fp1, getC));
       u.fpV.push(await measure(fp2, uVerify));
       u.verify.push(await measure(uncached, uVerify));
-      log(`  round ${round + 1}: fastify+pg 2q ${fmt(u.fp2.at(-1)!.rps)} | clientele GET ${fmt(u.get.at(-1)!.rps)} | fastify+pg 1q ${fmt(u.fp1.at(-1)!.rps)} | fastify+pg verify ${fmt(u.fpV.at(-1)!.rps)} | clientele verify ${fmt(u.verify.at(-1)!.rps)}`);
+      u.fpP.push(await measure(fpP, getC));
+      u.fpPV.push(await measure(fpP, uVerify));
+      log(`  round ${round + 1}: fastify+pg 2q ${fmt(u.fp2.at(-1)!.rps)} | clientele GET ${fmt(u.get.at(-1)!.rps)} | fastify+pg 1q ${fmt(u.fp1.at(-1)!.rps)} | fastify+pg verify ${fmt(u.fpV.at(-1)!.rps)} | clientele verify ${fmt(u.verify.at(-1)!.rps)} | prepared fastify+pg 2q ${fmt(u.fpP.at(-1)!.rps)}, verify ${fmt(u.fpPV.at(-1)!.rps)}`);
     }
     comparisons.push(compare('uncached GET /v1/clients/{id} (2 queries: key, client)', 'Fastify + pg, same 2 queries', u.get, u.fp2, 0.8));
     comparisons.push(compare('uncached GET /v1/clients/{id}', 'Fastify + pg, the client query alone', u.get, u.fp1));
     comparisons.push(compare('uncached POST /v1/keys/verify (3 queries: caller key, key, client)', 'Fastify + pg, same 3 queries', u.verify, u.fpV, 0.8));
+    comparisons.push(compare('uncached GET /v1/clients/{id}', 'reference: Fastify + pg, same 2 queries as prepared statements', u.get, u.fpP));
+    comparisons.push(compare('uncached POST /v1/keys/verify', 'reference: Fastify + pg, same 3 queries as prepared statements', u.verify, u.fpPV));
 
     // 4 (1M, cache off): verification cache miss.
     const bigMiss = await lat(uncached, verifyReqs(big, 20_000));
