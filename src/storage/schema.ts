@@ -22,6 +22,14 @@ export interface UsersTable {
   updated_at: Date;
 }
 
+/** Per account: its number of clients, highest client id and id-order version, kept by triggers (migration 0007). */
+export interface ClientCountsTable {
+  account_id: string;
+  clients: Generated<number>;
+  max_id: string | null;
+  version: Generated<number>;
+}
+
 export interface ClientsTable {
   id: string;
   account_id: string;
@@ -185,6 +193,7 @@ export interface DB {
   integration_credentials: IntegrationCredentialsTable;
   client_webhook_secrets: ClientWebhookSecretsTable;
   usage_counters: UsageCountersTable;
+  client_counts: ClientCountsTable;
   webhook_endpoints: WebhookEndpointsTable;
   account_webhook_secrets: AccountWebhookSecretsTable;
   webhook_deliveries: WebhookDeliveriesTable;

@@ -416,5 +416,88 @@ describeEachBackend('store conformance: accounts, users, clients', ({ db }) => {
         assert.deepEqual(await store.clients.list(fresh, { limit: 100, q: 'pure' }), []);
       });
     });
+
+    describe('listPage (numbered pages with the exact total)', () => {
+      it('pages through the account in id order; total counts only its clients, however they were written', async () => {
+        const accountA = await newAccount(store);
+        const accountB = await newAccount(store);
+        assert.deepEqual(await store.clients.listPage(accountA, 0, 20), { rows: [], total: 0 });
+        const made = Array.from({ length: 7 }, (_, i) => makeClient(accountA, { name: `c${i}` }));
+        for (const c of [...made].reverse()) await store.clients.insert(c);
+        // Several rows in one statement (as the seed generator writes them), in both accounts.
+        const more = [makeClient(accountA, { name: 'bulk1' }), makeClient(accountA, { name: 'bulk2' }), makeClient(accountB, { name: 'b' })];
+        await db()
+          .pool.query(
+            `INSERT INTO clients (id, account_id, name, data_key, created_at, updated_at)
+             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[], $5::timestamptz[], $5::timestamptz[])`,
+            [more.map((c) => c.id), more.map((c) => c.accountId), more.map((c) => c.name), more.map((c) => c.dataKey), more.map(() => T0)],
+          );
+        const ids = [...made, ...more.slice(0, 2)].map((c) => c.id).sort(byCodeUnits);
+        const pages = [];
+        for (let offset = 0; offset < 12; offset += 4) pages.push(await store.clients.listPage(accountA, offset, 4));
+        assert.deepEqual(pages.map((p) => p.total), [9, 9, 9]);
+        assert.deepEqual(pages.flatMap((p) => p.rows.map((r) => r.id)), ids);
+        assert.equal(pages[0]!.rows[0]!.accountId, accountA);
+        assert.deepEqual(await store.clients.listPage(accountA, 100, 4), { rows: [], total: 9 }, 'past the end: no rows, same total');
+        assert.equal((await store.clients.listPage(accountB, 0, 4)).total, 1);
+
+        assert.equal(await store.clients.delete(accountA, ids[0]!), true);
+        await db().pool.query('DELETE FROM clients WHERE id = ANY($1::uuid[])', [[ids[1], ids[2]]]);
+        const after = await store.clients.listPage(accountA, 0, 100);
+        assert.equal(after.total, 6);
+        assert.deepEqual(after.rows.map((r) => r.id), ids.slice(3));
+        assert.equal((await store.clients.listPage(accountB, 0, 4)).total, 1, "another account's count is untouched");
+      });
+
+      it('deep pages (page anchors) match a plain OFFSET through inserts, deletes and another instance', async () => {
+        const accountId = await newAccount(store);
+        const other = createSqlStore(db().db, { pool: db().pool }); // a second instance: its own anchors
+        const insert = (ids: string[]) =>
+          db().pool.query(
+            `INSERT INTO clients (id, account_id, name, data_key, created_at, updated_at)
+             SELECT id, $2::uuid, 'bulk', '\\x00'::bytea, now(), now() FROM unnest($1::uuid[]) AS t(id)`,
+            [ids, accountId],
+          );
+        const reference = async (offset: number, limit: number) =>
+          (await db().pool.query<{ id: string }>('SELECT id FROM clients WHERE account_id = $1 ORDER BY id OFFSET $2 LIMIT $3', [accountId, offset, limit])).rows.map((r) => r.id);
+        const check = async (label: string, offsets: number[]) => {
+          const total = (await reference(0, 1_000_000)).length;
+          for (const s of [store, other]) {
+            for (const offset of offsets) {
+              const page = await s.clients.listPage(accountId, offset, 7);
+              assert.equal(page.total, total, `${label}: total`);
+              assert.deepEqual(page.rows.map((r) => r.id), await reference(offset, 7), `${label}: offset ${offset}`);
+            }
+          }
+        };
+        await insert(Array.from({ length: 3500 }, () => uuidv7()));
+        const offsets = [0, 993, 999, 1000, 1001, 1999, 2000, 2500, 2999, 3000, 3493, 3499, 3500, 4000];
+        await check('after the first load', offsets);
+
+        // Deletes shift every later position (both instances must notice).
+        const ordered = await reference(0, 10_000);
+        assert.equal(await store.clients.delete(accountId, ordered[10]!), true);
+        await db().pool.query('DELETE FROM clients WHERE id = ANY($1::uuid[])', [[ordered[1500], ordered[2600]]]);
+        await check('after deletes', offsets);
+
+        // New clients sort last (UUIDv7): the anchors stay, the tail is anchored on demand.
+        await insert(Array.from({ length: 1200 }, () => uuidv7()));
+        await check('after appending', [...offsets, 4500, 4690, 4696, 4697, 5000]);
+
+        // A client that sorts first shifts everything.
+        await insert(['00000000-0000-7000-8000-000000000001']);
+        await check('after an insert that sorts first', [...offsets, 4698, 4699]);
+      });
+
+      it('a failed insert does not count; deleting the account with its clients works', async () => {
+        const accountA = await newAccount(store);
+        const c = makeClient(accountA, { username: 'taken' });
+        await store.clients.insert(c);
+        await rejectsWithCode(store.clients.insert(makeClient(accountA, { username: 'TAKEN' })), 'USERNAME_TAKEN');
+        assert.equal((await store.clients.listPage(accountA, 0, 10)).total, 1);
+        await db().pool.query('DELETE FROM accounts WHERE id = $1', [accountA]);
+        assert.deepEqual(await store.clients.listPage(accountA, 0, 10), { rows: [], total: 0 });
+      });
+    });
   });
 });
