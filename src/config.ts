@@ -27,6 +27,8 @@ export interface Config {
   webhookRetryBaseMs: number;
   webhookTimeoutMs: number;
   webhookPollMs: number;
+  metrics: boolean;
+  metricsToken: string | undefined;
 }
 
 /** Every variable, its default and meaning — the source of README's table. */
@@ -52,6 +54,8 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'CLIENTELE_WEBHOOK_DISPATCH', default: 'true', description: 'Whether this instance sends webhooks (any number of instances may; they share the queue)' },
   { name: 'CLIENTELE_WEBHOOK_RETRY_BASE_MS', default: '30000', description: 'First retry delay; each retry doubles it (with jitter); retries stop after 8640 × this (3 days)' },
   { name: 'CLIENTELE_WEBHOOK_TIMEOUT_MS', default: '10000', description: 'Timeout of one delivery attempt' },
+  { name: 'CLIENTELE_METRICS', default: 'true', description: 'Serve Prometheus metrics at GET /metrics (process, verification cache, key-usage flushes, database pool; no tenant data)' },
+  { name: 'CLIENTELE_METRICS_TOKEN', default: '(unset)', description: 'When set, GET /metrics requires `Authorization: Bearer <this value>`; unset = open (restrict it at your proxy)' },
   { name: 'CLIENTELE_WEBHOOK_POLL_MS', default: '200', description: 'How often an instance looks for due deliveries' },
 ];
 
@@ -97,5 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookRetryBaseMs: int(env, 'CLIENTELE_WEBHOOK_RETRY_BASE_MS', 30000, 1),
     webhookTimeoutMs: int(env, 'CLIENTELE_WEBHOOK_TIMEOUT_MS', 10000, 100),
     webhookPollMs: int(env, 'CLIENTELE_WEBHOOK_POLL_MS', 200, 10),
+    metrics: bool(env, 'CLIENTELE_METRICS', true),
+    metricsToken: env.CLIENTELE_METRICS_TOKEN || undefined,
   };
 }

@@ -11,6 +11,7 @@ import { randomBytes } from './crypto/random.js';
 import type { Keyring } from './crypto/envelope.js';
 import type { Config } from './config.js';
 import { buildApp, type App } from './http/app.js';
+import { createMetrics } from './http/metrics.js';
 import { createServices, type Services } from './services.js';
 import { openDatabase, type Database } from './storage/database.js';
 import { createDispatcher } from './webhooks/dispatcher.js';
@@ -113,6 +114,18 @@ export async function startServer(config: Config, print: (text: string) => void 
     logLevel: config.logLevel,
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
+    ...(config.metrics
+      ? {
+          metrics: {
+            metrics: createMetrics({
+              ...(runtime.services.cache ? { cache: runtime.services.cache } : {}),
+              keyUsage: runtime.services.keyUsage,
+              pool: runtime.database.pool,
+            }),
+            ...(config.metricsToken ? { token: config.metricsToken } : {}),
+          },
+        }
+      : {}),
   });
   warn = (m) => app.log.warn(m);
   for (const w of warnings) warn(w);

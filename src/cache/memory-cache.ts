@@ -18,6 +18,8 @@ export interface MemoryCache extends VerificationCache {
   setEnabled(enabled: boolean): void;
   clear(): void;
   readonly size: number;
+  /** False while switched off (the invalidation feed is down). */
+  readonly enabled: boolean;
   readonly stats: { hits: number; misses: number };
 }
 
@@ -97,6 +99,9 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
     },
     get size() {
       return entries.size;
+    },
+    get enabled() {
+      return enabled;
     },
     stats,
   };

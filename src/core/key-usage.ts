@@ -29,6 +29,14 @@ interface ClientCalls {
 export interface BatchingKeyUsage extends KeyUsageSink {
   flush(): Promise<void>;
   stop(): Promise<void>;
+  /** For the metrics endpoint. */
+  readonly stats: {
+    flushes: number;
+    failures: number;
+    lastFlushSeconds: number;
+    pendingKeys(): number;
+    pendingClients(): number;
+  };
 }
 
 export function createBatchingKeyUsage(store: Store, options: { flushIntervalMs?: number; onError?: (err: unknown) => void } = {}): BatchingKeyUsage {
@@ -79,6 +87,13 @@ export function createBatchingKeyUsage(store: Store, options: { flushIntervalMs?
   }
 
   const sink: BatchingKeyUsage = {
+    stats: {
+      flushes: 0,
+      failures: 0,
+      lastFlushSeconds: 0,
+      pendingKeys: () => keys.size,
+      pendingClients: () => calls.size,
+    },
     record(keyId: string, at: Date, call?: MeteredCall) {
       addKey(keyId, 1, at);
       if (call) addCall(call.accountId, call.clientId, call.dimension ?? '', monthAt(at), 1, at);
@@ -98,12 +113,15 @@ export function createBatchingKeyUsage(store: Store, options: { flushIntervalMs?
             deltas.push(...deltasFor({ accountId: c.accountId, id: clientId }, { metric: 'calls', amount: b.count, at: b.at, ...(b.dimension ? { dimension: b.dimension } : {}) }, b.at));
           }
         }
+        const started = performance.now();
         try {
           await store.transaction(async (tx) => {
             await tx.apiKeys.recordUses(keyBatch);
             await tx.usage.add(deltas, new Date());
           });
+          sink.stats.flushes++;
         } catch (err) {
+          sink.stats.failures++;
           // Keep everything for the next flush.
           for (const u of keyBatch) addKey(u.keyId, u.count, u.lastUsedAt);
           for (const [clientId, c] of callBatch) {
@@ -112,6 +130,7 @@ export function createBatchingKeyUsage(store: Store, options: { flushIntervalMs?
           options.onError?.(err);
         } finally {
           inflight = new Map();
+          sink.stats.lastFlushSeconds = (performance.now() - started) / 1000;
         }
       });
       return flushing;

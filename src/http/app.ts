@@ -21,6 +21,7 @@ import { registerCcm19Routes } from './compat/ccm19/routes.js';
 import { registerFactPulseRoutes } from './compat/factpulse/routes.js';
 import { registerInteliquentRoutes } from './compat/inteliquent/routes.js';
 import { registerNativeRoutes } from './native/index.js';
+import { registerMetricsRoute, type Metrics } from './metrics.js';
 import { registerOperationalRoutes } from './operational.js';
 import { registerTokenRoutes } from './tokens.js';
 import { createValidatorCompiler } from './validation.js';
@@ -36,6 +37,8 @@ export interface AppOptions {
   trustProxy?: boolean;
   /** Serve cached verifications and client reads in front of the router (src/http/fast-lane.ts); default true. */
   fastLane?: boolean;
+  /** Serve `GET /metrics` (src/http/metrics.ts), behind a bearer token when one is given. */
+  metrics?: { metrics: Metrics; token?: string };
 }
 
 /** Per-route settings read by the shared hooks. */
@@ -153,6 +156,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   registerOperationalRoutes(app, options);
+  if (options.metrics) registerMetricsRoute(app, options.metrics.metrics, options.metrics.token);
   registerTokenRoutes(app, options.ctx, writers);
   registerNativeRoutes(app, options.ctx);
   registerFactPulseRoutes(app, options.ctx);

@@ -121,6 +121,12 @@ for (const backend of testBackends()) {
       const viaJwt = await fetch(`${url}/v1/clients?limit=5`, { headers: { authorization: `Bearer ${access_token}` } });
       assert.equal(viaJwt.status, 200);
 
+      // Prometheus metrics (on by default): the cache answered the repeated reads above.
+      const metrics = await fetch(`${url}/metrics`);
+      assert.equal(metrics.status, 200);
+      const hits = /^clientele_cache_hits_total (\d+)$/m.exec(await metrics.text());
+      assert.ok(hits && Number(hits[1]) > 0, 'cache hits are counted');
+
       first.child.kill('SIGTERM');
       assert.equal(await first.exited, 0, first.stdout());
 
