@@ -250,6 +250,14 @@ describe('query plans at scale [postgres]', { skip: postgres ? false : 'PostgreS
     await check('clients.listPage offset 22,999 (FactPulse)', () => store.clients.listPage(A, 22_999, 20), bound);
     await check('clients.listPage last page (FactPulse)', () => store.clients.listPage(A, A_CLIENTS - 20, 20), bound);
     assert.equal((await store.clients.listPage(A, A_CLIENTS - 1, 20)).rows.at(-1)?.id, lastClientOfA);
+
+    // After the version moves, concurrent deep pages share one rebuild of the anchors.
+    await sql`UPDATE client_counts SET version = version + 1 WHERE account_id = ${A}`.execute(database.db);
+    captured = [];
+    const pages = await Promise.all([10_000, 20_000, 30_000, 40_000].map((offset) => store.clients.listPage(A, offset, 20)));
+    assert.ok(pages.every((p) => p.rows.length === 20));
+    assert.equal(captured.filter((q) => q.sql.includes('row_number()')).length, 1, 'one anchor scan');
+    captured = [];
   });
 
   test('keys: by id, of a client, of the account, primary, counts, usage flush', async () => {

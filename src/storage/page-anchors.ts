@@ -37,6 +37,8 @@ export interface PageAnchors {
 
 export function createPageAnchors(): PageAnchors {
   const accounts = new Map<string, Anchors>();
+  /** Scans under way, so concurrent deep pages of one account share one (account + version). */
+  const building = new Map<string, Promise<Anchors>>();
 
   /** The ids at positions 0, STEP, 2·STEP… counted from `from` (inclusive), in id order. */
   async function scan(db: Kysely<DB>, accountId: string, from: string | undefined): Promise<string[]> {
@@ -56,10 +58,20 @@ export function createPageAnchors(): PageAnchors {
       if (offset < STEP) return undefined;
       let anchors = accounts.get(accountId);
       if (!anchors || anchors.version !== version) {
-        anchors = { version, ids: await scan(db, accountId, undefined) };
-        accounts.delete(accountId);
-        accounts.set(accountId, anchors);
-        if (accounts.size > MAX_ACCOUNTS) accounts.delete(accounts.keys().next().value as string);
+        const flight = `${accountId}:${version}`;
+        let pending = building.get(flight);
+        if (!pending) {
+          pending = scan(db, accountId, undefined).then((ids) => {
+            const built = { version, ids };
+            accounts.delete(accountId);
+            accounts.set(accountId, built);
+            if (accounts.size > MAX_ACCOUNTS) accounts.delete(accounts.keys().next().value as string);
+            return built;
+          });
+          building.set(flight, pending);
+          void pending.finally(() => building.delete(flight)).catch(() => undefined);
+        }
+        anchors = await pending;
       }
       if (anchors.ids.length === 0) return undefined;
       let k = Math.min(Math.floor(offset / STEP), anchors.ids.length - 1);
