@@ -26,7 +26,7 @@ const dir = await mkdtemp(path.join(tmpdir(), 'clientele-prof-'));
 const port = await freePort();
 const server = baseline
   ? await startNode(['--cpu-prof', '--cpu-prof-dir', dir, 'bench/baselines/fastify-pg.mjs'], {
-    DATABASE_URL: fx.url, PORT: String(port), ACCOUNT_ID: fx.accountId, BASELINE_QUERIES: kind.endsWith('verify') ? '3' : '2',
+    DATABASE_URL: fx.url, PORT: String(port), ACCOUNT_ID: fx.accountId, BASELINE_QUERIES: '2',
   }, port, '/readyz')
   : await startNode(['--cpu-prof', '--cpu-prof-dir', dir, 'dist/main.js', 'serve'], {
     DATABASE_URL: fx.url, CLIENTELE_MASTER_KEY: BENCH_MASTER_KEY, PORT: String(port), LOG_LEVEL: 'warn', CLIENTELE_BOOTSTRAP: 'false',

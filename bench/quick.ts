@@ -50,7 +50,7 @@ const procs: Record<string, Proc> = {};
 try {
   procs.clientele = await startClientele({ DATABASE_URL: f.url, CLIENTELE_MASTER_KEY: BENCH_MASTER_KEY, ...(uncached ? { CLIENTELE_CACHE: 'false' } : {}), ...JSON.parse(process.env.QUICK_ENV ?? '{}') });
   if (uncached) {
-    const env = { DATABASE_URL: f.url, ACCOUNT_ID: f.accountId, BASELINE_QUERIES: kind.endsWith('verify') ? '3' : '2' };
+    const env = { DATABASE_URL: f.url, ACCOUNT_ID: f.accountId, BASELINE_QUERIES: '2' };
     procs['fastify+pg'] = await startBaseline('fastify-pg.mjs', env, '/readyz');
     procs['prepared f+pg'] = await startBaseline('fastify-pg.mjs', { ...env, BASELINE_PREPARED: '1' }, '/readyz');
   }

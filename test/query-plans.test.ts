@@ -30,7 +30,7 @@ import { generateKeyId } from '../src/crypto/key-format.js';
 import { uuidv7 } from '../src/crypto/random.js';
 import { STEP } from '../src/storage/page-anchors.js';
 import type { DB } from '../src/storage/schema.js';
-import { createSqlStore } from '../src/storage/sql-store.js';
+import { createSqlStore, keyWithClientById } from '../src/storage/sql-store.js';
 import { openTestDatabase, testBackends, type TestDatabase } from './support/databases.js';
 
 const BIG_TABLES = new Set(['clients', 'api_keys', 'events', 'usage_counters', 'webhook_deliveries', 'integration_credentials']);
@@ -169,10 +169,10 @@ describe('query plans at scale [postgres]', { skip: postgres ? false : 'PostgreS
    * Runs `call` against the store, explains every statement it sent, and checks them.
    * `maxRows`: bound on rows read per statement (undefined = linear by nature, only no seq scan).
    */
-  async function check(name: string, call: () => Promise<unknown>, maxRows: number | undefined, allowSeqScan = false): Promise<Explained[]> {
+  async function check(name: string, call: (() => Promise<unknown>) | CompiledQuery, maxRows: number | undefined, allowSeqScan = false): Promise<Explained[]> {
     captured = [];
-    await call();
-    const queries = captured;
+    if (typeof call === 'function') await call();
+    const queries = typeof call === 'function' ? captured : [call];
     captured = [];
     assert.ok(queries.length > 0, `${name}: no SQL captured`);
     const out: Explained[] = [];
@@ -264,6 +264,8 @@ describe('query plans at scale [postgres]', { skip: postgres ? false : 'PostgreS
     const client = await store.clients.get(A, midClient);
     assert.ok(client);
     await check('apiKeys.get (verification)', () => store.apiKeys.get(someKey), 10);
+    // What a verification cache miss runs on the pool (src/storage/sql-store.ts hot reads).
+    await check('apiKeys.getWithClient (verification miss: key + client, one read)', keyWithClientById(database.db, someKey).compile(), 10);
     await check('apiKeys.getForUpdate', () => store.apiKeys.getForUpdate(A, someKey), 10);
     await check('apiKeys.list of a client', () => store.apiKeys.list(A, { limit: 21, clientId: midClient }), 4 * 21 + 10);
     await check('apiKeys.list account page', () => store.apiKeys.list(A, { limit: 21 }), 4 * 21 + 10);

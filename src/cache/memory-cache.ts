@@ -6,6 +6,8 @@
  * so it can never serve entries another instance has revoked.
  */
 import type { Change, VerificationCache } from '../core/cache.js';
+import type { KeyWithClient } from '../core/ports.js';
+import type { ApiKey, Client } from '../core/types.js';
 
 export interface MemoryCacheOptions {
   maxEntries?: number;
@@ -44,30 +46,56 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
     return hit && hit.expires > now() ? hit.value : undefined;
   }
 
-  async function read<T extends { accountId: string }>(id: string, accountId: string | undefined, load: () => Promise<T | null>): Promise<T | null> {
-    if (!enabled) return load();
+  function put(id: string, value: { accountId: string }): void {
+    entries.delete(id);
+    entries.set(id, { value, expires: now() + ttlMs });
+    if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+  }
+
+  /**
+   * One load per id at a time; what it returns is kept (by `keep`) only if no change was
+   * announced while it ran — the generation counts every invalidation.
+   */
+  function load<T>(id: string, loader: () => Promise<T>, keep: (v: T) => void): Promise<T> {
+    let pending = inflight.get(id) as Promise<T> | undefined;
+    if (!pending) {
+      const startedAt = generation;
+      pending = loader().then((v) => {
+        if (enabled && startedAt === generation) keep(v);
+        return v;
+      });
+      inflight.set(id, pending);
+      void pending.finally(() => inflight.delete(id)).catch(() => undefined);
+    }
+    return pending;
+  }
+
+  async function read<T extends { accountId: string }>(id: string, accountId: string | undefined, loader: () => Promise<T | null>): Promise<T | null> {
+    if (!enabled) return loader();
     const cached = fresh(id) as T | undefined;
     if (cached) {
       stats.hits++;
       return accountId === undefined || cached.accountId === accountId ? cached : null;
     }
     stats.misses++;
-    let pending = inflight.get(id) as Promise<T | null> | undefined;
-    if (!pending) {
-      const startedAt = generation;
-      pending = load().then((v) => {
-        if (v && enabled && startedAt === generation) {
-          entries.delete(id);
-          entries.set(id, { value: v, expires: now() + ttlMs });
-          if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
-        }
-        return v;
-      });
-      inflight.set(id, pending);
-      void pending.finally(() => inflight.delete(id)).catch(() => undefined);
-    }
-    const v = await pending;
+    const v = await load(id, loader, (found) => found && put(id, found));
     return v && (accountId === undefined || v.accountId === accountId) ? v : null;
+  }
+
+  async function keyWithClient(keyId: string, loader: () => Promise<KeyWithClient | null>): Promise<KeyWithClient | null> {
+    if (!enabled) return loader();
+    const key = fresh(`k:${keyId}`) as ApiKey | undefined;
+    const client = key?.clientId ? (fresh(`c:${key.clientId}`) as Client | undefined) : null;
+    if (key && client !== undefined && (client === null || client.accountId === key.accountId)) {
+      stats.hits++;
+      return { key, client };
+    }
+    stats.misses++;
+    return load(`kc:${keyId}`, loader, (found) => {
+      if (!found) return;
+      put(`k:${keyId}`, found.key);
+      if (found.client) put(`c:${found.client.id}`, found.client);
+    });
   }
 
   function peek<T extends { accountId: string }>(id: string, accountId: string | undefined): T | undefined {
@@ -78,11 +106,12 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
   }
 
   return {
-    key: (keyId, load) => read(`k:${keyId}`, undefined, load),
+    key: (keyId, loader) => read(`k:${keyId}`, undefined, loader),
+    keyWithClient,
     peekKey: (keyId) => peek(`k:${keyId}`, undefined),
     peekClient: (accountId, clientId) => peek(`c:${clientId}`, accountId),
-    client: (accountId, clientId, load) => read(`c:${clientId}`, accountId, load),
-    user: (accountId, userId, load) => read(`u:${userId}`, accountId, load),
+    client: (accountId, clientId, loader) => read(`c:${clientId}`, accountId, loader),
+    user: (accountId, userId, loader) => read(`u:${userId}`, accountId, loader),
     invalidate(change: Change) {
       generation++;
       if (change.keyId) entries.delete(`k:${change.keyId}`);

@@ -3,7 +3,7 @@
  * served from memory; every committed change to a key or client invalidates them here and,
  * through the database's notification channel, on every other instance.
  */
-import type { Store } from './ports.js';
+import type { KeyWithClient, Store } from './ports.js';
 import type { ApiKey, Client, User } from './types.js';
 
 /** What changed: a key, or a client (and so every key it owns). */
@@ -16,6 +16,11 @@ export const INVALIDATION_CHANNEL = 'clientele_invalidate';
 
 export interface VerificationCache {
   key(keyId: string, load: () => Promise<ApiKey | null>): Promise<ApiKey | null>;
+  /**
+   * A key and its client: from memory when both are cached, else `load` reads both at once
+   * and both are cached (unless a change was announced meanwhile).
+   */
+  keyWithClient(keyId: string, load: () => Promise<KeyWithClient | null>): Promise<KeyWithClient | null>;
   client(accountId: string, clientId: string, load: () => Promise<Client | null>): Promise<Client | null>;
   user(accountId: string, userId: string, load: () => Promise<User | null>): Promise<User | null>;
   /** The cached key, without loading: undefined when it is not in the cache (or expired). */
@@ -29,6 +34,7 @@ export interface VerificationCache {
 /** No caching: every read goes to the store. */
 export const noCache: VerificationCache = {
   key: (_id, load) => load(),
+  keyWithClient: (_id, load) => load(),
   client: (_a, _c, load) => load(),
   user: (_a, _u, load) => load(),
   peekKey: () => undefined,

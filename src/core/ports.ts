@@ -87,6 +87,12 @@ export interface EventFilter {
   clientId?: string;
 }
 
+/** A key with its owning client (null for an account's own key). */
+export interface KeyWithClient {
+  key: ApiKey;
+  client: Client | null;
+}
+
 export interface KeyUse {
   keyId: string;
   count: number;
@@ -223,6 +229,8 @@ export interface Store {
     insert(key: ApiKey): Promise<void>;
     /** Looks a key up by its public id in any account (authentication). */
     get(keyId: string): Promise<ApiKey | null>;
+    /** The key and, when a client owns it, that client: what a verification needs, in one read. */
+    getWithClient(keyId: string): Promise<KeyWithClient | null>;
     getForUpdate(accountId: string, keyId: string): Promise<ApiKey | null>;
     /** The owner's primary key, locked for update. */
     findPrimaryForUpdate(accountId: string, clientId: string | null): Promise<ApiKey | null>;

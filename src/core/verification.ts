@@ -18,11 +18,11 @@ const DUMMY_HASH = Buffer.alloc(32);
 
 /** Checks a key id and secret against the store; does not record usage. A malformed key id is an unknown key. */
 export async function checkCredential(ctx: CoreContext, keyId: string, secret: string): Promise<CredentialCheck> {
-  const key = KEY_ID_PATTERN.test(keyId) ? await ctx.cache.key(keyId, () => ctx.store.apiKeys.get(keyId)) : null;
+  const found = KEY_ID_PATTERN.test(keyId) ? await ctx.cache.keyWithClient(keyId, () => ctx.store.apiKeys.getWithClient(keyId)) : null;
+  const key = found?.key ?? null;
   const outcome = judgeKey(ctx, key, secret);
   if (outcome || !key?.clientId) return outcome ?? { code: 'VALID', key: key! };
-  const clientId = key.clientId;
-  return judgeClient(key, await ctx.cache.client(key.accountId, clientId, () => ctx.store.clients.get(key.accountId, clientId)));
+  return judgeClient(key, found!.client);
 }
 
 /**

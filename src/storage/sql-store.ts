@@ -49,8 +49,27 @@ const keyById = (db: Kysely<DB>, keyId: string) => db.selectFrom('api_keys').sel
 const clientById = (db: Kysely<DB>, accountId: string, id: string) =>
   db.selectFrom('clients').select(CLIENT_COLUMNS).where('account_id', '=', accountId).where('id', '=', id);
 
+/**
+ * A key with its client (same account), in one read: the key's columns, then the client's
+ * (all null for an account's own key). Rows come back as arrays, as the two tables share
+ * column names.
+ */
+export const keyWithClientById = (db: Kysely<DB>, keyId: string) =>
+  db
+    .selectFrom('api_keys as k')
+    .leftJoin('clients as c', (join) => join.onRef('c.account_id', '=', 'k.account_id').onRef('c.id', '=', 'k.client_id'))
+    .select([...API_KEY_COLUMNS.map((col) => `k.${col}` as const), ...CLIENT_COLUMNS.map((col) => `c.${col}` as const)])
+    .where('k.key_id', '=', keyId);
+
+function zip<K extends string>(columns: readonly K[], values: unknown[], from: number): Record<K, unknown> {
+  const row = {} as Record<K, unknown>;
+  columns.forEach((c, i) => (row[c] = values[from + i]));
+  return row;
+}
+
 interface HotReads {
   key(keyId: string): Promise<ApiKeyRow | undefined>;
+  keyWithClient(keyId: string): Promise<{ key: ApiKeyRow; client: ClientRow | null } | undefined>;
   client(accountId: string, id: string): Promise<ClientRow | undefined>;
 }
 
@@ -64,11 +83,20 @@ interface HotReads {
 function hotReads(db: Kysely<DB>, pool: pg.Pool, prepared: boolean): HotReads {
   const keySql = keyById(db, '').compile().sql;
   const clientSql = clientById(db, '', '').compile().sql;
+  const keyWithClientSql = keyWithClientById(db, '').compile().sql;
   async function first<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<R | undefined> {
     return (await pool.query<R>(prepared ? { name, text, values } : { text, values })).rows[0];
   }
   return {
     key: (keyId) => first<ApiKeyRow>('clientele_key_by_id', keySql, [keyId]),
+    async keyWithClient(keyId) {
+      const text = keyWithClientSql;
+      const values = [keyId];
+      const row = (await pool.query<unknown[]>(prepared ? { name: 'clientele_key_with_client_by_id', text, values, rowMode: 'array' } : { text, values, rowMode: 'array' })).rows[0];
+      if (!row) return undefined;
+      const client = row[API_KEY_COLUMNS.length] === null ? null : (zip(CLIENT_COLUMNS, row, API_KEY_COLUMNS.length) as ClientRow);
+      return { key: zip(API_KEY_COLUMNS, row, 0) as ApiKeyRow, client };
+    },
     client: (accountId, id) => first<ClientRow>('clientele_client_by_id', clientSql, [accountId, id]),
   };
 }
@@ -302,6 +330,14 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
       async get(keyId) {
         const r = await (hot ? hot.key(keyId) : keyById(db, keyId).executeTakeFirst());
         return r ? toApiKey(r) : null;
+      },
+      async getWithClient(keyId) {
+        if (hot) {
+          const r = await hot.keyWithClient(keyId);
+          return r ? { key: toApiKey(r.key), client: r.client && toClient(r.client) } : null;
+        }
+        const key = await store.apiKeys.get(keyId);
+        return key ? { key, client: key.clientId ? await store.clients.get(key.accountId, key.clientId) : null } : null;
       },
       async getForUpdate(accountId, keyId) {
         const r = await db

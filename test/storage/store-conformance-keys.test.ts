@@ -294,6 +294,25 @@ describeEachBackend('store conformance: keys, events, idempotency, secrets, sign
       }
     });
 
+    it('getWithClient: the key and its client in one read (prepared, unprepared, builder alike)', async () => {
+      const accountId = await newAccount(store);
+      const clientId = await newClient(store, accountId);
+      const clientKey = makeKey(accountId, clientId, { scopes: ['clients:read'], previousSecretHash: randomBytes(32), previousSecretExpiresAt: T2, lastUsedAt: T1 });
+      const accountKey = makeKey(accountId, null);
+      await store.apiKeys.insert(clientKey);
+      await store.apiKeys.insert(accountKey);
+      const client = await store.clients.get(accountId, clientId);
+      assert.ok(client);
+      const stores = { prepared: store, unprepared: createSqlStore(db().db, { pool: db().pool, preparedStatements: false }), builder: createSqlStore(db().db) };
+      for (const [name, s] of Object.entries(stores)) {
+        for (let i = 0; i < 2; i++) {
+          assert.deepEqual(await s.apiKeys.getWithClient(clientKey.keyId), { key: { ...clientKey, useCount: 0 }, client }, name);
+          assert.deepEqual(await s.apiKeys.getWithClient(accountKey.keyId), { key: { ...accountKey, useCount: 0 }, client: null }, `${name}: an account's key has no client`);
+        }
+        assert.equal(await s.apiKeys.getWithClient('ck_' + encodeBase62(randomBytes(16), 22)), null, name);
+      }
+    });
+
     it('keep working when a migration adds and drops a column under the prepared statements', async () => {
       const accountId = await newAccount(store);
       const clientId = await newClient(store, accountId);
