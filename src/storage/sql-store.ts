@@ -44,7 +44,7 @@ function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (m) => '\\' + m);
 }
 
-/** The two reads behind every uncached verification: a key by id, a client by id. */
+/** A key by id, a client by id: hot reads (token subjects, client reads) run as prepared statements. */
 const keyById = (db: Kysely<DB>, keyId: string) => db.selectFrom('api_keys').select(API_KEY_COLUMNS).where('key_id', '=', keyId);
 const clientById = (db: Kysely<DB>, accountId: string, id: string) =>
   db.selectFrom('clients').select(CLIENT_COLUMNS).where('account_id', '=', accountId).where('id', '=', id);
@@ -84,15 +84,14 @@ function hotReads(db: Kysely<DB>, pool: pg.Pool, prepared: boolean): HotReads {
   const keySql = keyById(db, '').compile().sql;
   const clientSql = clientById(db, '', '').compile().sql;
   const keyWithClientSql = keyWithClientById(db, '').compile().sql;
-  async function first<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<R | undefined> {
-    return (await pool.query<R>(prepared ? { name, text, values } : { text, values })).rows[0];
+  async function first<R>(name: string, text: string, values: unknown[], rowMode?: 'array'): Promise<R | undefined> {
+    const query = { text, values, ...(prepared ? { name } : {}), ...(rowMode ? { rowMode } : {}) };
+    return (await pool.query(query)).rows[0] as R | undefined;
   }
   return {
     key: (keyId) => first<ApiKeyRow>('clientele_key_by_id', keySql, [keyId]),
     async keyWithClient(keyId) {
-      const text = keyWithClientSql;
-      const values = [keyId];
-      const row = (await pool.query<unknown[]>(prepared ? { name: 'clientele_key_with_client_by_id', text, values, rowMode: 'array' } : { text, values, rowMode: 'array' })).rows[0];
+      const row = await first<unknown[]>('clientele_key_with_client_by_id', keyWithClientSql, [keyId], 'array');
       if (!row) return undefined;
       const client = row[API_KEY_COLUMNS.length] === null ? null : (zip(CLIENT_COLUMNS, row, API_KEY_COLUMNS.length) as ClientRow);
       return { key: zip(API_KEY_COLUMNS, row, 0) as ApiKeyRow, client };
