@@ -28,5 +28,9 @@ const out = {
   p99ms: result.latency.p99,
   maxms: result.latency.max,
   errors: result.errors + result.timeouts + result.non2xx,
+  // Separately, for runs that judge timeouts and successes apart (bench/mixed-load.ts).
+  timeouts: result.timeouts,
+  ok: result['2xx'],
+  non2xx: result.non2xx,
 };
 process.stdout.write(`\nBENCH_JSON ${JSON.stringify(out)}\n`);

@@ -245,6 +245,12 @@ export interface LoadResult {
   maxms: number;
   /** Socket errors, timeouts and non-2xx answers. */
   errors: number;
+  /** Of `errors`: requests without an answer within 10 s (autocannon only). */
+  timeouts?: number;
+  /** Answers with a 2xx status (autocannon only). */
+  ok?: number;
+  /** Of `errors`: answers with a non-2xx status (autocannon only). */
+  non2xx?: number;
   /** CPU used by other processes just before the run (%, see waitForQuiet). */
   backgroundCpu?: number;
   /** CPU time taken by the hypervisor for other machines during the run (%, see withSteal). */
