@@ -2,7 +2,6 @@
  * The composition root: reads configuration, opens the database, builds the services and
  * the HTTP app, listens, and shuts down gracefully.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAccount, type CreatedAccount } from './core/accounts.js';
 import type { CoreContext } from './core/context.js';
@@ -13,8 +12,11 @@ import type { Config } from './config.js';
 import { buildApp, type App } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { createServices, type Services } from './services.js';
+import { restrictDataDir } from './storage/data-dir.js';
 import { openDatabase, type Database } from './storage/database.js';
+import { createReadinessProbe } from './storage/readiness.js';
 import { createDispatcher } from './webhooks/dispatcher.js';
+import { startIdempotencySweeper } from './http/idempotency.js';
 import { migrateToLatest } from './storage/migrate.js';
 
 export interface Runtime {
@@ -24,15 +26,22 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** How long a request may wait for a database connection, and how many may wait (then 503). */
+function poolBounds(config: Config): { acquireTimeoutMs?: number; maxWaiting: number } {
+  return { ...(config.dbAcquireTimeoutMs > 0 ? { acquireTimeoutMs: config.dbAcquireTimeoutMs } : {}), maxWaiting: config.dbMaxWaiting };
+}
+
 /** Opens the configured database (migrated) and builds the services. */
 export async function openRuntime(config: Config, warn: (msg: string) => void): Promise<Runtime> {
   let database: Database;
   if (config.databaseUrl) {
     if (!config.masterKey) throw new Error('CLIENTELE_MASTER_KEY is required with DATABASE_URL (base64 of 32 random bytes)');
-    database = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize });
+    database = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize, ...poolBounds(config) });
   } else {
-    await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-    database = await openDatabase({ dataDir: join(config.dataDir, 'pgdata') });
+    // 0700/0600 even for a directory that existed with looser modes (master.key included);
+    // openDatabase keeps pgdata so across the engine's own writes.
+    await restrictDataDir(config.dataDir);
+    database = await openDatabase({ dataDir: join(config.dataDir, 'pgdata'), ...poolBounds(config) });
   }
   try {
     await migrateToLatest(database);
@@ -48,6 +57,7 @@ export async function openRuntime(config: Config, warn: (msg: string) => void): 
       issuer: config.issuer,
       tokenSettings: { accessTtlSeconds: config.accessTokenTtl, refreshTtlSeconds: config.refreshTokenTtl },
       outboundAllowHosts: config.outboundAllowHosts,
+      webhookMaxEndpoints: config.webhookMaxEndpoints,
       preparedStatements: config.dbPreparedStatements,
       cache: config.cache ? { maxEntries: config.cacheEntries } : false,
       ...(config.databaseUrl ? { listenUrl: config.databaseUrl } : {}),
@@ -105,15 +115,16 @@ export async function startServer(config: Config, print: (text: string) => void 
   const warnings: string[] = [];
   let warn = (m: string) => void warnings.push(m);
   const runtime = await openRuntime(config, (m) => warn(m));
+  const readiness = createReadinessProbe(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { pool: runtime.database.pool });
   const app = await buildApp({
     ctx: runtime.services.ctx,
-    ready: async () => {
-      await runtime.services.ctx.store.ping();
-      return true;
-    },
+    // Off the request pool (storage/readiness.ts): a saturated pool must not fail the probe.
+    ready: () => readiness.check(),
     logLevel: config.logLevel,
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
+    requestTimeoutMs: config.requestTimeoutMs,
+    headersTimeoutMs: config.headersTimeoutMs,
     ...(config.metrics
       ? {
           metrics: {
@@ -149,6 +160,7 @@ export async function startServer(config: Config, print: (text: string) => void 
       })
     : undefined;
   dispatcher?.start();
+  const stopSweeper = startIdempotencySweeper(runtime.services.ctx, (err) => app.log.error({ err }, 'idempotency sweep failed'));
   let stopping: Promise<void> | undefined;
   return {
     app,
@@ -158,6 +170,8 @@ export async function startServer(config: Config, print: (text: string) => void 
       stopping ??= (async () => {
         await app.close();
         await dispatcher?.stop();
+        await stopSweeper();
+        await readiness.close();
         await runtime.close();
       })();
       return stopping;

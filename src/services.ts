@@ -9,6 +9,7 @@ import type { AuthContext, TokenSettings } from './core/auth.js';
 import { noCache, type VerificationCache } from './core/cache.js';
 import { createBatchingKeyUsage, type BatchingKeyUsage } from './core/key-usage.js';
 import { createTokenService } from './core/signing-keys.js';
+import { DEFAULT_WEBHOOK_MAX_ENDPOINTS } from './core/webhook-endpoints.js';
 import { open, seal, type Keyring } from './crypto/envelope.js';
 import { randomBytes } from './crypto/random.js';
 import { createAddressPolicy } from './outbound/address-policy.js';
@@ -45,6 +46,8 @@ export interface ServiceOptions {
   preparedStatements?: boolean;
   /** Hosts/CIDRs outgoing requests may reach despite being private (CLIENTELE_WEBHOOK_ALLOW_HOSTS). */
   outboundAllowHosts?: string;
+  /** Most webhook endpoints per account (CLIENTELE_WEBHOOK_MAX_ENDPOINTS; default DEFAULT_WEBHOOK_MAX_ENDPOINTS). */
+  webhookMaxEndpoints?: number;
   /** Replaces the outgoing HTTP client (tests). */
   outbound?: OutboundClient;
   onError?: (err: unknown) => void;
@@ -89,6 +92,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     addressPolicy,
     tokenSettings: options.tokenSettings ?? { accessTtlSeconds: 1800, refreshTtlSeconds: 604800 },
     cache,
+    webhookMaxEndpoints: options.webhookMaxEndpoints ?? DEFAULT_WEBHOOK_MAX_ENDPOINTS,
   };
   return {
     ctx,

@@ -2471,7 +2471,7 @@ export interface paths {
                     "application/json": {
                         /** @description e.g. calls, domains, whitelabels, widgetDisplays */
                         metric: string;
-                        /** @description Non-zero; negative values lower a gauge such as domains */
+                        /** @description Non-zero, from -10^12 to 10^12; negative values lower a gauge such as domains. No counter may pass ±(2^53 - 1) (USAGE_COUNTER_OVERFLOW) */
                         amount: number;
                         dimension?: string;
                         /** Format: date-time */
@@ -2480,7 +2480,7 @@ export interface paths {
                         events: {
                             /** @description e.g. calls, domains, whitelabels, widgetDisplays */
                             metric: string;
-                            /** @description Non-zero; negative values lower a gauge such as domains */
+                            /** @description Non-zero, from -10^12 to 10^12; negative values lower a gauge such as domains. No counter may pass ±(2^53 - 1) (USAGE_COUNTER_OVERFLOW) */
                             amount: number;
                             dimension?: string;
                             /** Format: date-time */

@@ -2,15 +2,18 @@
  * Clientele-issued tokens: the OAuth 2.0 client-credentials grant, the FactPulse-style
  * password login with refresh, and turning a verified access token back into a principal.
  * Every token is re-checked against current state, so deleting a key or deactivating a
- * client stops its tokens at once.
+ * client stops its tokens at once. A token minted from an API key also carries the binding
+ * of the very secret it was minted from (`key_fp`), and lives only as long as that secret is
+ * accepted: a reset without grace stops it at once, a reset with grace when the grace ends.
  */
 import { KEY_ID_PATTERN } from '../crypto/key-format.js';
+import { verifySecret } from '../crypto/keyed-hash.js';
 import { verifyDummy, verifyPassword } from '../crypto/passwords.js';
-import type { VerifiedClaims } from '../crypto/jwt.js';
+import { keySecretBinding, type VerifiedClaims } from '../crypto/jwt.js';
 import { isUuid } from '../crypto/random.js';
 import type { CoreContext } from './context.js';
 import type { TokenService } from './signing-keys.js';
-import type { Actor, Principal } from './types.js';
+import type { Actor, ApiKey, Principal } from './types.js';
 import { checkCredential } from './verification.js';
 
 export interface TokenSettings {
@@ -30,6 +33,8 @@ interface Subject {
   /** Set when the credential itself belongs to one client. */
   clientId?: string;
   scopes?: string[];
+  /** For a key: the binding of the secret the credential was (or the token was minted) from. */
+  keyFp?: string;
 }
 
 function subjectClaim(actor: Actor): string {
@@ -44,8 +49,33 @@ function parseSubject(sub: string): Actor | null {
   return null;
 }
 
+/** The binding of the key secret a valid credential presented: the current one or, in its grace period, the previous one. */
+function bindingOf(ctx: CoreContext, key: ApiKey, secret: string): string {
+  const hash = verifySecret(ctx.pepper, secret, key.secretHash) || key.previousSecretHash === null ? key.secretHash : key.previousSecretHash;
+  return keySecretBinding(ctx.pepper, hash);
+}
+
+/**
+ * Whether the key secret a token was minted from is still accepted. A token without a
+ * binding (minted by a version before bindings, e.g. during a rolling upgrade) is trusted
+ * only if it provably comes from the current secret: minted after the key last changed
+ * (`iat` has whole seconds, so one minted in the second of a reset is refused) and no
+ * previous secret kept by a grace reset could have minted it. Failing safe costs the caller
+ * one new token.
+ */
+function secretStillAccepted(ctx: CoreContext, key: ApiKey, claims: VerifiedClaims): boolean {
+  if (claims.key_fp === undefined) return key.previousSecretHash === null && claims.iat * 1000 >= key.updatedAt.getTime();
+  if (claims.key_fp === keySecretBinding(ctx.pepper, key.secretHash)) return true;
+  return (
+    key.previousSecretHash !== null &&
+    key.previousSecretExpiresAt !== null &&
+    key.previousSecretExpiresAt.getTime() > ctx.now().getTime() &&
+    claims.key_fp === keySecretBinding(ctx.pepper, key.previousSecretHash)
+  );
+}
+
 /** Re-validates the subject a token names against the store. */
-async function loadSubject(ctx: CoreContext, accountId: string, actor: Actor): Promise<Subject | null> {
+async function loadSubject(ctx: CoreContext, claims: VerifiedClaims, accountId: string, actor: Actor): Promise<Subject | null> {
   if (actor.type === 'user') {
     if (!isUuid(actor.id)) return null;
     return (await ctx.cache.user(accountId, actor.id, () => ctx.store.users.get(accountId, actor.id))) ? { accountId, actor } : null;
@@ -59,7 +89,8 @@ async function loadSubject(ctx: CoreContext, accountId: string, actor: Actor): P
   const key = KEY_ID_PATTERN.test(actor.id) ? await ctx.cache.key(actor.id, () => ctx.store.apiKeys.get(actor.id)) : null;
   if (!key || key.accountId !== accountId || !key.enabled) return null;
   if (key.expiresAt && key.expiresAt.getTime() <= ctx.now().getTime()) return null;
-  return { accountId, actor, scopes: key.scopes, ...(key.clientId ? { clientId: key.clientId } : {}) };
+  if (!secretStillAccepted(ctx, key, claims)) return null;
+  return { accountId, actor, scopes: key.scopes, ...(key.clientId ? { clientId: key.clientId } : {}), ...(claims.key_fp !== undefined ? { keyFp: claims.key_fp } : {}) };
 }
 
 /** Narrows a subject to a principal, optionally scoped to `clientUid`; null when not allowed. */
@@ -78,21 +109,25 @@ async function scope(ctx: CoreContext, subject: Subject, clientUid: string | und
 export async function authenticateAccessToken(ctx: AuthContext, token: string): Promise<Principal | null> {
   const claims = await ctx.tokens.verify(token);
   if (!claims || claims.typ !== 'access') return null;
-  return principalFromClaims(ctx, claims);
+  return (await principalFromClaims(ctx, claims))?.principal ?? null;
 }
 
-async function principalFromClaims(ctx: CoreContext, claims: VerifiedClaims): Promise<Principal | null> {
+async function principalFromClaims(ctx: CoreContext, claims: VerifiedClaims): Promise<{ principal: Principal; keyFp: string | undefined } | null> {
   const actor = parseSubject(claims.sub);
   if (!actor || !isUuid(claims.acc)) return null;
-  const subject = await loadSubject(ctx, claims.acc, actor);
-  return subject ? scope(ctx, subject, claims.client_uid) : null;
+  const subject = await loadSubject(ctx, claims, claims.acc, actor);
+  if (!subject) return null;
+  const principal = await scope(ctx, subject, claims.client_uid);
+  return principal && { principal, keyFp: subject.keyFp };
 }
 
-async function issueAccess(ctx: AuthContext, p: Principal) {
-  return ctx.tokens.sign(
-    { sub: subjectClaim(p.actor), acc: p.accountId, typ: 'access', ...(p.kind === 'client' ? { client_uid: p.clientId } : {}) },
-    ctx.tokenSettings.accessTtlSeconds,
-  );
+/** The claims of a token for `p`; `keyFp` binds it to the key secret it comes from. */
+function claimsFor(p: Principal, typ: 'access' | 'refresh', keyFp: string | undefined) {
+  return { sub: subjectClaim(p.actor), acc: p.accountId, typ, ...(p.kind === 'client' ? { client_uid: p.clientId } : {}), ...(keyFp !== undefined ? { key_fp: keyFp } : {}) };
+}
+
+async function issueAccess(ctx: AuthContext, p: Principal, keyFp: string | undefined) {
+  return ctx.tokens.sign(claimsFor(p, 'access', keyFp), ctx.tokenSettings.accessTtlSeconds);
 }
 
 /** RFC 6749 §4.4: key id + secret → access token. Null when the credential is not valid. */
@@ -103,7 +138,7 @@ export async function grantClientCredentials(ctx: AuthContext, keyId: string, se
   const key = check.key;
   const principal = await scope(ctx, { accountId: key.accountId, actor: { type: 'key', id: key.keyId }, scopes: key.scopes, ...(key.clientId ? { clientId: key.clientId } : {}) }, undefined);
   if (!principal) return null;
-  const access = await issueAccess(ctx, principal);
+  const access = await issueAccess(ctx, principal, bindingOf(ctx, key, secret));
   return { accessToken: access.token, expiresIn: ctx.tokenSettings.accessTtlSeconds, scope: key.scopes.join(' ') };
 }
 
@@ -123,11 +158,8 @@ export async function loginWithPassword(ctx: AuthContext, login: PasswordLogin):
   if (!subject) return null;
   const principal = await scope(ctx, subject, login.clientUid);
   if (!principal) return null;
-  const access = await issueAccess(ctx, principal);
-  const refresh = await ctx.tokens.sign(
-    { sub: subjectClaim(principal.actor), acc: principal.accountId, typ: 'refresh', ...(principal.kind === 'client' ? { client_uid: principal.clientId } : {}) },
-    ctx.tokenSettings.refreshTtlSeconds,
-  );
+  const access = await issueAccess(ctx, principal, subject.keyFp);
+  const refresh = await ctx.tokens.sign(claimsFor(principal, 'refresh', subject.keyFp), ctx.tokenSettings.refreshTtlSeconds);
   return { access: access.token, refresh: refresh.token };
 }
 
@@ -136,7 +168,7 @@ async function resolveLogin(ctx: CoreContext, login: PasswordLogin): Promise<Sub
     const check = await checkCredential(ctx, login.username, login.password);
     if (check.code !== 'VALID') return null;
     const k = check.key;
-    return { accountId: k.accountId, actor: { type: 'key', id: k.keyId }, scopes: k.scopes, ...(k.clientId ? { clientId: k.clientId } : {}) };
+    return { accountId: k.accountId, actor: { type: 'key', id: k.keyId }, scopes: k.scopes, ...(k.clientId ? { clientId: k.clientId } : {}), keyFp: bindingOf(ctx, k, login.password) };
   }
   const user = await ctx.store.users.findByEmail(login.username);
   if (user) {
@@ -157,7 +189,8 @@ async function resolveLogin(ctx: CoreContext, login: PasswordLogin): Promise<Sub
 export async function refreshAccess(ctx: AuthContext, refreshToken: string): Promise<{ access: string } | null> {
   const claims = await ctx.tokens.verify(refreshToken);
   if (!claims || claims.typ !== 'refresh') return null;
-  const principal = await principalFromClaims(ctx, claims);
-  if (!principal) return null;
-  return { access: (await issueAccess(ctx, principal)).token };
+  const found = await principalFromClaims(ctx, claims);
+  if (!found) return null;
+  // The new access token keeps the refresh token's binding: it ends when that secret does.
+  return { access: (await issueAccess(ctx, found.principal, found.keyFp)).token };
 }

@@ -36,4 +36,6 @@ export interface CoreContext {
   addressPolicy: AddressPolicy;
   /** Hot-path cache in front of the store (`noCache` when disabled). */
   cache: VerificationCache;
+  /** Most webhook endpoints an account may have (CLIENTELE_WEBHOOK_MAX_ENDPOINTS). */
+  webhookMaxEndpoints: number;
 }

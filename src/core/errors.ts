@@ -6,6 +6,7 @@
 export const ERROR_CATALOGUE = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
   MALFORMED_REQUEST: { status: 400, title: 'The request body could not be parsed' },
+  MALFORMED_URL: { status: 400, title: 'The URL could not be decoded' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },
   FORBIDDEN: { status: 403, title: 'The credential may not perform this action' },
   NOT_FOUND: { status: 404, title: 'No such resource' },
@@ -20,11 +21,17 @@ export const ERROR_CATALOGUE = {
   EMAIL_TAKEN: { status: 409, title: 'The e-mail address is already used by another user' },
   PRIMARY_KEY_PROTECTED: { status: 409, title: 'A primary key cannot be deleted or demoted' },
   USAGE_LIMIT_EXCEEDED: { status: 409, title: 'The usage would exceed the client\'s limit' },
+  USAGE_COUNTER_OVERFLOW: { status: 409, title: 'The usage would take a counter beyond the largest value it can hold' },
+  WEBHOOK_ENDPOINT_LIMIT_REACHED: { status: 409, title: 'The account has as many webhook endpoints as it may have' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used with a different request' },
   IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is in progress' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be JSON' },
+  REQUEST_TIMEOUT: { status: 408, title: 'The request was not received in time' },
+  URI_TOO_LONG: { status: 414, title: 'A path segment of the URL is too long' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   INTERNAL: { status: 500, title: 'Internal server error' },
+  SERVICE_UNAVAILABLE: { status: 503, title: 'The server is too busy to answer now; retry after the Retry-After delay' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -7,6 +7,9 @@
  * bound to one database transaction: everything it writes commits together, or — when
  * `fn` throws — nothing does. Inside `fn` use only the store it receives (the embedded
  * engine has a single connection; a query on the outer store would wait forever).
+ * `transaction(fn)` on a store that is already bound to a transaction nests (a savepoint):
+ * `fn`'s writes commit with the enclosing transaction, and when `fn` throws they alone are
+ * undone and the enclosing transaction goes on.
  *
  * Uniqueness: `clients.insert/update` throw AppError USERNAME_TAKEN, `users.insert`
  * EMAIL_TAKEN, and `apiKeys.insert/update` a PrimaryConflict when the unique index that
@@ -124,7 +127,11 @@ export interface IdempotencyRecord {
   principal: string;
   key: string;
   requestHash: Buffer;
-  /** 0 while the first request is still running. */
+  /**
+   * 0 while the first request is still running. The claim, the work and the completed
+   * response commit in one transaction (src/http/idempotency.ts), so a committed 0 is left
+   * only by versions that committed the claim before the work.
+   */
   statusCode: number;
   /** The response, sealed by the master key (empty while running). */
   response: Buffer;
@@ -185,20 +192,36 @@ export interface Store {
     delete(accountId: string, clientId: string, kind: IntegrationKind): Promise<boolean>;
   };
   usage: {
-    /** Adds the deltas (creating rows as needed); returns the new values in input order. */
+    /**
+     * Adds the deltas (creating rows as needed); returns the new values in input order. A row
+     * whose value would leave ±Number.MAX_SAFE_INTEGER is left unchanged and its value given
+     * as ±Infinity (never a database overflow error); the caller decides whether to refuse.
+     */
     add(deltas: UsageDelta[], at: Date): Promise<number[]>;
     /** Counter rows of these clients for the given periods (optionally one metric). */
     list(accountId: string, clientIds: string[], periods: string[], metric?: string): Promise<UsageRow[]>;
   };
   webhooks: {
     insertEndpoint(endpoint: WebhookEndpoint): Promise<void>;
-    getEndpoint(accountId: string, id: string): Promise<WebhookEndpoint | null>;
+    /** With `lock`, in a transaction: held FOR KEY SHARE (it cannot be deleted) until the transaction ends. */
+    getEndpoint(accountId: string, id: string, lock?: boolean): Promise<WebhookEndpoint | null>;
     listEndpoints(accountId: string, filter: { limit: number; afterId?: string }): Promise<WebhookEndpoint[]>;
     updateEndpoint(accountId: string, id: string, patch: EndpointPatch, at: Date): Promise<WebhookEndpoint | null>;
     deleteEndpoint(accountId: string, id: string): Promise<boolean>;
     /**
+     * Call in a transaction before adding or deleting an endpoint: locks the account row
+     * (FOR NO KEY UPDATE, so foreign-key checks of ordinary writes still pass) until the
+     * transaction ends, then counts the account's endpoints. Concurrent callers for one
+     * account take turns, so a count is never stale and two deletions never deadlock in
+     * each other's fan-out.
+     */
+    lockEndpointsOf(accountId: string): Promise<number>;
+    /**
      * The outbox: one pending delivery per enabled endpoint of the account whose filters
-     * match the event. Called in the transaction that records the event.
+     * match the event. Called in the transaction that records the event. The endpoints are
+     * locked FOR KEY SHARE: one being deleted concurrently is either waited for and skipped,
+     * or deleted after this transaction (its deliveries going with it) — never a broken
+     * foreign key.
      */
     enqueueForEvent(event: DomainEvent): Promise<number>;
     insertDelivery(delivery: WebhookDelivery): Promise<void>;
@@ -248,8 +271,13 @@ export interface Store {
   };
   idempotency: {
     get(accountId: string, principal: string, key: string): Promise<IdempotencyRecord | null>;
-    /** Inserts the record unless one exists; returns whether it was inserted. */
-    claim(record: IdempotencyRecord): Promise<boolean>;
+    /**
+     * Inserts the record unless one exists; returns whether it was inserted. While another
+     * transaction holds an uncommitted record of the same key, waits until it ends: false if
+     * it committed, inserted if it rolled back. Inside a transaction, `waitMs` bounds that
+     * wait: past it, throws AppError IDEMPOTENCY_IN_PROGRESS (the transaction must then roll back).
+     */
+    claim(record: IdempotencyRecord, options?: { waitMs?: number }): Promise<boolean>;
     complete(accountId: string, principal: string, key: string, statusCode: number, response: Buffer): Promise<void>;
     release(accountId: string, principal: string, key: string): Promise<void>;
     deleteOlderThan(before: Date): Promise<number>;

@@ -5,6 +5,12 @@
  *   limits[metric]            caps the all-time value (e.g. `domains`, `calls`);
  *   limits[`${metric}PerMonth`] caps this month's value (e.g. `widgetDisplaysPerMonth`);
  *   -1 (or no entry) means unlimited.
+ *
+ * Bounds: one event's amount is at most MAX_USAGE_AMOUNT either way, and no counter may
+ * leave ±MAX_COUNTER_VALUE (Number.MAX_SAFE_INTEGER): every value stays an exact JSON
+ * number for any client, and far inside PostgreSQL's bigint, so a report can never fail
+ * with an arithmetic overflow. A batch (at most 1,000 events) therefore moves one counter
+ * by at most 10^15, which JavaScript still adds exactly.
  */
 import { loadClientFor, requireAccountPrincipal } from './access.js';
 import type { CoreContext } from './context.js';
@@ -24,6 +30,11 @@ export const ALL_TIME = 'all';
 export const monthOf = (d: Date) => d.toISOString().slice(0, 7);
 const METRIC = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
+/** Largest absolute amount of one usage event (10^12). */
+export const MAX_USAGE_AMOUNT = 1_000_000_000_000;
+/** Largest absolute value of a usage counter: 2^53 - 1, the largest exact JSON/JavaScript integer. */
+export const MAX_COUNTER_VALUE = Number.MAX_SAFE_INTEGER;
+
 /** The counter rows one event increments. */
 export function deltasFor(client: Pick<Client, 'accountId' | 'id'>, e: UsageEvent, at: Date): UsageDelta[] {
   const base = { accountId: client.accountId, clientId: client.id, metric: e.metric, amount: e.amount };
@@ -42,25 +53,35 @@ export function limitFor(client: Client, metric: string, period: string): number
   return limit === undefined || limit < 0 ? undefined : limit;
 }
 
-function checkEvents(events: UsageEvent[], now: Date): void {
+/** Validates every event; fields are named as the caller sent them (`body.amount`, or `body.events.3.amount` in a batch). */
+function checkEvents(events: UsageEvent[], batch: boolean, now: Date): void {
   if (events.length === 0) throw invalidField('body.events', 'must contain at least one event');
   events.forEach((e, i) => {
-    const at = events.length > 1 ? `body.events.${i}.` : 'body.';
+    const at = batch ? `body.events.${i}.` : 'body.';
     if (!METRIC.test(e.metric)) throw invalidField(`${at}metric`, 'must be 1–64 letters, digits, _ . - (starting with a letter)');
     if (!Number.isSafeInteger(e.amount) || e.amount === 0) throw invalidField(`${at}amount`, 'must be a non-zero integer');
+    if (Math.abs(e.amount) > MAX_USAGE_AMOUNT) throw invalidField(`${at}amount`, `must be between -${MAX_USAGE_AMOUNT} and ${MAX_USAGE_AMOUNT}`);
     if (e.dimension !== undefined && (e.dimension.length === 0 || e.dimension.length > 255)) throw invalidField(`${at}dimension`, 'must be 1–255 characters');
     if (e.at && e.at.getTime() > now.getTime() + 5 * 60_000) throw invalidField(`${at}at`, 'must not be in the future');
   });
 }
 
+/** A counter row as the caller knows it, for error messages. */
+function counterName(d: UsageDelta): string {
+  return `${d.metric} (${d.period === ALL_TIME ? 'all-time' : d.period}${d.dimension === '' ? '' : `, dimension ${JSON.stringify(d.dimension)}`})`;
+}
+
 /**
- * Records usage for one client, all or nothing: a batch that would take any counter below
- * zero or beyond its limit is refused and changes nothing.
+ * Records usage for one client, all or nothing: a batch (an array; one event otherwise)
+ * that would take any counter below zero, beyond its limit or beyond ±MAX_COUNTER_VALUE is
+ * refused and changes nothing.
  */
-export async function recordUsage(ctx: CoreContext, principal: Principal, clientId: string, events: UsageEvent[]): Promise<number> {
+export async function recordUsage(ctx: CoreContext, principal: Principal, clientId: string, report: UsageEvent | UsageEvent[]): Promise<number> {
   requireAccountPrincipal(principal);
   const now = ctx.now();
-  checkEvents(events, now);
+  const batch = Array.isArray(report);
+  const events = batch ? report : [report];
+  checkEvents(events, batch, now);
   return ctx.store.transaction(async (tx) => {
     // The row lock serialises limit checks for one client across instances.
     const client = await loadClientFor(tx, principal, clientId, true);
@@ -68,8 +89,11 @@ export async function recordUsage(ctx: CoreContext, principal: Principal, client
     const values = await tx.usage.add(deltas, now);
     const reached = new Set<string>();
     deltas.forEach((d, i) => {
-      if (d.dimension !== '') return;
       const value = values[i]!;
+      // The store left such a row unchanged; the transaction rolls the others back.
+      if (!Number.isSafeInteger(value))
+        throw new AppError('USAGE_COUNTER_OVERFLOW', `${counterName(d)} would leave the range of a usage counter, ±${MAX_COUNTER_VALUE}`);
+      if (d.dimension !== '') return;
       if (value < 0) throw invalidField('body.amount', `would take ${d.metric} below zero`);
       const limit = limitFor(client, d.metric, d.period);
       if (limit === undefined) return;

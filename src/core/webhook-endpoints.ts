@@ -24,6 +24,14 @@ export interface EndpointInput {
 
 const PATTERN = /^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$/;
 
+/**
+ * Endpoints an account may have unless configured otherwise (CLIENTELE_WEBHOOK_MAX_ENDPOINTS).
+ * Every change writes one delivery row per matching endpoint in its own transaction, so this
+ * bounds the work a single client write can cost; 20 is what large providers allow (GitHub:
+ * 20 per event and repository or organisation; Stripe: 16 per account).
+ */
+export const DEFAULT_WEBHOOK_MAX_ENDPOINTS = 20;
+
 async function checkUrl(ctx: CoreContext, raw: string): Promise<string> {
   let url: URL;
   try {
@@ -53,11 +61,15 @@ async function loadEndpoint(ctx: CoreContext, principal: Principal, id: string):
   return e;
 }
 
+/**
+ * Creates an endpoint, unless the account already has `ctx.webhookMaxEndpoints`
+ * (WEBHOOK_ENDPOINT_LIMIT_REACHED). The count is taken under the account's endpoint lock,
+ * so concurrent creations cannot both pass it.
+ */
 export async function createEndpoint(ctx: CoreContext, principal: Principal, input: EndpointInput & { url: string }): Promise<WebhookEndpoint> {
   requireAccountPrincipal(principal);
   checkEvents(input.events);
   const url = await checkUrl(ctx, input.url);
-  if (input.clientId) await loadClientFor(ctx.store, principal, input.clientId);
   const now = ctx.now();
   const endpoint: WebhookEndpoint = {
     id: uuidv7(),
@@ -73,6 +85,14 @@ export async function createEndpoint(ctx: CoreContext, principal: Principal, inp
     updatedAt: now,
   };
   await ctx.store.transaction(async (tx) => {
+    const count = await tx.webhooks.lockEndpointsOf(endpoint.accountId);
+    if (count >= ctx.webhookMaxEndpoints)
+      throw new AppError(
+        'WEBHOOK_ENDPOINT_LIMIT_REACHED',
+        `The account has ${count} webhook endpoints and may have at most ${ctx.webhookMaxEndpoints}; delete one to add another`,
+      );
+    // Read under a lock in this transaction: a client deleted concurrently is a 404, never a foreign-key 500.
+    if (input.clientId) await loadClientFor(tx, principal, input.clientId, true);
     await tx.webhooks.insertEndpoint(endpoint);
     await recordEvent(tx, { accountId: endpoint.accountId, clientId: null, type: 'webhook_endpoint.created', actor: principal.actor, data: { endpointId: endpoint.id, url, events: endpoint.events, format: endpoint.format } }, now);
   });
@@ -108,6 +128,7 @@ export async function updateEndpoint(ctx: CoreContext, principal: Principal, id:
   if (Object.keys(patch).length === 0) return current;
   const now = ctx.now();
   return ctx.store.transaction(async (tx) => {
+    if (patch.clientId) await loadClientFor(tx, principal, patch.clientId, true); // see createEndpoint
     const updated = await tx.webhooks.updateEndpoint(principal.accountId, id, patch, now);
     if (!updated) throw new AppError('NOT_FOUND', 'No such webhook endpoint');
     await recordEvent(tx, { accountId: updated.accountId, clientId: null, type: 'webhook_endpoint.updated', actor: principal.actor, data: { endpointId: id, changes: Object.keys(patch) } }, now);
@@ -119,7 +140,11 @@ export async function deleteEndpoint(ctx: CoreContext, principal: Principal, id:
   await loadEndpoint(ctx, principal, id);
   const now = ctx.now();
   await ctx.store.transaction(async (tx) => {
-    await tx.webhooks.deleteEndpoint(principal.accountId, id);
+    // Deletions of one account take turns: two of them fanning their events out to each
+    // other's endpoint (FOR KEY SHARE) while holding their own (deleted) row would deadlock.
+    await tx.webhooks.lockEndpointsOf(principal.accountId);
+    // Deleted concurrently since loadEndpoint: 404, and no second event.
+    if (!(await tx.webhooks.deleteEndpoint(principal.accountId, id))) throw new AppError('NOT_FOUND', 'No such webhook endpoint');
     await recordEvent(tx, { accountId: principal.accountId, clientId: null, type: 'webhook_endpoint.deleted', actor: principal.actor, data: { endpointId: id } }, now);
   });
 }
@@ -139,7 +164,9 @@ export async function redeliver(ctx: CoreContext, principal: Principal, delivery
   if (d.status === 'sending' && d.leaseUntil && d.leaseUntil.getTime() > ctx.now().getTime())
     throw new AppError('CONFLICT', 'The delivery is being sent right now; try again when this attempt is over');
   const updated = await ctx.store.webhooks.updateDelivery(d.id, { status: 'pending', nextAttemptAt: ctx.now(), leaseUntil: null }, ctx.now());
-  return updated!;
+  // Its endpoint (and so the delivery) was deleted meanwhile.
+  if (!updated) throw new AppError('NOT_FOUND', 'No such delivery');
+  return updated;
 }
 
 /**
@@ -155,6 +182,8 @@ export async function sendTestEvent(ctx: CoreContext, principal: Principal, endp
     nextAttemptAt: now, leaseUntil: null, lastAttemptAt: null, responseStatus: null, responseBody: null, latencyMs: null, lastError: null, createdAt: now, updatedAt: now,
   };
   await ctx.store.transaction(async (tx) => {
+    // Locked so that a concurrent deletion cannot break the delivery's foreign key: 404 instead of a 500.
+    if (!(await tx.webhooks.getEndpoint(endpoint.accountId, endpointId, true))) throw new AppError('NOT_FOUND', 'No such webhook endpoint');
     await tx.events.append(event);
     await tx.webhooks.insertDelivery(delivery);
   });

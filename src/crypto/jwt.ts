@@ -6,7 +6,7 @@
  * tokens can never verify. Keys are looked up by the header kid, which lets
  * several signing keys coexist during rotation.
  */
-import { createPrivateKey, sign } from 'node:crypto';
+import { createHmac, createPrivateKey, sign } from 'node:crypto';
 import { decodeProtectedHeader, exportJWK, exportPKCS8, generateKeyPair, importJWK, jwtVerify } from 'jose';
 import type { CryptoKey, JWK, JWTPayload } from 'jose';
 import { encodeBase62, randomBytes } from './random.js';
@@ -27,10 +27,23 @@ export interface TokenClaims {
   client_uid?: string;
   typ: 'access' | 'refresh';
   scope?: string;
+  /** On tokens minted from an API key: the binding of the key secret used (see keySecretBinding). */
+  key_fp?: string;
 }
 
 /** Claims returned by a successful verification. */
 export type VerifiedClaims = TokenClaims & { iat: number; exp: number; jti: string; iss: string };
+
+/**
+ * Binds a token to the exact API-key secret it was minted from: HMAC-SHA-256 under the
+ * server pepper of the secret's stored hash, domain-separated, 128 bits in base64url. A
+ * reset replaces the hash, so the binding of every token minted from the old secret stops
+ * matching (at once, or when the grace period of the previous secret ends) — exactly,
+ * whatever the second. Without the pepper it reveals nothing about the hash or the secret.
+ */
+export function keySecretBinding(pepper: Buffer, secretHash: Buffer): string {
+  return createHmac('sha256', pepper).update('clientele/jwt-key-binding/v1\0').update(secretHash).digest().subarray(0, 16).toString('base64url');
+}
 
 /** Generates an Ed25519 key with a random 16-char base62 kid (88 bits). */
 export async function generateSigningKey(): Promise<SigningKeyMaterial> {
@@ -60,6 +73,7 @@ export async function createTokenSigner(
     const payload: JWTPayload = { sub: claims.sub, acc: claims.acc, typ: claims.typ };
     if (claims.client_uid !== undefined) payload.client_uid = claims.client_uid;
     if (claims.scope !== undefined) payload.scope = claims.scope;
+    if (claims.key_fp !== undefined) payload.key_fp = claims.key_fp;
     const jti = encodeBase62(randomBytes(16), 22);
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + ttlSeconds;
@@ -104,9 +118,11 @@ export async function createTokenVerifier(
       if (typeof p.iat !== 'number' || typeof p.exp !== 'number') return null;
       if (p.client_uid !== undefined && typeof p.client_uid !== 'string') return null;
       if (p.scope !== undefined && typeof p.scope !== 'string') return null;
+      if (p.key_fp !== undefined && !isStr(p.key_fp)) return null;
       const out: VerifiedClaims = { sub: p.sub, acc: p.acc, typ: p.typ, jti: p.jti, iss: p.iss, iat: p.iat, exp: p.exp };
       if (p.client_uid !== undefined) out.client_uid = p.client_uid;
       if (p.scope !== undefined) out.scope = p.scope;
+      if (p.key_fp !== undefined) out.key_fp = p.key_fp;
       return out;
     } catch {
       return null;

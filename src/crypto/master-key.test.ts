@@ -87,7 +87,7 @@ test('waits for a key file another process created but has not written yet', asy
   });
 });
 
-test('warns about a group/world readable key file and rejects a corrupt one', { skip: !posix }, async () => {
+test('narrows a group/world readable key file to 0600 (with a warning) and rejects a corrupt one', { skip: !posix }, async () => {
   await withTempDir(async (dataDir) => {
     const file = join(dataDir, 'master.key');
     const key = randomBytes(32);
@@ -98,6 +98,7 @@ test('warns about a group/world readable key file and rejects a corrupt one', { 
     assert.equal(ring.primaryId, keyIdFor(key));
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /readable/);
+    assert.equal((await stat(file)).mode & 0o777, 0o600, 'the key file was narrowed to 0600');
 
     await writeFile(file, 'garbage');
     await assert.rejects(loadMasterKeyring({ dataDir }), /master key file/);

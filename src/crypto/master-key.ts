@@ -8,7 +8,7 @@
  * it then sits on the same disk as the data it protects.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createKeyring } from './envelope.js';
@@ -54,7 +54,9 @@ async function loadOrCreateKeyFile(dataDir: string, warn: (msg: string) => void)
     const key = decodeKey(await readKeyFile(path), source);
     const { mode } = await stat(path);
     if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-      warn(`${path} is readable by group/others (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${path}`);
+      // Fixed rather than only reported: the key opens every stored secret.
+      const fixed = await chmod(path, 0o600).then(() => true, () => false);
+      warn(`${path} was readable by group/others (mode ${(mode & 0o777).toString(8)}); ${fixed ? 'its mode is now 600' : `run: chmod 600 ${path}`}`);
     }
     return key;
   } catch (err) {

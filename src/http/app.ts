@@ -15,8 +15,9 @@ import { parseJsonBody } from './body.js';
 import { withFastLane } from './fast-lane.js';
 import { SECURITY_HEADERS } from './headers.js';
 import { requirePrincipal, type CredentialOptions } from './authenticate.js';
-import { toAppError, writeProblem, type ErrorWriter } from './errors.js';
+import { renderError, toAppError, writeProblem, type ErrorWriter } from './errors.js';
 import { loggerOptions, redactUrl } from './logging.js';
+import { pathOfRawRequest, surfaceOfPath, type SurfaceName } from './surfaces.js';
 import { registerCcm19Routes } from './compat/ccm19/routes.js';
 import { registerFactPulseRoutes } from './compat/factpulse/routes.js';
 import { registerInteliquentRoutes } from './compat/inteliquent/routes.js';
@@ -35,6 +36,10 @@ export interface AppOptions {
   logStream?: Writable;
   bodyLimit?: number;
   trustProxy?: boolean;
+  /** The whole request, headers and body, must arrive within this many ms (else 408 and the connection is closed); default 30 s. */
+  requestTimeoutMs?: number;
+  /** The request headers must arrive within this many ms; default 10 s (never more than requestTimeoutMs). */
+  headersTimeoutMs?: number;
   /** Serve cached verifications and client reads in front of the router (src/http/fast-lane.ts); default true. */
   fastLane?: boolean;
   /** Serve `GET /metrics` (src/http/metrics.ts), behind a bearer token when one is given. */
@@ -46,8 +51,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** false: the route is public. Default: a principal is required. */
     auth?: false | CredentialOptions;
-    /** Which wire format errors on this route use (default: native problem+json). */
-    surface?: string;
+    /** Which wire format errors on this route use (default: native problem+json); must agree with surfaceOfPath. */
+    surface?: SurfaceName;
     /** true: the route accepts application/x-www-form-urlencoded bodies. */
     formBody?: boolean;
     /** The body may be omitted altogether (it then validates as `{}`). */
@@ -60,16 +65,42 @@ declare module 'fastify' {
 
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
 
+/** A registered route, as route-wide tests (fuzzing, security, permissions) iterate over them. */
+export interface RouteSummary {
+  method: string;
+  url: string;
+  surface: SurfaceName;
+  schema: Record<string, unknown> | undefined;
+  auth: false | CredentialOptions | undefined;
+}
+
+const ROUTES = new WeakMap<object, RouteSummary[]>();
+
+/** Every route of an app built by buildApp (the documentation UI's included), in registration order. */
+export function routesOf(app: App): readonly RouteSummary[] {
+  return ROUTES.get(app) ?? [];
+}
+
+/** Node checks request and header deadlines on this period (its default, 30 s, would let a slow body live that much longer). */
+const DEADLINE_CHECK_MS = 1000;
+
 export async function buildApp(options: AppOptions): Promise<App> {
+  const writers = new Map<string, ErrorWriter>([['native', writeProblem]]);
+  const writerFor = (request: FastifyRequest) =>
+    writers.get(request.routeOptions?.config?.surface ?? surfaceOfPath(request.url)) ?? writeProblem;
   const logger = loggerOptions(options.logLevel ?? 'info') as Record<string, unknown>;
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
   // The same HTTP/1.1 server Fastify would create, with the fast lane in front of its handler;
   // the lane stands aside while requests are logged (Fastify writes those lines).
   let logsRequests = () => true;
   const serverFactory = (handler: (req: http.IncomingMessage, res: http.ServerResponse) => void, opts: Record<string, unknown>) => {
     const lane = options.fastLane === false ? handler : withFastLane(options.ctx, handler, { enabled: () => !logsRequests() });
-    const server = http.createServer((opts.http ?? {}) as http.ServerOptions, lane);
+    const serverOptions: http.ServerOptions = { ...((opts.http ?? {}) as http.ServerOptions), connectionsCheckingInterval: Math.min(DEADLINE_CHECK_MS, requestTimeout) };
+    const server = http.createServer(serverOptions, lane);
     server.keepAliveTimeout = opts.keepAliveTimeout as number;
     server.requestTimeout = opts.requestTimeout as number;
+    server.headersTimeout = headersTimeout;
     server.setTimeout(opts.connectionTimeout as number);
     if ((opts.maxRequestsPerSocket as number) > 0) server.maxRequestsPerSocket = opts.maxRequestsPerSocket as number;
     return server;
@@ -77,11 +108,42 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const app = Fastify({
     logger: options.logStream ? { ...logger, stream: options.logStream } : logger,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    requestTimeout,
     trustProxy: options.trustProxy ?? false,
+    // Errors the router raises before a route matched go through the same writers as any other.
+    frameworkErrors: (err, request, reply) => {
+      // These replies skip the onSend hook below: the security headers are set here.
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+      return writerFor(request as FastifyRequest)(toAppError(err, request as FastifyRequest), request as FastifyRequest, reply as never);
+    },
+    // HTTP requests that do not parse, or arrive too slowly, are answered by hand (there is no
+    // request object): the surface's own format, the security headers, and nothing of the request.
+    clientErrorHandler: (error, socket) => {
+      const err = error as unknown as NodeJS.ErrnoException & { rawPacket?: Buffer };
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const appError =
+        err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? new AppError('REQUEST_TIMEOUT')
+          : err.code === 'HPE_HEADER_OVERFLOW'
+            ? new AppError('HEADERS_TOO_LARGE')
+            : new AppError('MALFORMED_REQUEST', 'The HTTP request could not be parsed');
+      const incoming = (socket as unknown as { parser?: { incoming?: { url?: string } } }).parser?.incoming?.url;
+      const path = err.rawPacket ? pathOfRawRequest(err.rawPacket) : (incoming ?? '/');
+      const rendered = renderError(writers.get(surfaceOfPath(path)) ?? writeProblem, appError);
+      app.log.debug({ code: err.code, status: rendered.status }, 'client error');
+      if (socket.writable) {
+        const headers = { ...rendered.headers, ...SECURITY_HEADERS, 'content-length': String(Buffer.byteLength(rendered.body)), connection: 'close' };
+        const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+        socket.write(`HTTP/1.1 ${rendered.status} ${http.STATUS_CODES[rendered.status] ?? ''}\r\n${head}\r\n${rendered.body}`);
+      }
+      socket.destroy();
+    },
     ajv: { customOptions: { coerceTypes: false } },
     serverFactory: serverFactory as never,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const routes: RouteSummary[] = [];
+  ROUTES.set(app, routes);
   logsRequests = () => (app.log as unknown as { isLevelEnabled(level: string): boolean }).isLevelEnabled('info');
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest('principal', null as never);
@@ -113,11 +175,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     done(null, Object.fromEntries(new URLSearchParams(text)));
   });
 
-  const writers = new Map<string, ErrorWriter>([['native', writeProblem]]);
-  const writerFor = (request: FastifyRequest) => writers.get(request.routeOptions.config?.surface ?? 'native') ?? writeProblem;
 
   app.setErrorHandler((err, request, reply) => writerFor(request)(toAppError(err, request), request, reply));
-  app.setNotFoundHandler((request, reply) => writeProblem(new AppError('NOT_FOUND', `No route for ${request.method} ${redactUrl(request.url.split('?')[0]!)}`), request, reply));
+  app.setNotFoundHandler((request, reply) => writerFor(request)(new AppError('NOT_FOUND', `No route for ${request.method} ${redactUrl(request.url.split('?')[0]!)}`), request, reply));
 
   app.addHook('preValidation', async (request) => {
     // Routes whose body is optional validate a bodyless request as an empty object.
@@ -129,6 +189,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // The documentation UI is public, like the OpenAPI document it renders.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), auth: false };
+    // A route's surface and its path's must agree: errors raised before routing go by the path.
+    const declared = route.config?.surface ?? 'native';
+    if (declared !== surfaceOfPath(route.url)) throw new Error(`${route.method} ${route.url}: surface ${declared}, but its path belongs to ${surfaceOfPath(route.url)} (src/http/surfaces.ts)`);
+    for (const method of [route.method].flat())
+      routes.push({ method, url: route.url, surface: declared, schema: route.schema as Record<string, unknown> | undefined, auth: route.config?.auth });
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', SECURITY_HEADERS['x-content-type-options']);

@@ -21,6 +21,16 @@ export function toAppError(err: unknown, request: FastifyRequest): AppError {
     return new AppError('VALIDATION_FAILED', first ? `${first.field}: ${first.message}` : undefined, errors);
   }
   switch (fe?.code) {
+    // storage/database.ts DatabaseBusyError: no connection in time, or too many waiting.
+    // Matched by its code only, so the HTTP layer does not import the storage layer.
+    case 'CLIENTELE_DB_BUSY':
+      return new AppError('SERVICE_UNAVAILABLE');
+    // Raised by the router before any route matched; their framework messages quote the
+    // whole URL, query included, so none of it is carried over.
+    case 'FST_ERR_BAD_URL':
+      return new AppError('MALFORMED_URL');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('URI_TOO_LONG');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError('UNSUPPORTED_MEDIA_TYPE');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -38,11 +48,55 @@ export function toAppError(err: unknown, request: FastifyRequest): AppError {
   return new AppError('INTERNAL');
 }
 
-/** The native surface: RFC 9457 problem+json. */
+/**
+ * The native surface: RFC 9457 problem+json. `instance` is the request's path (tokens masked,
+ * never the query) when a route matched; a URL the router could not take is not echoed.
+ */
 export const writeProblem: ErrorWriter = (err, request, reply) => {
   if (err.status === 401) reply.header('WWW-Authenticate', 'Bearer realm="clientele", Basic realm="clientele"');
+  const routeless = err.code === 'MALFORMED_URL' || err.code === 'URI_TOO_LONG' || request.url === '';
   return reply
     .code(err.status)
     .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify(toProblem(err, redactUrl(request.url.split('?')[0]!))));
+    .send(JSON.stringify(toProblem(err, routeless ? undefined : redactUrl(request.url.split('?')[0]!))));
 };
+
+/** An answer rendered outside Fastify's request cycle (HTTP parse errors, request timeouts). */
+export interface RenderedError {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Renders an error with a surface's writer when there is no Fastify request: the writer gets
+ * a stand-in reply that records what it sets.
+ */
+export function renderError(writer: ErrorWriter, err: AppError): RenderedError {
+  const out: RenderedError = { status: err.status, headers: {}, body: '' };
+  const reply = {
+    statusCode: err.status,
+    code(status: number) {
+      out.status = status;
+      reply.statusCode = status;
+      return reply;
+    },
+    type(contentType: string) {
+      out.headers['content-type'] = contentType;
+      return reply;
+    },
+    header(name: string, value: string) {
+      out.headers[name.toLowerCase()] = value;
+      return reply;
+    },
+    hasHeader: (name: string) => name.toLowerCase() in out.headers,
+    send(payload: unknown) {
+      out.body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+      out.headers['content-type'] ??= 'application/json; charset=utf-8';
+      return reply;
+    },
+  };
+  const request = { url: '', routeOptions: { config: {} } };
+  writer(err, request as unknown as FastifyRequest, reply as unknown as FastifyReply);
+  return out;
+}

@@ -15,6 +15,20 @@ function oauthError(reply: FastifyReply, status: number, error: string, descript
   return reply.code(status).header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send({ error, error_description: description });
 }
 
+/**
+ * Errors of `/oauth2/token` that its handler does not write itself (a body that does not
+ * parse, a wrong media type, an overload…), in RFC 6749 §5.2 form: `invalid_request` for
+ * anything the client sent wrong, `server_error` / `temporarily_unavailable` otherwise.
+ */
+const writeOAuthError: ErrorWriter = (err, _request, reply) => {
+  if (err.status === 401) return oauthError(reply, 401, 'invalid_client', 'Client authentication failed');
+  if (err.status >= 500) {
+    if (err.status === 503 && !reply.hasHeader('Retry-After')) reply.header('Retry-After', '1');
+    return oauthError(reply, err.status === 503 ? 503 : 500, err.status === 503 ? 'temporarily_unavailable' : 'server_error', err.message);
+  }
+  return oauthError(reply, err.status === 408 || err.status === 413 || err.status === 414 || err.status === 415 || err.status === 431 ? err.status : 400, 'invalid_request', err.message);
+};
+
 const FactPulseError = Type.Object({ errorCode: Type.String(), errorMessage: Type.String() });
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -30,11 +44,12 @@ function percentDecode(s: string): string | undefined {
 
 export function registerTokenRoutes(app: App, ctx: AuthContext, writers: Map<string, ErrorWriter>): void {
   registerFactPulseErrorWriter(writers);
+  writers.set('oauth', writeOAuthError);
 
   app.post(
     '/oauth2/token',
     {
-      config: { auth: false, formBody: true },
+      config: { auth: false, formBody: true, surface: 'oauth' },
       schema: {
         tags: ['auth'],
         summary: 'OAuth 2.0 client-credentials grant (RFC 6749 §4.4)',

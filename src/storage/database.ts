@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { PGlite } from '@electric-sql/pglite';
+import { restrictDataDir, restrictDataDirRoot, restrictUmask } from './data-dir.js';
 import type { DB } from './schema.js';
 
 export interface Database {
@@ -19,12 +20,77 @@ export interface Database {
 export interface OpenDatabaseOptions {
   /** PostgreSQL connection string; when set, the embedded engine is not used. */
   databaseUrl?: string;
-  /** Embedded data directory (created if missing). Ignored when `pglite` is given. */
+  /** Embedded data directory (created if missing; kept owner-only: 0700 directories, 0600 files). Ignored when `pglite` is given. */
   dataDir?: string;
   /** An already-open PGlite instance (tests); the caller keeps ownership. */
   pglite?: PGlite;
   /** Pool size for PostgreSQL (PGlite always has exactly one connection). */
   poolSize?: number;
+  /**
+   * Longest wait for a connection (from the pool, or a new one being opened) before the
+   * query fails with DatabaseBusyError; unset = wait as long as it takes.
+   */
+  acquireTimeoutMs?: number;
+  /** Most queries waiting for a connection at once; one more fails at once with DatabaseBusyError. Unset or 0 = no bound. */
+  maxWaiting?: number;
+}
+
+/**
+ * No database connection could be had in time (the pool is saturated, or opening a
+ * connection took too long), or too many queries were already waiting for one. The request
+ * is answered 503 SERVICE_UNAVAILABLE with Retry-After (src/http/errors.ts) instead of
+ * hanging in the queue.
+ */
+export class DatabaseBusyError extends Error {
+  /** Matched by the HTTP layer's error mapping (it does not import the storage layer). */
+  readonly code = 'CLIENTELE_DB_BUSY';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DatabaseBusyError';
+  }
+}
+
+// pg-pool's own errors for the two ways connectionTimeoutMillis expires (pg-pool 3.x): the
+// wait in its queue, and a new connection that took too long to open.
+const ACQUIRE_TIMEOUT_MESSAGES = new Set(['timeout exceeded when trying to connect', 'Connection terminated due to connection timeout']);
+
+type ConnectCallback = (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: unknown) => void) => void;
+
+/**
+ * pg.Pool whose checkouts fail fast: beyond `maxWaiting` queued checkouts, and when
+ * connectionTimeoutMillis expires, with DatabaseBusyError. pool.query and Kysely both check
+ * out through connect(), so every query is covered.
+ */
+class BoundedPool extends pg.Pool {
+  constructor(
+    config: pg.PoolConfig,
+    private readonly maxWaiting: number,
+  ) {
+    super(config);
+  }
+
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+    const busy = this.maxWaiting > 0 && this.waitingCount >= this.maxWaiting && this.idleCount === 0 ? new DatabaseBusyError(`${this.waitingCount} queries already wait for a database connection`) : undefined;
+    if (callback) {
+      if (busy) return void process.nextTick(() => callback(busy, undefined, () => undefined));
+      return super.connect((err, client, done) => callback(err && translate(err), client, done));
+    }
+    if (busy) return Promise.reject(busy);
+    return super.connect().catch((err: Error) => Promise.reject(translate(err)));
+  }
+}
+
+function translate(err: Error): Error {
+  return ACQUIRE_TIMEOUT_MESSAGES.has(err.message) ? new DatabaseBusyError('No database connection became free in time', { cause: err }) : err;
+}
+
+function boundedPool(config: pg.PoolConfig, options: OpenDatabaseOptions): pg.Pool {
+  return new BoundedPool(
+    { ...config, ...(options.acquireTimeoutMs ? { connectionTimeoutMillis: options.acquireTimeoutMs } : {}) },
+    options.maxWaiting ?? 0,
+  );
 }
 
 const INT8_OID = 20;
@@ -41,11 +107,7 @@ const types = {
 /** Opens PostgreSQL when `databaseUrl` is set, otherwise the embedded engine. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({
-      connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
-      types,
-    });
+    const pool = boundedPool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, types }, options);
     pool.on('error', () => {
       // An idle client lost its connection; the pool replaces it on next checkout.
     });
@@ -58,11 +120,23 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   let engine = options.pglite;
   if (!engine) {
     if (!options.dataDir) throw new Error('openDatabase needs databaseUrl, dataDir or pglite');
+    // Owner-only whatever the directory held before: its root now (nothing inside is
+    // reachable by others from here on), the whole tree once PGlite has unpacked and started
+    // (it writes files 0666/0644 itself), and again on close. See data-dir.ts.
+    restrictUmask();
+    await restrictDataDirRoot(options.dataDir);
     owned = await PGlite.create(options.dataDir);
     engine = owned;
+    try {
+      await restrictDataDir(options.dataDir);
+    } catch (err) {
+      await owned.close().catch(() => {});
+      throw err;
+    }
   }
+  const dataDir = owned ? options.dataDir : undefined;
   const config = createPgConfig(engine);
-  const pool = new pg.Pool({ ...(config as unknown as pg.PoolConfig), max: 1, types });
+  const pool = boundedPool({ ...(config as unknown as pg.PoolConfig), max: 1, types }, options);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'embedded',
@@ -71,6 +145,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     async close() {
       await db.destroy();
       if (owned) await owned.close();
+      if (dataDir) await restrictDataDir(dataDir);
     },
   };
 }

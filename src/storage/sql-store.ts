@@ -117,10 +117,24 @@ export function createSqlStore(db: Kysely<DB>, options: SqlStoreOptions = {}): S
 
 /** A store over the pool, or (inTransaction) over an open transaction, whose reads stay on its connection. */
 function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnchors, inTransaction: boolean): Store {
+  let savepoints = 0;
   const store: Store = {
     async transaction(fn) {
-      if (inTransaction) return fn(store);
-      return db.transaction().execute((trx: Transaction<DB>) => fn(buildStore(trx, undefined, anchors, true)));
+      if (!inTransaction) return db.transaction().execute((trx: Transaction<DB>) => fn(buildStore(trx, undefined, anchors, true)));
+      // Nested (a keyed create runs its core function inside the idempotency transaction): a
+      // savepoint, so a failing fn undoes only its own writes and the enclosing transaction
+      // stays usable — createKey retries a lost primary race after a unique violation.
+      const name = sql.id(`clientele_sp_${++savepoints}`);
+      await sql`savepoint ${name}`.execute(db);
+      let result: Awaited<ReturnType<typeof fn>>;
+      try {
+        result = await fn(store);
+      } catch (err) {
+        await sql`rollback to savepoint ${name}`.execute(db).catch(() => undefined);
+        throw err;
+      }
+      await sql`release savepoint ${name}`.execute(db);
+      return result;
     },
     async ping() {
       await sql`select 1`.execute(db);
@@ -461,7 +475,12 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
           createdAt: r.created_at,
         };
       },
-      async claim(rec) {
+      async claim(rec, options = {}) {
+        // The insert waits on the unique index while another transaction holds an uncommitted
+        // claim of the key; lock_timeout bounds that wait, for this statement only (set_config
+        // with is_local lasts until the transaction ends, so it is put back right after).
+        const bounded = inTransaction && options.waitMs !== undefined;
+        if (bounded) await sql`select set_config('lock_timeout', ${`${Math.max(1, Math.ceil(options.waitMs!))}ms`}, true)`.execute(db);
         const r = await db
           .insertInto('idempotency_records')
           .values({
@@ -474,7 +493,13 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
             created_at: rec.createdAt,
           })
           .onConflict((oc) => oc.doNothing())
-          .executeTakeFirst();
+          .executeTakeFirst()
+          .catch((err: unknown) => {
+            // 55P03 lock_not_available: the other claim is still running after waitMs.
+            if (bounded && (err as { code?: string }).code === '55P03') throw new AppError('IDEMPOTENCY_IN_PROGRESS');
+            throw err;
+          });
+        if (bounded) await sql`set local lock_timeout to default`.execute(db);
         return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
       },
       async complete(accountId, principal, key, statusCode, response) {

@@ -95,8 +95,9 @@ export function webhooksRepo(db: Kysely<DB>): Store['webhooks'] {
         })
         .execute();
     },
-    async getEndpoint(accountId, id) {
-      const r = await db.selectFrom('webhook_endpoints').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+    async getEndpoint(accountId, id, lock = false) {
+      const q = db.selectFrom('webhook_endpoints').selectAll().where('account_id', '=', accountId).where('id', '=', id);
+      const r = await (lock ? q.forKeyShare() : q).executeTakeFirst();
       return r ? toEndpoint(r) : null;
     },
     async listEndpoints(accountId, f) {
@@ -118,13 +119,27 @@ export function webhooksRepo(db: Kysely<DB>): Store['webhooks'] {
       const r = await db.deleteFrom('webhook_endpoints').where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
+    async lockEndpointsOf(accountId) {
+      // Two statements on purpose: under READ COMMITTED a statement that waited for the lock
+      // still reads with the snapshot it started with, and would miss the endpoint inserted by
+      // the transaction it waited for. The count, started after the wait, sees it.
+      await db.selectFrom('accounts').select('id').where('id', '=', accountId).forNoKeyUpdate().execute();
+      const r = await db.selectFrom('webhook_endpoints').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', accountId).executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
     async enqueueForEvent(event) {
+      // FOR KEY SHARE is the lock the foreign key check of the insert below takes anyway, taken
+      // here at read time: an endpoint whose deletion is in progress is waited for, then skipped
+      // if the deletion commits; one locked first cannot be deleted before this transaction
+      // ends (and its deletion then cascades to these deliveries). Updates of endpoints (FOR
+      // NO KEY UPDATE) do not conflict with it, and readers do not block each other.
       const endpoints = await db
         .selectFrom('webhook_endpoints')
         .select(['id', 'events'])
         .where('account_id', '=', event.accountId)
         .where('enabled', '=', true)
         .where((eb) => (event.clientId ? eb.or([eb('client_id', 'is', null), eb('client_id', '=', event.clientId)]) : eb('client_id', 'is', null)))
+        .forKeyShare()
         .execute();
       const targets = endpoints.filter((e) => matchesEventFilter(e.events, event.type));
       if (targets.length === 0) return 0;

@@ -52,6 +52,8 @@ export interface TestAppOptions {
   outboundAllowHosts?: string;
   /** Log level of the app (default `debug`, every line captured in `logs`); bulk tests use `warn`. */
   logLevel?: string;
+  /** Most webhook endpoints per account (default: the server's default). */
+  webhookMaxEndpoints?: number;
 }
 
 export async function createTestApp(backend: BackendName, options: TestAppOptions = {}): Promise<TestApp> {
@@ -64,6 +66,7 @@ export async function createTestApp(backend: BackendName, options: TestAppOption
     keyUsageFlushMs: 50,
     ...(options.now ? { now: options.now } : {}),
     ...(options.outboundAllowHosts !== undefined ? { outboundAllowHosts: options.outboundAllowHosts } : {}),
+    ...(options.webhookMaxEndpoints !== undefined ? { webhookMaxEndpoints: options.webhookMaxEndpoints } : {}),
   });
   const logs: string[] = [];
   const logStream = new Writable({

@@ -16,12 +16,17 @@ export interface ServerProc {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-export function spawnServer(env: Record<string, string>): ServerProc {
+/**
+ * Starts `clientele serve` with `env` (PORT required) from the sources through tsx, or from a
+ * built bundle when `bundle` names its main.js (ready 3–4 times sooner).
+ */
+export function spawnServer(env: Record<string, string>, bundle?: string): ServerProc {
   const base = { ...process.env };
   delete base.DATABASE_URL;
   const port = env.PORT;
   assert.ok(port, 'PORT is required');
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve'], { env: { ...base, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = bundle ? [bundle, 'serve'] : ['--import', 'tsx', MAIN, 'serve'];
+  const child = spawn(process.execPath, argv, { env: { ...base, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += String(d)));
   child.stderr!.on('data', (d) => (out += String(d)));

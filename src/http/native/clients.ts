@@ -31,7 +31,7 @@ export function registerClientRoutes(app: App, ctx: AuthContext): void {
     '/v1/clients',
     { schema: { tags, summary: 'Create a client', body: ClientCreate, response: { 201: Client, ...ErrorResponses } } },
     async (request, reply) => {
-      return replyCreated(ctx, request, reply, async () => clientToWire(await createClient(ctx, request.principal, request.body)));
+      return replyCreated(ctx, request, reply, async (ctx) => clientToWire(await createClient(ctx, request.principal, request.body)));
     },
   );
 

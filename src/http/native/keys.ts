@@ -33,7 +33,7 @@ export function registerKeyRoutes(app: App, ctx: AuthContext): void {
     { schema: { tags, summary: 'Create an API key (the secret is shown only in this response)', body: KeyCreate, response: { 201: IssuedKey, ...ErrorResponses } } },
     async (request, reply) => {
       const b = request.body;
-      return replyCreated(ctx, request, reply, async () => {
+      return replyCreated(ctx, request, reply, async (ctx) => {
         const expiresAt = date(b.expiresAt);
         const issued = await createKey(ctx, request.principal, {
           ...(b.clientId !== undefined ? { clientId: b.clientId } : {}),

@@ -11,7 +11,9 @@ const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 const UsageEventSchema = Type.Object(
   {
     metric: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$', description: 'e.g. calls, domains, whitelabels, widgetDisplays' }),
-    amount: Type.Integer({ description: 'Non-zero; negative values lower a gauge such as domains' }),
+    // The bound is checked by the core (it names the field even inside a batch, which the
+    // anyOf below would bury among the other branch's errors), so it is only described here.
+    amount: Type.Integer({ description: 'Non-zero, from -10^12 to 10^12; negative values lower a gauge such as domains. No counter may pass ±(2^53 - 1) (USAGE_COUNTER_OVERFLOW)' }),
     dimension: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
     at: Type.Optional(Type.String({ format: 'date-time' })),
   },
@@ -53,8 +55,8 @@ export function registerUsageRoutes(app: App, ctx: AuthContext): void {
     },
     async (request) => {
       const body = request.body as { events?: Array<Parameters<typeof toEvent>[0]> } & Parameters<typeof toEvent>[0];
-      const events = body.events ? body.events.map(toEvent) : [toEvent(body)];
-      return { recorded: await recordUsage(ctx, request.principal, request.params.id, events) };
+      const report = body.events ? body.events.map(toEvent) : toEvent(body);
+      return { recorded: await recordUsage(ctx, request.principal, request.params.id, report) };
     },
   );
 

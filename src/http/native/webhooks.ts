@@ -89,7 +89,7 @@ export function registerWebhookRoutes(app: App, ctx: AuthContext): void {
       },
     },
     async (request, reply) => {
-      return replyCreated(ctx, request, reply, async () => endpointToWire(await createEndpoint(ctx, request.principal, { ...optional(request.body), url: request.body.url })));
+      return replyCreated(ctx, request, reply, async (ctx) => endpointToWire(await createEndpoint(ctx, request.principal, { ...optional(request.body), url: request.body.url })));
     },
   );
 
