@@ -7,7 +7,12 @@
  * 3. Runs `node --test` on an explicit list of `*.test.ts` files (never an empty list).
  * 4. Always tears down what it started (cluster, temp dirs), including on SIGINT/SIGTERM.
  *
+ * 0. A full run (no filter) first runs the static checks, each its own step: the type check
+ *    (tsc --noEmit; tsx strips types, so nothing else would notice).
+ *
  * Usage: npm test [-- <path filter>...]     e.g. npm test -- src/crypto test/http
+ *        npm run test:unit                  (= --unit: core, crypto, storage, SDK on PGlite only;
+ *                                            no PostgreSQL, no checks, under a minute)
  *
  * Environment:
  *   DATABASE_URL                      PostgreSQL admin URL to use (skips probe and private cluster)
@@ -16,6 +21,7 @@
  * Exported to the tests:
  *   CLIENTELE_TEST_POSTGRES_URL       admin URL (CREATE/DROP DATABASE rights)
  *   CLIENTELE_TEST_SKIP_POSTGRES=1    no PostgreSQL available (never under CI)
+ *   CLIENTELE_TEST_EMBEDDED_ONLY=1    the unit tier (--unit): embedded database only
  *   CLIENTELE_TEST_PGLITE_TEMPLATE    path of a migrated PGlite data-dir dump (tar)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -31,6 +37,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_DIRS = ['src', 'test', 'sdk'];
 const DEFAULT_PROBE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const isCI = process.env.CI === 'true' || process.env.CI === '1';
+/** The unit tier: files under these prefixes, run on the embedded database only. */
+const UNIT_PREFIXES = ['src/', 'sdk/', 'test/storage/', 'test/core-'];
 
 function log(message: string): void {
   process.stderr.write(`[run-tests] ${message}\n`);
@@ -272,9 +280,34 @@ async function buildPgliteTemplate(): Promise<string> {
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// Static checks (a full run only): each a step of its own, stopping the run when it fails.
+
+interface Check {
+  name: string;
+  argv: string[];
+}
+
+const CHECKS: Check[] = [{ name: 'type check (tsc --noEmit)', argv: [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', ROOT] }];
+
+function runChecks(): boolean {
+  for (const check of CHECKS) {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, check.argv, { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) {
+      log(`${check.name} FAILED (exit ${r.status ?? r.signal}) after ${elapsed(t)}`);
+      return false;
+    }
+    log(`${check.name}: clean in ${elapsed(t)}`);
+  }
+  return true;
+}
+
 async function main(): Promise<number> {
-  const filters = process.argv.slice(2).filter((a) => a !== '--');
-  const files = collectTestFiles(filters);
+  const args = process.argv.slice(2).filter((a) => a !== '--');
+  const unit = args.includes('--unit');
+  const filters = args.filter((a) => a !== '--unit');
+  const files = collectTestFiles(filters).filter((f) => !unit || UNIT_PREFIXES.some((p) => f.startsWith(p)));
   if (files.length === 0) {
     log(
       filters.length
@@ -284,19 +317,29 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  if (!unit && filters.length === 0 && !runChecks()) return 1;
+
   const setupStart = performance.now();
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.CLIENTELE_TEST_SKIP_POSTGRES;
+  delete env.CLIENTELE_TEST_EMBEDDED_ONLY;
 
   let t = performance.now();
   let postgresUrl: string | undefined;
   let postgresError: string | undefined;
-  try {
-    postgresUrl = await obtainPostgres();
-  } catch (err) {
-    postgresError = (err as Error).message;
+  if (!unit) {
+    try {
+      postgresUrl = await obtainPostgres();
+    } catch (err) {
+      postgresError = (err as Error).message;
+    }
   }
-  if (postgresUrl) {
+  if (unit) {
+    // A tier chosen on purpose, not a skip: allowed under CI (the full run is what CI runs).
+    log('unit tier: embedded database only');
+    env.CLIENTELE_TEST_EMBEDDED_ONLY = '1';
+    delete env.CLIENTELE_TEST_POSTGRES_URL;
+  } else if (postgresUrl) {
     env.CLIENTELE_TEST_POSTGRES_URL = postgresUrl;
     log(`PostgreSQL ready in ${elapsed(t)}`);
   } else if (isCI) {

@@ -42,6 +42,8 @@ function adminUrl(): string {
 
 /** The backends to run against in this process: embedded always; postgres unless skipped. */
 export function testBackends(): BackendName[] {
+  // `npm run test:unit`: the embedded tier, chosen on purpose (the full run is CI's).
+  if (process.env.CLIENTELE_TEST_EMBEDDED_ONLY === '1') return ['embedded'];
   const skip = process.env.CLIENTELE_TEST_SKIP_POSTGRES === '1';
   if (isCI()) {
     if (skip) throw new Error('CI=true but CLIENTELE_TEST_SKIP_POSTGRES=1: PostgreSQL tests must not be skipped in CI');
