@@ -1,5 +1,5 @@
 // Load generator fallback when `wrk` is not installed: autocannon in its own process.
-// Usage: node bench/autocannon-runner.mjs <spec.json>   (spec: see LoadSpec in bench/lib.ts)
+// Usage: node bench/autocannon-runner.mjs <spec.json>   (spec: see LoadSpec in bench/lib/load.ts)
 // Prints one line `BENCH_JSON {...}` with rps, latency percentiles (ms) and errors.
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';

@@ -5,7 +5,8 @@
  * Run: `node --import tsx bench/ccm19-list.ts`.
  */
 import { dropRunKey, fixture } from './fixtures.js';
-import { BENCH_CLIENTS, BENCH_DB, BENCH_MASTER_KEY, startClientele } from './lib.js';
+import { BENCH_CLIENTS, BENCH_DB, BENCH_MASTER_KEY } from './lib/database.js';
+import { startClientele } from './lib/processes.js';
 
 const f = await fixture(BENCH_DB, BENCH_CLIENTS, 1);
 const server = await startClientele({ DATABASE_URL: f.url, CLIENTELE_MASTER_KEY: BENCH_MASTER_KEY, CLIENTELE_WEBHOOK_DISPATCH: 'false' });

@@ -10,7 +10,8 @@ import { seededToken } from '../src/cli/seed.js';
 import { loadMasterKeyring } from '../src/crypto/master-key.js';
 import { createServices } from '../src/services.js';
 import { openDatabase } from '../src/storage/database.js';
-import { BENCH_EMAIL, BENCH_MASTER_KEY, dbUrl, SECRET_SEED, withPg, type Req } from './lib.js';
+import { BENCH_EMAIL, BENCH_MASTER_KEY, dbUrl, SECRET_SEED, withPg } from './lib/database.js';
+import { type Req } from './lib/load.js';
 
 function shuffle<T>(xs: T[]): T[] {
   for (let i = xs.length - 1; i > 0; i--) {

@@ -16,12 +16,15 @@
  *   BENCH_MIXED_SECONDS    seconds of each run (default 20), after a 2 s warm-up of the verifies
  *   BENCH_MIXED_ENV        extra server environment, JSON (e.g. '{"CLIENTELE_DB_POOL_SIZE":"20"}')
  *   BENCH_MIXED_WRITE=0    do not append the figures to bench/RESULTS.md
- *   BENCH_PG_URL           admin URL (see bench/lib.ts)
+ *   BENCH_PG_URL           admin URL (see bench/lib/database.ts)
  */
 import { readFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BENCH_MASTER_KEY, machine, ROOT, runLoad, sleep, startClientele, waitForQuiet, withPg, withSteal, type LoadResult, type Proc, type Req } from './lib.js';
+import { BENCH_MASTER_KEY, withPg } from './lib/database.js';
+import { machine, runLoad, type LoadResult, type Req } from './lib/load.js';
+import { waitForQuiet, withSteal } from './lib/noise.js';
+import { ROOT, sleep, startClientele, type Proc } from './lib/processes.js';
 import { dropRunKey, fixture, verifyReqs, type Fixture } from './fixtures.js';
 import { ensureSeeded } from './seed.js';
 

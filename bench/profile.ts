@@ -12,7 +12,9 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { dropRunKey, fixture, getClientReqs, grantReqs, verifyReqs } from './fixtures.js';
-import { BENCH_CLIENTS, BENCH_DB, BENCH_MASTER_KEY, buildServer, freePort, runLoad, startNode, type Req } from './lib.js';
+import { BENCH_CLIENTS, BENCH_DB, BENCH_MASTER_KEY } from './lib/database.js';
+import { runLoad, type Req } from './lib/load.js';
+import { buildServer, freePort, startNode } from './lib/processes.js';
 
 const kind = process.argv[2] ?? 'verify';
 const seconds = Number(process.argv.slice(3).find((a) => !a.startsWith('--')) ?? 8);

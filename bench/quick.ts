@@ -14,7 +14,10 @@
  * Extra environment for the Clientele server: QUICK_ENV='{"NODE_OPTIONS":"..."}'.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { BENCH_CLIENTS, BENCH_DB, BENCH_MASTER_KEY, runLoad, startBaseline, startClientele, waitForQuiet, type Proc, type Req } from './lib.js';
+import { BENCH_CLIENTS, BENCH_DB, BENCH_MASTER_KEY } from './lib/database.js';
+import { runLoad, type Req } from './lib/load.js';
+import { waitForQuiet } from './lib/noise.js';
+import { startBaseline, startClientele, type Proc } from './lib/processes.js';
 import { dropRunKey, fixture, getClientReqs, grantReqs, verifyReqs } from './fixtures.js';
 
 const kind = process.argv[2] ?? 'verify';

@@ -15,28 +15,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  BENCH_CLIENTS,
-  BENCH_DB,
-  BENCH_MASTER_KEY,
-  dbUrl,
-  loadTool,
-  machine,
-  ROOT,
-  runLoad,
-  SMALL_CLIENTS,
-  SMALL_DB,
-  startBaseline,
-  startClientele,
-  startFlags,
-  withPg,
-  type LoadResult,
-  type LoadSpec,
-  type Proc,
-  type Req,
-  waitForQuiet,
-  withSteal,
-} from './lib.js';
+import { BENCH_CLIENTS, BENCH_DB, BENCH_MASTER_KEY, dbUrl, SMALL_CLIENTS, SMALL_DB, withPg } from './lib/database.js';
+import { loadTool, machine, runLoad, type LoadResult, type LoadSpec, type Req } from './lib/load.js';
+import { waitForQuiet, withSteal } from './lib/noise.js';
+import { ROOT, startBaseline, startClientele, startFlags, type Proc } from './lib/processes.js';
 import { ccm19Reqs, cursorPageReqs, dropRunKey, factPulsePageReqs, fixture, getClientReqs, grantReqs, verifyReqs, type Fixture } from './fixtures.js';
 import { ensureSeeded } from './seed.js';
 

@@ -8,7 +8,8 @@
  *   BENCH_CLIENTS  clients to have (default 1,000,000), one key each
  */
 import { spawnSync } from 'node:child_process';
-import { BENCH_CLIENTS, BENCH_DB, BENCH_EMAIL, BENCH_MASTER_KEY, dbUrl, ensureDatabase, ROOT, SECRET_SEED, seededClients } from './lib.js';
+import { BENCH_CLIENTS, BENCH_DB, BENCH_EMAIL, BENCH_MASTER_KEY, dbUrl, ensureDatabase, SECRET_SEED, seededClients } from './lib/database.js';
+import { ROOT } from './lib/processes.js';
 
 function cli(args: string[], name: string): void {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
@@ -25,7 +26,7 @@ export async function ensureSeeded(name: string, clients: number, log: (s: strin
   await ensureDatabase(name);
   let have = await seededClients(name);
   const hasAccount = await (async () => {
-    const { withPg } = await import('./lib.js');
+    const { withPg } = await import('./lib/database.js');
     return withPg(dbUrl(name), async (c) => {
       const t = await c.query(`SELECT to_regclass('users') IS NOT NULL AS ok`);
       if (!t.rows[0].ok) return false;
