@@ -27,11 +27,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { freePort } from '../test/support/net.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_DIRS = ['src', 'test', 'sdk'];
@@ -155,19 +155,6 @@ function findPgBin(name: string): string | undefined {
     .filter((v) => existsSync(path.join(base, v, 'bin', name)))
     .sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a) || b.localeCompare(a));
   return versions[0] === undefined ? undefined : path.join(base, versions[0], 'bin', name);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
 }
 
 /** Starts a private cluster; returns its admin URL. Registers its own cleanup. */

@@ -42,7 +42,9 @@ export interface ClientQuery {
   isActive?: boolean;
 }
 
-const SIRET = /^\d{14}$/;
+/** A SIRET: 14 digits (the one definition, used by every surface's request schema too). */
+export const SIRET_PATTERN = '^\\d{14}$';
+const SIRET = new RegExp(SIRET_PATTERN);
 const MAX_MAP_KEY = 64;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 

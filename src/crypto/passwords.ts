@@ -17,7 +17,9 @@ const ARGON2_OPTIONS = {
   algorithm: 2 as Algorithm,
 };
 
-const BCRYPT_RE = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+/** A bcrypt hash ($2a$/$2b$/$2y$, cost, 53 characters of salt and hash): the one definition, used by the request schemas too. */
+export const BCRYPT_HASH_PATTERN = '^\\$2[aby]\\$\\d{2}\\$[./A-Za-z0-9]{53}$';
+const BCRYPT_RE = new RegExp(BCRYPT_HASH_PATTERN);
 
 /**
  * argon2id hash of a random password with the same parameters as

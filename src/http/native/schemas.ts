@@ -3,6 +3,8 @@
  * (unknown fields are dropped by the serializer) and produces the OpenAPI document.
  */
 import { Type, type Static } from 'typebox';
+import { SIRET_PATTERN } from '../../core/clients.js';
+import { BCRYPT_HASH_PATTERN } from '../../crypto/passwords.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339, UTC' });
@@ -37,14 +39,14 @@ const Metadata = Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { d
 
 const clientWritable = {
   description: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
-  siret: Type.Optional(Nullable(Type.String({ pattern: '^\\d{14}$' }))),
+  siret: Type.Optional(Nullable(Type.String({ pattern: SIRET_PATTERN }))),
   username: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128 }))),
   emailAddress: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
   firstName: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
   lastName: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
   company: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
   password: Type.Optional(Type.String({ minLength: 8, maxLength: 1024, description: 'Write-only' })),
-  passwordHash: Type.Optional(Type.String({ pattern: '^\\$2[aby]\\$\\d{2}\\$[./A-Za-z0-9]{53}$', description: 'Import a bcrypt hash (write-only)' })),
+  passwordHash: Type.Optional(Type.String({ pattern: BCRYPT_HASH_PATTERN, description: 'Import a bcrypt hash (write-only)' })),
   isActive: Type.Optional(Type.Boolean()),
   features: Type.Optional(Features),
   limits: Type.Optional(Limits),

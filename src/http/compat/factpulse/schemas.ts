@@ -4,6 +4,7 @@
  * Request schemas leave unknown keys alone (FastAPI ignores them); responses are closed.
  */
 import { Type } from 'typebox';
+import { SIRET_PATTERN } from '../../../core/clients.js';
 
 const DateTime = Type.String({ format: 'date-time' });
 const NullableString = Type.Union([Type.String(), Type.Null()]);
@@ -19,13 +20,13 @@ export const ListQuery = Type.Object({
 export const ClientCreateRequest = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 255 }),
   description: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
-  siret: Type.Optional(Type.Union([Type.String({ pattern: '^\\d{14}$' }), Type.Null()])),
+  siret: Type.Optional(Type.Union([Type.String({ pattern: SIRET_PATTERN }), Type.Null()])),
 });
 
 export const ClientUpdateRequest = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
   description: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
-  siret: Type.Optional(Type.Union([Type.String({ pattern: '^\\d{14}$' }), Type.Null()])),
+  siret: Type.Optional(Type.Union([Type.String({ pattern: SIRET_PATTERN }), Type.Null()])),
 });
 
 const clientFields = {
