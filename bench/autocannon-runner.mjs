@@ -21,7 +21,7 @@ const result = await autocannon({
   ],
 });
 const out = {
-  rps: result.requests.total / ((result.duration ?? spec.seconds)),
+  rps: result.requests.total / (result.duration ?? spec.seconds),
   requests: result.requests.total,
   p50ms: result.latency.p50,
   p90ms: result.latency.p90,

@@ -22,7 +22,16 @@ try {
   }
   clearInterval(timer);
   server.sampleRss();
-  console.log(JSON.stringify({ status: res.status, seconds: (Date.now() - t0) / 1000, MB: Math.round(bytes / 1e6), objectsClosed: braces, rssAtReadyMB: Math.round(server.readyRssMb), rssPeakMB: Math.round(server.peakRssMb) }));
+  console.log(
+    JSON.stringify({
+      status: res.status,
+      seconds: (Date.now() - t0) / 1000,
+      MB: Math.round(bytes / 1e6),
+      objectsClosed: braces,
+      rssAtReadyMB: Math.round(server.readyRssMb),
+      rssPeakMB: Math.round(server.peakRssMb),
+    }),
+  );
 } finally {
   await server.stop();
   await dropRunKey(f);

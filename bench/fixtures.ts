@@ -11,7 +11,7 @@ import { loadMasterKeyring } from '../src/crypto/master-key.js';
 import { createServices } from '../src/services.js';
 import { openDatabase } from '../src/storage/database.js';
 import { BENCH_EMAIL, BENCH_MASTER_KEY, dbUrl, SECRET_SEED, withPg } from './lib/database.js';
-import { type Req } from './lib/load.js';
+import type { Req } from './lib/load.js';
 
 function shuffle<T>(xs: T[]): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
@@ -56,10 +56,7 @@ export async function fixture(name: string, clients: number, samples: number): P
           WHERE k.account_id = $1 AND k.name = 'seed' AND c.is_active LIMIT $2`,
         [user.accountId, samples],
       );
-      const rows = await database.pool.query(
-        `SELECT id, username FROM clients TABLESAMPLE BERNOULLI (${pct}) WHERE account_id = $1 AND username IS NOT NULL LIMIT $2`,
-        [user.accountId, samples],
-      );
+      const rows = await database.pool.query(`SELECT id, username FROM clients TABLESAMPLE BERNOULLI (${pct}) WHERE account_id = $1 AND username IS NOT NULL LIMIT $2`, [user.accountId, samples]);
       return {
         name,
         url,
@@ -91,8 +88,7 @@ const take = <T>(xs: T[], n: number) => xs.slice(0, Math.min(n, xs.length));
 
 export const verifyReqs = (f: Fixture, n: number): Req[] =>
   take(f.tokens, n).map((t) => ({ method: 'POST', path: '/v1/keys/verify', headers: { ...json, 'x-api-key': f.accountToken }, body: JSON.stringify({ token: t }) }));
-export const getClientReqs = (f: Fixture, n: number): Req[] =>
-  take(f.clientIds, n).map((id) => ({ method: 'GET', path: `/v1/clients/${id}`, headers: { 'x-api-key': f.accountToken } }));
+export const getClientReqs = (f: Fixture, n: number): Req[] => take(f.clientIds, n).map((id) => ({ method: 'GET', path: `/v1/clients/${id}`, headers: { 'x-api-key': f.accountToken } }));
 export const grantReqs = (f: Fixture, n: number): Req[] =>
   take(f.tokens, n).map((t) => {
     const keyId = 'ck_' + t.slice(4, 26);
@@ -110,4 +106,3 @@ export const factPulsePageReqs = (f: Fixture, n: number): Req[] =>
   Array.from({ length: n }, () => ({ method: 'GET' as const, path: `/api/v1/clients?page=${1 + Math.floor(Math.random() * (f.clients / 20))}&pageSize=20`, headers: { 'x-api-key': f.accountToken } }));
 export const ccm19Reqs = (f: Fixture, n: number): Req[] =>
   take(f.usernames, n).map((u) => ({ method: 'GET', path: `/hosting/api/client/by-username/${encodeURIComponent(u)}?apiKey=${f.accountToken}` }));
-

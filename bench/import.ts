@@ -134,7 +134,9 @@ async function main(): Promise<void> {
     const backends: BackendName[] = ['embedded'];
     if (await postgresAvailable()) backends.push('postgres');
     else process.stderr.write('PostgreSQL not reachable: embedded only\n');
-    process.stdout.write(`\nclients import of ${fmt(ROWS)} CSV rows, --concurrency ${CONCURRENCY}, ${ROUNDS} rounds (medians); baseline: the same rows as keyed POST /v1/clients, ${CONCURRENCY} in flight\n\n`);
+    process.stdout.write(
+      `\nclients import of ${fmt(ROWS)} CSV rows, --concurrency ${CONCURRENCY}, ${ROUNDS} rounds (medians); baseline: the same rows as keyed POST /v1/clients, ${CONCURRENCY} in flight\n\n`,
+    );
     process.stdout.write('| database | import rows/s | API rows/s | ratio | import per round | API per round |\n|---|---:|---:|---:|---|---|\n');
     for (const backend of backends) await bench(backend, dir);
   } finally {

@@ -228,11 +228,16 @@ const lines = [
   `| server CPU in the mix, % of one core | ${rounds.map((r) => fmt(r.serverCpuPct)).join(' | ')} | | |`,
   `| CPU steal / other processes' CPU before the run, % | ${rounds.map((r) => `${fmt(r.stealPct, 1)} / ${fmt(r.backgroundCpu)}`).join(' | ')} | | |`,
   '',
-  'What the server\'s database sessions were doing during the last mix (share of 100 ms samples, in connections):',
+  "What the server's database sessions were doing during the last mix (share of 100 ms samples, in connections):",
   '',
-  ...rounds.at(-1)!.sessions.slice(0, 6).map((s) => `- ${fmt(s.share, 2)} × ${s.what.replace(/\|/g, '\\|')}`),
+  ...rounds
+    .at(-1)!
+    .sessions.slice(0, 6)
+    .map((s) => `- ${fmt(s.share, 2)} × ${s.what.replace(/\|/g, '\\|')}`),
   '',
 ];
 process.stdout.write('\n' + lines.join('\n') + '\n');
-process.stdout.write(`creates/s alone ${fmt(alone)}, in the mix ${fmt(mixed)}, ratio ${fmt(ratio, 2)}; ${timeouts} timeouts; ${unavailable} non-2xx; /readyz max ${fmt(Math.max(...ready.map((s) => s.ms)))} ms\nReproduce: ${command}\n`);
+process.stdout.write(
+  `creates/s alone ${fmt(alone)}, in the mix ${fmt(mixed)}, ratio ${fmt(ratio, 2)}; ${timeouts} timeouts; ${unavailable} non-2xx; /readyz max ${fmt(Math.max(...ready.map((s) => s.ms)))} ms\nReproduce: ${command}\n`,
+);
 if (process.env.BENCH_MIXED_WRITE !== '0') await appendFile(path.join(ROOT, 'bench', 'RESULTS.md'), '\n' + lines.join('\n'));

@@ -51,13 +51,17 @@ const f = await fixture(BENCH_DB, BENCH_CLIENTS, uncached ? 20_000 : 1000);
 const reqs: Req[] = kind.endsWith('verify') ? verifyReqs(f, uncached ? 20_000 : 1000) : kind === 'grant' ? grantReqs(f, 1000) : getClientReqs(f, uncached ? 20_000 : 1000);
 const procs: Record<string, Proc> = {};
 try {
-  procs.clientele = await startClientele({ DATABASE_URL: f.url, CLIENTELE_MASTER_KEY: BENCH_MASTER_KEY, ...(uncached ? { CLIENTELE_CACHE: 'false' } : {}), ...JSON.parse(process.env.QUICK_ENV ?? '{}') });
+  procs.clientele = await startClientele({
+    DATABASE_URL: f.url,
+    CLIENTELE_MASTER_KEY: BENCH_MASTER_KEY,
+    ...(uncached ? { CLIENTELE_CACHE: 'false' } : {}),
+    ...JSON.parse(process.env.QUICK_ENV ?? '{}'),
+  });
   if (uncached) {
     const env = { DATABASE_URL: f.url, ACCOUNT_ID: f.accountId, BASELINE_QUERIES: '2' };
     procs['fastify+pg'] = await startBaseline('fastify-pg.mjs', env, '/readyz');
     procs['prepared f+pg'] = await startBaseline('fastify-pg.mjs', { ...env, BASELINE_PREPARED: '1' }, '/readyz');
-  }
-  else {
+  } else {
     procs.hello = await startBaseline('hello.mjs');
     procs['fastify hello'] = await startBaseline('fastify-hello.mjs');
     if (kind !== 'grant') procs['essential work'] = await startBaseline('essential-work.mjs');
@@ -66,6 +70,9 @@ try {
   const cpu: Record<string, number[]> = {};
   const sys: Record<string, number[]> = {};
   const db: Record<string, number[]> = {};
+  const add = (series: Record<string, number[]>, name: string, value: number) => {
+    series[name] = [...(series[name] ?? []), value];
+  };
   for (let r = 0; r < rounds; r++) {
     for (const [name, p] of Object.entries(procs)) {
       await waitForQuiet();
@@ -75,16 +82,23 @@ try {
       const sys0 = cpuMs(p.pid, 'system');
       const db0 = postgresCpuMs();
       const res = await runLoad({ ...spec, seconds });
-      (rps[name] ??= []).push(res.rps);
-      (cpu[name] ??= []).push(((cpuMs(p.pid) - cpu0) * 1000) / res.requests);
-      (sys[name] ??= []).push(((cpuMs(p.pid, 'system') - sys0) * 1000) / res.requests);
-      (db[name] ??= []).push(((postgresCpuMs() - db0) * 1000) / res.requests);
+      add(rps, name, res.rps);
+      add(cpu, name, ((cpuMs(p.pid) - cpu0) * 1000) / res.requests);
+      add(sys, name, ((cpuMs(p.pid, 'system') - sys0) * 1000) / res.requests);
+      add(db, name, ((postgresCpuMs() - db0) * 1000) / res.requests);
       if (res.errors) console.log(`  ${name}: ${res.errors} errors`);
     }
-    console.log(`round ${r + 1}: ${Object.entries(rps).map(([n, xs]) => `${n} ${Math.round(xs.at(-1)!)}`).join(' | ')}`);
+    console.log(
+      `round ${r + 1}: ${Object.entries(rps)
+        .map(([n, xs]) => `${n} ${Math.round(xs.at(-1)!)}`)
+        .join(' | ')}`,
+    );
   }
   const base = median(rps[uncached ? 'fastify+pg' : 'hello']!);
-  for (const [n, xs] of Object.entries(rps)) console.log(`${n.padEnd(14)} median ${Math.round(median(xs))} req/s, ratio ${(median(xs) / base).toFixed(2)}; server CPU ${median(cpu[n]!).toFixed(1)} µs/request (${median(sys[n]!).toFixed(1)} in the kernel), PostgreSQL CPU ${median(db[n]!).toFixed(1)} µs/request`);
+  for (const [n, xs] of Object.entries(rps))
+    console.log(
+      `${n.padEnd(14)} median ${Math.round(median(xs))} req/s, ratio ${(median(xs) / base).toFixed(2)}; server CPU ${median(cpu[n]!).toFixed(1)} µs/request (${median(sys[n]!).toFixed(1)} in the kernel), PostgreSQL CPU ${median(db[n]!).toFixed(1)} µs/request`,
+    );
   procs.clientele.sampleRss();
   console.log(`clientele RSS now ${procs.clientele.sampleRss()} MB, peak ${procs.clientele.peakRssMb} MB`);
 } finally {

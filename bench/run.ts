@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   };
   const rssAfterLoad = { cacheOn: NaN, cacheOnPeak: NaN, cacheOff: NaN, cacheOffPeak: NaN };
   const latency: Array<{ name: string; big: LoadResult; small: LoadResult }> = [];
-  let startup: Array<{ label: string; readyMs: number[]; rssMb: number[] }> = [];
+  const startup: Array<{ label: string; readyMs: number[]; rssMb: number[] }> = [];
 
   try {
     // 1 + 3. Cached paths and grants against a bare node:http hello-world.
@@ -148,7 +148,9 @@ async function main(): Promise<void> {
       ref.essentialG.push(await measure(essential, getC));
       r.helloT.push(await measure(hello, grants));
       r.grant.push(await measure(cached, grants));
-      log(`  round ${round + 1}: hello ${fmt(r.helloV.at(-1)!.rps)} | verify ${fmt(r.verify.at(-1)!.rps)} (essential work ${fmt(ref.essentialV.at(-1)!.rps)}) | GET client ${fmt(r.get.at(-1)!.rps)} (essential work ${fmt(ref.essentialG.at(-1)!.rps)}) | grants ${fmt(r.grant.at(-1)!.rps)} req/s`);
+      log(
+        `  round ${round + 1}: hello ${fmt(r.helloV.at(-1)!.rps)} | verify ${fmt(r.verify.at(-1)!.rps)} (essential work ${fmt(ref.essentialV.at(-1)!.rps)}) | GET client ${fmt(r.get.at(-1)!.rps)} (essential work ${fmt(ref.essentialG.at(-1)!.rps)}) | grants ${fmt(r.grant.at(-1)!.rps)} req/s`,
+      );
     }
     comparisons.push(compare('cached POST /v1/keys/verify', 'node:http hello-world', r.verify, r.helloV, 0.7));
     comparisons.push(compare('  reference: bare Fastify hello-world, same requests', 'node:http hello-world', ref.fastifyV, r.helloV));
@@ -198,7 +200,9 @@ async function main(): Promise<void> {
       u.verify.push(await measure(uncached, uVerify));
       u.fpP.push(await measure(fpP, getC));
       u.fpPV.push(await measure(fpP, uVerify));
-      log(`  round ${round + 1}: fastify+pg 2q ${fmt(u.fp2.at(-1)!.rps)} | clientele GET ${fmt(u.get.at(-1)!.rps)} | fastify+pg 1q ${fmt(u.fp1.at(-1)!.rps)} | fastify+pg verify ${fmt(u.fpV.at(-1)!.rps)} | clientele verify ${fmt(u.verify.at(-1)!.rps)} | prepared fastify+pg 2q ${fmt(u.fpP.at(-1)!.rps)}, verify ${fmt(u.fpPV.at(-1)!.rps)}`);
+      log(
+        `  round ${round + 1}: fastify+pg 2q ${fmt(u.fp2.at(-1)!.rps)} | clientele GET ${fmt(u.get.at(-1)!.rps)} | fastify+pg 1q ${fmt(u.fp1.at(-1)!.rps)} | fastify+pg verify ${fmt(u.fpV.at(-1)!.rps)} | clientele verify ${fmt(u.verify.at(-1)!.rps)} | prepared fastify+pg 2q ${fmt(u.fpP.at(-1)!.rps)}, verify ${fmt(u.fpPV.at(-1)!.rps)}`,
+      );
     }
     comparisons.push(compare('uncached GET /v1/clients/{id} (2 queries: key, client)', 'Fastify + pg, same 2 queries', u.get, u.fp2, 0.8));
     comparisons.push(compare('uncached GET /v1/clients/{id}', 'Fastify + pg, the client query alone', u.get, u.fp1));
@@ -283,7 +287,10 @@ async function main(): Promise<void> {
 
 /** How much CPU the hypervisor took from this machine during the throughput runs. */
 function stealLine(comparisons: Comparison[]): string {
-  const steal = comparisons.flatMap((c) => [...c.subject, ...c.base]).map((r) => r.stealPct).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  const steal = comparisons
+    .flatMap((c) => [...c.subject, ...c.base])
+    .map((r) => r.stealPct)
+    .filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
   if (steal.length === 0) return 'CPU steal (time the hypervisor gave to other machines) was not measured.';
   return `CPU steal during these runs (time the hypervisor gave to other machines; every figure of a run drops with it): median ${fmt(median(steal), 1)} %, highest ${fmt(Math.max(...steal), 1)} %.`;
 }
@@ -319,7 +326,10 @@ async function writeResults(
     '',
     '| what | req/s | baseline | baseline req/s | ratio | target | p50 / p99 ms |',
     '|---|---:|---|---:|---:|---|---:|',
-    ...comparisons.map((c) => `| ${c.name} | ${fmt(c.rps)} | ${c.baseline} | ${fmt(c.baseRps)} | ${fmt(c.ratio, 2)} | ${verdict(c)} | ${fmt(median(c.subject.map((x) => x.p50ms)), 1)} / ${fmt(median(c.subject.map((x) => x.p99ms)), 1)} |`),
+    ...comparisons.map(
+      (c) =>
+        `| ${c.name} | ${fmt(c.rps)} | ${c.baseline} | ${fmt(c.baseRps)} | ${fmt(c.ratio, 2)} | ${verdict(c)} | ${fmt(median(c.subject.map((x) => x.p50ms)), 1)} / ${fmt(median(c.subject.map((x) => x.p99ms)), 1)} |`,
+    ),
     `| cached verify with \`LOG_LEVEL=info\` (two log lines per request) | ${fmt(info.rps)} | the same server at \`warn\` | ${fmt(info.rps / info.ratioToQuietServer)} | ${fmt(info.ratioToQuietServer, 2)} | — | |`,
     '',
     stealLine(comparisons),
@@ -332,13 +342,18 @@ async function writeResults(
     '',
     `| request | p50 ms | p99 ms | req/s | p50 at ${fmt(SMALL_CLIENTS)} | p99 at ${fmt(SMALL_CLIENTS)} | p50 ratio | p99 ratio |`,
     '|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...latency.map((l) => `| ${l.name} | ${fmt(l.big.p50ms, 2)} | ${fmt(l.big.p99ms, 2)} | ${fmt(l.big.rps)} | ${fmt(l.small.p50ms, 2)} | ${fmt(l.small.p99ms, 2)} | ${fmt(l.big.p50ms / l.small.p50ms, 2)} | ${fmt(l.big.p99ms / l.small.p99ms, 2)} |`),
+    ...latency.map(
+      (l) =>
+        `| ${l.name} | ${fmt(l.big.p50ms, 2)} | ${fmt(l.big.p99ms, 2)} | ${fmt(l.big.rps)} | ${fmt(l.small.p50ms, 2)} | ${fmt(l.small.p99ms, 2)} | ${fmt(l.big.p50ms / l.small.p50ms, 2)} | ${fmt(l.big.p99ms / l.small.p99ms, 2)} |`,
+    ),
     '',
     '### Start-up to ready (`/readyz` answers 200) and RSS',
     '',
     '| process | ready ms (median) | ratio to hello-world | RSS at ready MB | ratio to hello-world |',
     '|---|---:|---:|---:|---:|',
-    ...startup.map((s) => `| ${s.label} | ${fmt(median(s.readyMs))} | ${fmt(median(s.readyMs) / median(hello.readyMs), 1)} | ${fmt(median(s.rssMb))} | ${fmt(median(s.rssMb) / median(hello.rssMb), 1)} |`),
+    ...startup.map(
+      (s) => `| ${s.label} | ${fmt(median(s.readyMs))} | ${fmt(median(s.readyMs) / median(hello.readyMs), 1)} | ${fmt(median(s.rssMb))} | ${fmt(median(s.rssMb) / median(hello.rssMb), 1)} |`,
+    ),
     '',
     `Clientele runs as \`npm start\` runs it: the bundle in dist/ with \`${startFlags().join(' ') || '(no V8 flags)'}\`. The same server run from src/ through tsx with default V8 settings, under the same uncached GET load: RSS at ready ${fmt(tsxRun.rssAtReadyMb)} MB, peak ${fmt(tsxRun.peakMb)} MB, ${fmt(tsxRun.rps)} req/s (as started by npm start: ${fmt(tsxRun.startRps)} req/s).`,
     '',

@@ -168,7 +168,9 @@ async function dispatcherRun(backend: BackendName, sink: Sink): Promise<BackendR
     await inject('/v1/webhook-endpoints', { url: `${sink.url}/hook`, events: ['bench.*'] });
     const ctx = t.services.ctx;
     const emit = (seq: number) =>
-      ctx.store.transaction((tx) => recordEvent(tx, { accountId: acc.accountId, clientId: null, type: 'bench.ping', actor: { type: 'system', id: 'bench' }, data: { seq, pad: 'x'.repeat(40) } }, ctx.now()));
+      ctx.store.transaction((tx) =>
+        recordEvent(tx, { accountId: acc.accountId, clientId: null, type: 'bench.ping', actor: { type: 'system', id: 'bench' }, data: { seq, pad: 'x'.repeat(40) } }, ctx.now()),
+      );
 
     // Throughput: EVENTS already in the outbox, then the dispatcher drains it.
     for (let i = 0; i < EVENTS; i += 100) {
@@ -178,7 +180,12 @@ async function dispatcherRun(backend: BackendName, sink: Sink): Promise<BackendR
       });
     }
     sink.reset();
-    const options = { retryBaseMs: defaults.webhookRetryBaseMs, timeoutMs: defaults.webhookTimeoutMs, concurrency: CONCURRENCY, onError: (e: unknown) => process.stderr.write(`dispatcher error: ${String(e)}\n`) };
+    const options = {
+      retryBaseMs: defaults.webhookRetryBaseMs,
+      timeoutMs: defaults.webhookTimeoutMs,
+      concurrency: CONCURRENCY,
+      onError: (e: unknown) => process.stderr.write(`dispatcher error: ${String(e)}\n`),
+    };
     const d = createDispatcher(ctx, { ...options, pollIntervalMs: defaults.webhookPollMs });
     const t0 = performance.now();
     d.start();
@@ -223,8 +230,9 @@ async function dispatcherRun(backend: BackendName, sink: Sink): Promise<BackendR
 async function main(): Promise<void> {
   const started = performance.now();
   process.stdout.write(
-    `bench/webhooks — node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30)} GiB RAM, load average ${loadavg().map((l) => fmt(l, 2)).join(' ')}\n` +
-      `events ${EVENTS} (throughput), ${LATENCY_EVENTS} at ~${1000 / LATENCY_EVERY_MS}/s (latency); concurrency ${CONCURRENCY}; loopback receiver answering 204\n\n`,
+    `bench/webhooks — node ${process.version}, ${cpus().length} CPU(s) (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30)} GiB RAM, load average ${loadavg()
+      .map((l) => fmt(l, 2))
+      .join(' ')}\n` + `events ${EVENTS} (throughput), ${LATENCY_EVENTS} at ~${1000 / LATENCY_EVERY_MS}/s (latency); concurrency ${CONCURRENCY}; loopback receiver answering 204\n\n`,
   );
   const sink = await startSink();
   try {
@@ -255,7 +263,11 @@ async function main(): Promise<void> {
         `| ${r.backend} | ${fmt(r.perSecond, 0)} | ${fmt(base.perSecond, 0)} | ${fmt(r.perSecond / base.perSecond, 3)} | ${fmt(a!.p50)} / ${fmt(a!.p99)} ms | ${fmt(b!.p50)} / ${fmt(b!.p99)} ms |\n`,
       );
     }
-    process.stdout.write(`\ntotal ${fmt((performance.now() - started) / 1000)} s; load average at the end ${loadavg().map((l) => fmt(l, 2)).join(' ')}\n`);
+    process.stdout.write(
+      `\ntotal ${fmt((performance.now() - started) / 1000)} s; load average at the end ${loadavg()
+        .map((l) => fmt(l, 2))
+        .join(' ')}\n`,
+    );
   } finally {
     await sink.close();
   }

@@ -8,7 +8,8 @@
  * 4. Always tears down what it started (cluster, temp dirs), including on SIGINT/SIGTERM.
  *
  * 0. A full run (no filter) first runs the static checks, each its own step: the type check
- *    (tsc --noEmit; tsx strips types, so nothing else would notice).
+ *    (tsc --noEmit; tsx strips types, so nothing else would notice), format and lint (Biome),
+ *    unused code (knip). Any finding stops the run.
  *
  * Usage: npm test [-- <path filter>...]     e.g. npm test -- src/crypto test/http
  *        npm run test:unit                  (= --unit: core, crypto, storage, SDK on PGlite only;
@@ -198,15 +199,7 @@ async function startPrivateCluster(): Promise<string> {
   must('initdb', run(initdb, ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C']));
 
   const port = await freePort();
-  const options = [
-    `-p ${port}`,
-    `-k ${dir}`,
-    '-c listen_addresses=127.0.0.1',
-    '-c fsync=off',
-    '-c synchronous_commit=off',
-    '-c full_page_writes=off',
-    '-c max_connections=200',
-  ].join(' ');
+  const options = [`-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c max_connections=200'].join(' ');
   // Registered before starting so a half-started server is stopped as well.
   onCleanup('stop private PostgreSQL', () => {
     if (!existsSync(path.join(dataDir, 'postmaster.pid'))) return;
@@ -275,7 +268,14 @@ interface Check {
   argv: string[];
 }
 
-const CHECKS: Check[] = [{ name: 'type check (tsc --noEmit)', argv: [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', ROOT] }];
+const bin = (pkg: string, file: string) => path.join(ROOT, 'node_modules', pkg, file);
+const CHECKS: Check[] = [
+  { name: 'type check (tsc --noEmit)', argv: [bin('typescript', 'bin/tsc'), '--noEmit', '-p', ROOT] },
+  // Formatting and lint rules: biome.json. `npm run format` fixes what it can.
+  { name: 'format and lint (biome ci)', argv: [bin('@biomejs/biome', 'bin/biome'), 'ci', '--error-on-warnings', '--reporter=summary', ROOT] },
+  // Unused files, exports and dependencies: knip.json.
+  { name: 'unused code (knip)', argv: [bin('knip', 'bin/knip.js'), '--no-progress'] },
+];
 
 function runChecks(): boolean {
   for (const check of CHECKS) {
@@ -296,11 +296,7 @@ async function main(): Promise<number> {
   const filters = args.filter((a) => a !== '--unit');
   const files = collectTestFiles(filters).filter((f) => !unit || UNIT_PREFIXES.some((p) => f.startsWith(p)));
   if (files.length === 0) {
-    log(
-      filters.length
-        ? `no *.test.ts files under ${TEST_DIRS.join('/, ')}/ match ${filters.map((f) => JSON.stringify(f)).join(', ')}`
-        : `no *.test.ts files found under ${TEST_DIRS.join('/, ')}/`,
-    );
+    log(filters.length ? `no *.test.ts files under ${TEST_DIRS.join('/, ')}/ match ${filters.map((f) => JSON.stringify(f)).join(', ')}` : `no *.test.ts files found under ${TEST_DIRS.join('/, ')}/`);
     return 1;
   }
 

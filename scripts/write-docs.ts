@@ -7,7 +7,9 @@ import { CONFIG_VARIABLES } from '../src/config.js';
 import { ERROR_CATALOGUE } from '../src/core/errors.js';
 
 const root = new URL('../', import.meta.url);
-const errors = Object.entries(ERROR_CATALOGUE).map(([c, e]) => `| \`${c}\` | ${e.status} | ${e.title} |\n`).join('');
+const errors = Object.entries(ERROR_CATALOGUE)
+  .map(([c, e]) => `| \`${c}\` | ${e.status} | ${e.title} |\n`)
+  .join('');
 const config = CONFIG_VARIABLES.map((v) => `| \`${v.name}\` | \`${v.default}\` | ${v.description} |\n`).join('');
 
 const docs = new URL('docs/errors.md', root);

@@ -50,23 +50,48 @@ export const CONFIG_VARIABLES: Array<{ name: string; default: string; descriptio
   { name: 'CLIENTELE_BOOTSTRAP', default: 'true', description: 'On first start with an empty database, create an account and print its credentials once' },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   { name: 'CLIENTELE_DB_POOL_SIZE', default: '10', description: 'PostgreSQL connections per instance' },
-  { name: 'CLIENTELE_DB_PREPARED_STATEMENTS', default: 'true', description: 'Run the reads behind key verification as named prepared statements; set false behind a connection pooler that cannot keep them (PgBouncer older than 1.21 in transaction mode)' },
-  { name: 'CLIENTELE_DB_ACQUIRE_TIMEOUT_MS', default: '2000', description: 'Longest a request waits for a database connection (or for a new one to open); then it is answered 503 SERVICE_UNAVAILABLE with Retry-After. 0 = wait without limit' },
+  {
+    name: 'CLIENTELE_DB_PREPARED_STATEMENTS',
+    default: 'true',
+    description: 'Run the reads behind key verification as named prepared statements; set false behind a connection pooler that cannot keep them (PgBouncer older than 1.21 in transaction mode)',
+  },
+  {
+    name: 'CLIENTELE_DB_ACQUIRE_TIMEOUT_MS',
+    default: '2000',
+    description: 'Longest a request waits for a database connection (or for a new one to open); then it is answered 503 SERVICE_UNAVAILABLE with Retry-After. 0 = wait without limit',
+  },
   { name: 'CLIENTELE_DB_MAX_WAITING', default: '1000', description: 'Most requests waiting for a database connection at once; one more is answered 503 at once. 0 = no bound' },
-  { name: 'CLIENTELE_CACHE', default: 'true', description: 'In-process cache of keys, clients and users for verification (invalidated across instances by LISTEN/NOTIFY); false = every check reads the database' },
+  {
+    name: 'CLIENTELE_CACHE',
+    default: 'true',
+    description: 'In-process cache of keys, clients and users for verification (invalidated across instances by LISTEN/NOTIFY); false = every check reads the database',
+  },
   { name: 'CLIENTELE_CACHE_ENTRIES', default: '50000', description: 'Most keys + clients + users the cache holds (about 0.9 KB each; oldest dropped first)' },
   { name: 'CLIENTELE_TRUST_PROXY', default: 'false', description: 'Trust X-Forwarded-* headers (behind a reverse proxy)' },
   { name: 'CLIENTELE_BODY_LIMIT', default: '1048576', description: 'Largest accepted request body, in bytes' },
-  { name: 'CLIENTELE_REQUEST_TIMEOUT_MS', default: '30000', description: 'A request, headers and body, must arrive within this time; a slower one is answered 408 and its connection closed (checked every second)' },
+  {
+    name: 'CLIENTELE_REQUEST_TIMEOUT_MS',
+    default: '30000',
+    description: 'A request, headers and body, must arrive within this time; a slower one is answered 408 and its connection closed (checked every second)',
+  },
   { name: 'CLIENTELE_HEADERS_TIMEOUT_MS', default: '10000', description: 'The request headers must arrive within this time (at most CLIENTELE_REQUEST_TIMEOUT_MS)' },
-  { name: 'CLIENTELE_WEBHOOK_ALLOW_HOSTS', default: '(unset)', description: 'Hosts or CIDRs that outgoing requests (webhooks, integration tests) may reach although private or loopback, comma-separated, e.g. 127.0.0.1,localhost' },
+  {
+    name: 'CLIENTELE_WEBHOOK_ALLOW_HOSTS',
+    default: '(unset)',
+    description: 'Hosts or CIDRs that outgoing requests (webhooks, integration tests) may reach although private or loopback, comma-separated, e.g. 127.0.0.1,localhost',
+  },
   { name: 'CLIENTELE_WEBHOOK_DISPATCH', default: 'true', description: 'Whether this instance sends webhooks (any number of instances may; they share the queue)' },
   { name: 'CLIENTELE_WEBHOOK_RETRY_BASE_MS', default: '30000', description: 'First retry delay; each retry doubles it (with jitter); retries stop after 8640 × this (3 days)' },
   { name: 'CLIENTELE_WEBHOOK_TIMEOUT_MS', default: '10000', description: 'Timeout of one delivery attempt' },
   { name: 'CLIENTELE_METRICS', default: 'true', description: 'Serve Prometheus metrics at GET /metrics (process, verification cache, key-usage flushes, database pool; no tenant data)' },
   { name: 'CLIENTELE_METRICS_TOKEN', default: '(unset)', description: 'When set, GET /metrics requires `Authorization: Bearer <this value>`; unset = open (restrict it at your proxy)' },
   { name: 'CLIENTELE_WEBHOOK_POLL_MS', default: '200', description: 'How often an instance looks for due deliveries' },
-  { name: 'CLIENTELE_WEBHOOK_MAX_ENDPOINTS', default: '20', description: 'Most webhook endpoints an account may have (every change writes one delivery per matching endpoint in its transaction); 0 = none. Existing endpoints above a lowered limit keep working' },
+  {
+    name: 'CLIENTELE_WEBHOOK_MAX_ENDPOINTS',
+    default: '20',
+    description:
+      'Most webhook endpoints an account may have (every change writes one delivery per matching endpoint in its transaction); 0 = none. Existing endpoints above a lowered limit keep working',
+  },
 ];
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {

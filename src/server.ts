@@ -78,13 +78,13 @@ export async function openRuntime(config: Config, warn: (msg: string) => void): 
   }
 }
 
-export const BOOTSTRAP_EMAIL = 'admin@clientele.local';
+const BOOTSTRAP_EMAIL = 'admin@clientele.local';
 
 /**
  * First start on an empty database: creates an account, its admin user and primary key.
  * A marker row makes it happen once even when several instances start together.
  */
-export async function bootstrapIfEmpty(ctx: CoreContext): Promise<CreatedAccount | null> {
+async function bootstrapIfEmpty(ctx: CoreContext): Promise<CreatedAccount | null> {
   const mine = randomBytes(16);
   return ctx.store.transaction(async (tx) => {
     if ((await tx.accounts.count()) > 0) return null;
@@ -138,7 +138,9 @@ export async function startServer(config: Config, print: (text: string) => void 
         }
       : {}),
   });
-  warn = (m) => app.log.warn(m);
+  warn = (m) => {
+    app.log.warn(m);
+  };
   for (const w of warnings) warn(w);
   if (config.bootstrap) {
     const created = await bootstrapIfEmpty(runtime.services.ctx);
@@ -146,7 +148,8 @@ export async function startServer(config: Config, print: (text: string) => void 
       print(
         '\nClientele created an account on this empty database. These credentials are shown ONCE:\n' +
           JSON.stringify(credentialsJson(created), null, 2) +
-          '\nTry: curl -H "X-API-Key: <apiKey.token>" http://' + `${config.host}:${config.port}/v1/clients\n\n`,
+          '\nTry: curl -H "X-API-Key: <apiKey.token>" http://' +
+          `${config.host}:${config.port}/v1/clients\n\n`,
       );
     }
   }

@@ -78,9 +78,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const memory: MemoryCache | undefined = options.cache === false ? undefined : createMemoryCache(options.cache ?? {});
   const cache: VerificationCache = memory ?? noCache;
   const listener: InvalidationListener | undefined =
-    memory && options.listenUrl
-      ? startInvalidationListener({ connectionString: options.listenUrl, cache: memory, ...(options.onError ? { onError: options.onError } : {}) })
-      : undefined;
+    memory && options.listenUrl ? startInvalidationListener({ connectionString: options.listenUrl, cache: memory, ...(options.onError ? { onError: options.onError } : {}) }) : undefined;
   const ctx: AuthContext = {
     store,
     keyring: options.keyring,

@@ -112,7 +112,13 @@ describeEachBackend('batching key usage', ({ db }) => {
     const { accountId, a, keyA } = await fixture();
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    const slow: Store = { ...store, transaction: async (fn) => { await held; return store.transaction(fn); } };
+    const slow: Store = {
+      ...store,
+      transaction: async (fn) => {
+        await held;
+        return store.transaction(fn);
+      },
+    };
     const usage = recorder(slow);
     usage.record(keyA.keyId, DEC, { accountId, clientId: a });
     const flushed = usage.flush();

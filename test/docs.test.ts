@@ -17,6 +17,9 @@ describe('documentation stays true', () => {
   it('README configuration table lists every environment variable with its default', async () => {
     const text = await read('README.md');
     const rows = [...text.matchAll(/^\| `([A-Z_]+)` \| ([^|]+) \|/gm)].map((m) => [m[1], m[2]!.trim().replace(/^`|`$/g, '')]);
-    assert.deepEqual(rows, CONFIG_VARIABLES.map((v) => [v.name, v.default]));
+    assert.deepEqual(
+      rows,
+      CONFIG_VARIABLES.map((v) => [v.name, v.default]),
+    );
   });
 });

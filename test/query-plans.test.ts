@@ -97,9 +97,22 @@ describe('query plans at scale [postgres]', { skip: postgres ? false : 'PostgreS
     // A few account-level keys among the 50,000 client keys.
     for (let i = 0; i < 3; i++) {
       await store.apiKeys.insert({
-        keyId: generateKeyId(), accountId: A, clientId: null, name: 'account', isPrimary: i === 0, enabled: true, scopes: [],
-        secretHash: randomBytes(32), secretHint: 'xxxx', previousSecretHash: null, previousSecretExpiresAt: null,
-        expiresAt: null, lastUsedAt: null, useCount: 0, createdAt: now, updatedAt: now,
+        keyId: generateKeyId(),
+        accountId: A,
+        clientId: null,
+        name: 'account',
+        isPrimary: i === 0,
+        enabled: true,
+        scopes: [],
+        secretHash: randomBytes(32),
+        secretHint: 'xxxx',
+        previousSecretHash: null,
+        previousSecretExpiresAt: null,
+        expiresAt: null,
+        lastUsedAt: null,
+        useCount: 0,
+        createdAt: now,
+        updatedAt: now,
       });
     }
     const db = database.db;
@@ -159,7 +172,12 @@ describe('query plans at scale [postgres]', { skip: postgres ? false : 'PostgreS
       : scans.reduce((s, n) => s + ((n['Actual Rows'] ?? 0) + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)) * (n['Actual Loops'] ?? 1), 0);
     return {
       sql: q.sql.replace(/\s+/g, ' ').slice(0, 160),
-      scans: scans.map((n) => ({ node: n['Node Type'], ...(n['Relation Name'] ? { relation: n['Relation Name'] } : {}), ...(n['Index Name'] ? { index: n['Index Name'] } : {}), ...(n['Actual Rows'] !== undefined ? { rows: n['Actual Rows'] } : {}) })),
+      scans: scans.map((n) => ({
+        node: n['Node Type'],
+        ...(n['Relation Name'] ? { relation: n['Relation Name'] } : {}),
+        ...(n['Index Name'] ? { index: n['Index Name'] } : {}),
+        ...(n['Actual Rows'] !== undefined ? { rows: n['Actual Rows'] } : {}),
+      })),
       ...(rowsRead !== undefined ? { rowsRead } : {}),
       ...(root['Execution Time'] !== undefined ? { ms: root['Execution Time'] } : {}),
     };
@@ -183,8 +201,7 @@ describe('query plans at scale [postgres]', { skip: postgres ? false : 'PostgreS
       report.push(`- ${name}: ${scans}${e.rowsRead !== undefined ? `; rows read ${e.rowsRead}` : ''}${e.ms !== undefined ? `; ${e.ms.toFixed(2)} ms` : ''}`);
       const seq = e.scans.filter((s) => s.node === 'Seq Scan' && s.relation && BIG_TABLES.has(s.relation));
       if (!allowSeqScan) assert.deepEqual(seq, [], `${name}: sequential scan on a big table in\n${e.sql}\n${JSON.stringify(e.scans)}`);
-      if (maxRows !== undefined && e.rowsRead !== undefined)
-        assert.ok(e.rowsRead <= maxRows, `${name}: read ${e.rowsRead} rows (bound ${maxRows}) in\n${e.sql}\n${JSON.stringify(e.scans)}`);
+      if (maxRows !== undefined && e.rowsRead !== undefined) assert.ok(e.rowsRead <= maxRows, `${name}: read ${e.rowsRead} rows (bound ${maxRows}) in\n${e.sql}\n${JSON.stringify(e.scans)}`);
     }
     return out;
   }
@@ -217,11 +234,15 @@ describe('query plans at scale [postgres]', { skip: postgres ? false : 'PostgreS
     await check('clients.findByUsername (small account)', () => store.clients.findByUsername(B, 'b-4321'), 10);
     // CCM19 lookups: by-username, clientgetid (username, then e-mail).
     await check('clients.findByUsername (CCM19)', () => store.clients.findByUsername(A, 'a-12345'), 10);
-    await check('clients.get / getById / getForUpdate', async () => {
-      await store.clients.get(A, midClient);
-      await store.clients.getById(midClient);
-      await store.clients.getForUpdate(A, midClient);
-    }, 10);
+    await check(
+      'clients.get / getById / getForUpdate',
+      async () => {
+        await store.clients.get(A, midClient);
+        await store.clients.getById(midClient);
+        await store.clients.getForUpdate(A, midClient);
+      },
+      10,
+    );
     // CCM19's unpaginated list streams keyset batches of 500.
     await check('clients.list CCM19 stream batch', () => store.clients.list(A, { limit: 501, afterId: midClient }), 4 * 501 + 10);
   });
@@ -240,7 +261,11 @@ describe('query plans at scale [postgres]', { skip: postgres ? false : 'PostgreS
     // The first deep page builds the account's page anchors: one index-only scan of the
     // account, linear by nature, once per version of its id order.
     const build = await check('clients.listPage first deep page (builds the page anchors)', () => store.clients.listPage(A, 40_000, 20), undefined);
-    for (const e of build) assert.ok(e.scans.every((s) => !s.relation || s.index), `a table read without an index: ${JSON.stringify(e.scans)}`);
+    for (const e of build)
+      assert.ok(
+        e.scans.every((s) => !s.relation || s.index),
+        `a table read without an index: ${JSON.stringify(e.scans)}`,
+      );
     // Then any page, at any depth: the total by primary key, and fewer than STEP ids skipped.
     const bound = STEP + 2 * 20 + 10;
     const page = await store.clients.listPage(A, 40_000, 20);
@@ -292,7 +317,10 @@ describe('query plans at scale [postgres]', { skip: postgres ? false : 'PostgreS
     await check('integrations.listForClients (FactPulse page)', () => store.integrations.listForClients(A, ids), 100);
     await check('webhooks.listDeliveries', () => store.webhooks.listDeliveries(A, endpointId, { limit: 21 }), 4 * 21 + 10);
     await check('webhooks.claimDue (dispatcher)', () => store.webhooks.claimDue(new Date(), 50, new Date(Date.now() + 60_000)), undefined);
-    await check('webhooks.enqueueForEvent (outbox fan-out)', () =>
-      store.webhooks.enqueueForEvent({ id: uuidv7(), accountId: B, clientId: null, type: 'x.none', actor: { type: 'system', id: 't' }, data: {}, createdAt: new Date() }), undefined);
+    await check(
+      'webhooks.enqueueForEvent (outbox fan-out)',
+      () => store.webhooks.enqueueForEvent({ id: uuidv7(), accountId: B, clientId: null, type: 'x.none', actor: { type: 'system', id: 't' }, data: {}, createdAt: new Date() }),
+      undefined,
+    );
   });
 });

@@ -21,16 +21,7 @@ import { verifyPassword } from '../src/crypto/passwords.js';
 import { randomBytes } from '../src/crypto/random.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { testBackends } from './support/databases.js';
-import {
-  apiKeyHeader,
-  basicHeader,
-  bearerHeader,
-  expectStatus,
-  mutateSecret,
-  type Headers,
-  type HttpReply,
-  type Method,
-} from './support/security-suite.js';
+import { apiKeyHeader, basicHeader, bearerHeader, expectStatus, mutateSecret, type Headers, type HttpReply, type Method } from './support/security-suite.js';
 
 /** A value that must never be seen again, in every textual form it could take. */
 interface Secret {
@@ -100,7 +91,10 @@ async function runFlow(t: TestApp): Promise<Flow> {
   // --- Accounts and user logins -----------------------------------------------------------
   const A = await t.newAccount('Hygiene A');
   const B = await t.newAccount('Hygiene B');
-  for (const [n, acc] of [['A', A], ['B', B]] as const) {
+  for (const [n, acc] of [
+    ['A', A],
+    ['B', B],
+  ] as const) {
     track(`account ${n} key secret`, acc.secret);
     track(`account ${n} key token`, acc.token);
     track(`account ${n} user password`, acc.password);
@@ -227,13 +221,24 @@ async function runFlow(t: TestApp): Promise<Flow> {
   track('Chorus Pro technical password', chorusPassword);
   const callerKey1 = randomBytes(32);
   const callerKey2 = randomBytes(32);
-  for (const [n, k] of [['1', callerKey1], ['2', callerKey2]] as const) {
+  for (const [n, k] of [
+    ['1', callerKey1],
+    ['2', callerKey2],
+  ] as const) {
     secrets.push(binarySecret(`caller encryption key ${n} (bytes)`, k));
     track(`caller encryption key ${n} (base64)`, k.toString('base64'));
   }
   const pdp = { flowServiceUrl: 'https://127.0.0.1:9/flow', tokenUrl: 'https://127.0.0.1:9/token', oauthClientId: 'hygiene-pdp', clientSecret: pdpSecret };
   expectStatus(await request('check', 'PUT', `/v1/clients/${c1.id}/integrations/pdp`, a, pdp), 200, 'configure PDP');
-  const chorus = { apiUrl: 'https://127.0.0.1:9/api', tokenUrl: 'https://127.0.0.1:9/token', oauthClientId: 'hygiene-chorus', technicalLogin: 'tech', clientSecret: chorusSecret, technicalPassword: chorusPassword, encryptionMode: 'double' };
+  const chorus = {
+    apiUrl: 'https://127.0.0.1:9/api',
+    tokenUrl: 'https://127.0.0.1:9/token',
+    oauthClientId: 'hygiene-chorus',
+    technicalLogin: 'tech',
+    clientSecret: chorusSecret,
+    technicalPassword: chorusPassword,
+    encryptionMode: 'double',
+  };
   const withKey1 = { ...a, 'x-encryption-key': callerKey1.toString('base64') };
   expectStatus(await request('check', 'PUT', `/v1/clients/${c2.id}/integrations/chorus-pro`, withKey1, chorus), 200, 'configure Chorus Pro (double)');
   expectStatus(await request('check', 'POST', `/v1/clients/${c1.id}/integrations/pdp/test`, a), 200, 'test PDP (token URL refused)');
@@ -383,7 +388,10 @@ for (const backend of testBackends()) {
       const hits = flow.checked.flatMap((r) => foundIn(r.text, flow.secrets).map((label) => `${label} in ${r.what}`));
       assert.deepEqual(hits, []);
       // The scan sees what is there: the description canary is in a later response.
-      assert.ok(flow.checked.some((r) => foundIn(r.text, [flow.canaries.text]).length), 'the text canary is found in responses');
+      assert.ok(
+        flow.checked.some((r) => foundIn(r.text, [flow.canaries.text]).length),
+        'the text canary is found in responses',
+      );
     });
 
     it('(b) no event row carries a secret', async () => {
@@ -394,7 +402,10 @@ for (const backend of testBackends()) {
         assert.ok(types.has(type), `an event of type ${type} was recorded`);
       const hits = rows.rows.flatMap((r) => foundIn(r.j, flow.secrets));
       assert.deepEqual(hits, []);
-      assert.ok(rows.rows.some((r) => foundIn(r.j, [flow.canaries.text]).length), 'the text canary is found in events');
+      assert.ok(
+        rows.rows.some((r) => foundIn(r.j, [flow.canaries.text]).length),
+        'the text canary is found in events',
+      );
     });
 
     it('(c) no log line carries a secret', async () => {
@@ -403,8 +414,14 @@ for (const backend of testBackends()) {
       const hits = t.logs.flatMap((line, i) => foundIn(line, flow.secrets).map((label) => `${label} in log line ${i}: ${line.slice(0, 300)}`));
       assert.deepEqual(hits, []);
       // Request URLs are logged — the canary path is there — and secret query parameters are masked.
-      assert.ok(t.logs.some((l) => foundIn(l, [flow.canaries.url]).length), 'the URL canary is found in the logs');
-      assert.ok(t.logs.some((l) => l.includes('apiKey=[REDACTED]')), 'a masked ?apiKey= is logged');
+      assert.ok(
+        t.logs.some((l) => foundIn(l, [flow.canaries.url]).length),
+        'the URL canary is found in the logs',
+      );
+      assert.ok(
+        t.logs.some((l) => l.includes('apiKey=[REDACTED]')),
+        'a masked ?apiKey= is logged',
+      );
     });
 
     it('(d) no table or column holds a secret, in plain, URL-encoded, hex or base64 form', async () => {
@@ -420,13 +437,25 @@ for (const backend of testBackends()) {
       for (const table of ['accounts', 'users', 'clients', 'api_keys', 'events', 'idempotency_records', 'server_secrets', 'signing_keys'])
         assert.ok(dump.tables.includes(table), `the dump covers ${table}`);
       for (const table of ['api_keys', 'events', 'idempotency_records', 'clients', 'users'])
-        assert.ok(dump.rows.some((r) => r.table === table), `the dump has rows of ${table}`);
-      assert.ok(dump.bytea.some((b) => b.where === 'idempotency_records.response'), 'the sealed idempotent response was dumped');
+        assert.ok(
+          dump.rows.some((r) => r.table === table),
+          `the dump has rows of ${table}`,
+        );
+      assert.ok(
+        dump.bytea.some((b) => b.where === 'idempotency_records.response'),
+        'the sealed idempotent response was dumped',
+      );
 
       const canaryHits = scanDump(dump, [canary, flow.canaries.text]);
       for (const how of ['(row text)', '(hex/base64)', '(bytes)'])
-        assert.ok(canaryHits.some((h) => h.startsWith(canary.label) && h.endsWith(how)), `the bytea canary is found ${how}: ${canaryHits.join('; ')}`);
-      assert.ok(canaryHits.some((h) => h.startsWith(flow.canaries.text.label)), 'the text canary is found');
+        assert.ok(
+          canaryHits.some((h) => h.startsWith(canary.label) && h.endsWith(how)),
+          `the bytea canary is found ${how}: ${canaryHits.join('; ')}`,
+        );
+      assert.ok(
+        canaryHits.some((h) => h.startsWith(flow.canaries.text.label)),
+        'the text canary is found',
+      );
 
       const server = [binarySecret('key-hash pepper', t.services.ctx.pepper)];
       assert.deepEqual(scanDump(dump, [...flow.secrets, ...server]), []);
@@ -465,7 +494,10 @@ for (const backend of testBackends()) {
         assert.ok(row.secret_hash.equals(hashSecret(pepper, k.secret)), `${k.keyId}: secret_hash = HMAC-SHA-256(pepper, secret)`);
         if (k.previous) assert.ok(row.previous_secret_hash?.equals(hashSecret(pepper, k.previous)), `${k.keyId}: previous_secret_hash is the old secret's HMAC`);
       }
-      assert.ok(flow.keys.some((k) => k.previous), 'a grace-period reset was checked');
+      assert.ok(
+        flow.keys.some((k) => k.previous),
+        'a grace-period reset was checked',
+      );
     });
   });
 }

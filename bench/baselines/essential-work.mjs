@@ -12,9 +12,22 @@ const hmac = (s) => createHmac('sha256', pepper).update(s, 'utf8').digest();
 const expected = hmac('x'.repeat(43));
 const check = (secret) => timingSafeEqual(hmac(secret), expected);
 const client = {
-  id: '0193a0f4-6f0b-7c3e-9d7a-2b1f0e9c8d7a', name: 'Client 123456', description: null, siret: null, username: 'seed-123456',
-  emailAddress: 'client-123456@example.test', firstName: null, lastName: null, company: 'Seed Co', hasPassword: false, isActive: true,
-  features: {}, limits: {}, metadata: {}, createdAt: new Date(), updatedAt: new Date(),
+  id: '0193a0f4-6f0b-7c3e-9d7a-2b1f0e9c8d7a',
+  name: 'Client 123456',
+  description: null,
+  siret: null,
+  username: 'seed-123456',
+  emailAddress: 'client-123456@example.test',
+  firstName: null,
+  lastName: null,
+  company: 'Seed Co',
+  hasPassword: false,
+  isActive: true,
+  features: {},
+  limits: {},
+  metadata: {},
+  createdAt: new Date(),
+  updatedAt: new Date(),
 };
 
 function send(res, body) {

@@ -16,8 +16,44 @@ const accountId = process.env.ACCOUNT_ID;
 const queries = Number(process.env.BASELINE_QUERIES ?? 2);
 const keyIdOf = (token) => (typeof token === 'string' && token.startsWith('clt_') ? 'ck_' + token.slice(4, 26) : '');
 // The columns Clientele reads (src/storage/rows.ts), key first, then its client.
-const KEY_COLUMNS = ['key_id', 'account_id', 'client_id', 'name', 'is_primary', 'enabled', 'scopes', 'secret_hash', 'secret_hint', 'previous_secret_hash', 'previous_secret_expires_at', 'expires_at', 'last_used_at', 'use_count', 'created_at', 'updated_at'];
-const CLIENT_COLUMNS = ['id', 'account_id', 'name', 'description', 'siret', 'username', 'email_address', 'first_name', 'last_name', 'company', 'password_hash', 'is_active', 'features', 'limits', 'metadata', 'data_key', 'created_at', 'updated_at'];
+const KEY_COLUMNS = [
+  'key_id',
+  'account_id',
+  'client_id',
+  'name',
+  'is_primary',
+  'enabled',
+  'scopes',
+  'secret_hash',
+  'secret_hint',
+  'previous_secret_hash',
+  'previous_secret_expires_at',
+  'expires_at',
+  'last_used_at',
+  'use_count',
+  'created_at',
+  'updated_at',
+];
+const CLIENT_COLUMNS = [
+  'id',
+  'account_id',
+  'name',
+  'description',
+  'siret',
+  'username',
+  'email_address',
+  'first_name',
+  'last_name',
+  'company',
+  'password_hash',
+  'is_active',
+  'features',
+  'limits',
+  'metadata',
+  'data_key',
+  'created_at',
+  'updated_at',
+];
 const KEY_WITH_CLIENT = `SELECT ${[...KEY_COLUMNS.map((c) => `k.${c}`), ...CLIENT_COLUMNS.map((c) => `c.${c}`)].join(', ')}
   FROM api_keys k LEFT JOIN clients c ON c.account_id = k.account_id AND c.id = k.client_id WHERE k.key_id = $1`;
 const CLIENT = `SELECT ${CLIENT_COLUMNS.join(', ')} FROM clients WHERE account_id = $1 AND id = $2`;
@@ -48,4 +84,9 @@ app.post('/v1/keys/verify', async (req, reply) => {
 });
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
 // A clean exit on SIGTERM, so `node --cpu-prof` (bench/profile.ts --baseline) writes its profile.
-process.on('SIGTERM', () => app.close().then(() => pool.end()).finally(() => process.exit(0)));
+process.on('SIGTERM', () =>
+  app
+    .close()
+    .then(() => pool.end())
+    .finally(() => process.exit(0)),
+);

@@ -3,7 +3,7 @@ import http from 'node:http';
 
 const body = Buffer.from(JSON.stringify({ hello: 'world' }));
 http
-  .createServer((req, res) => {
+  .createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
     res.end(body);
   })

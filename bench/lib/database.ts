@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 
 /** Admin URL of the PostgreSQL the benchmarks use (CREATE DATABASE rights). */
-export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const BENCH_DB = process.env.BENCH_DB ?? 'clientele_bench';
 export const SMALL_DB = `${BENCH_DB}_small`;
 export const BENCH_CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1_000_000);
@@ -44,18 +44,11 @@ export async function ensureDatabase(name: string): Promise<boolean> {
   });
 }
 
-export async function dropDatabase(name: string): Promise<void> {
-  await withPg(PG_ADMIN_URL, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-}
-
 /** Clients already in the benchmark account (0 when the database or account is missing). */
 export async function seededClients(name: string): Promise<number> {
   try {
     return await withPg(dbUrl(name), async (c) => {
-      const r = await c.query(
-        `SELECT count(*)::int AS n FROM clients WHERE account_id = (SELECT account_id FROM users WHERE lower(email) = lower($1))`,
-        [BENCH_EMAIL],
-      );
+      const r = await c.query(`SELECT count(*)::int AS n FROM clients WHERE account_id = (SELECT account_id FROM users WHERE lower(email) = lower($1))`, [BENCH_EMAIL]);
       return (r.rows[0]?.n as number | undefined) ?? 0;
     });
   } catch {

@@ -3,12 +3,11 @@
  * process of its own); and what the machine is, for the figures' headers.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './processes.js';
-
 
 export interface Req {
   method: 'GET' | 'POST';
@@ -91,9 +90,10 @@ function wrkData(requests: Req[]): string {
     if (/[\t\n]/.test(s) || s === '') throw new Error(`request field not representable for wrk: ${JSON.stringify(s)}`);
     return s;
   };
-  return requests
-    .map((r) => [r.method, clean(r.path), r.body === undefined ? '-' : clean(r.body), ...Object.entries(r.headers ?? {}).flatMap(([k, v]) => [clean(k), clean(v)])].join('\t'))
-    .join('\n') + '\n';
+  return (
+    requests.map((r) => [r.method, clean(r.path), r.body === undefined ? '-' : clean(r.body), ...Object.entries(r.headers ?? {}).flatMap(([k, v]) => [clean(k), clean(v)])].join('\t')).join('\n') +
+    '\n'
+  );
 }
 
 function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
@@ -157,8 +157,4 @@ export function machine(): { nproc: string; memory: string; cpu: string; node: s
     postgres: '',
     loadgen: loadTool() === 'wrk' ? sh('wrk -v 2>&1 | head -1') : `autocannon ${JSON.parse(readFileSync(path.join(ROOT, 'node_modules/autocannon/package.json'), 'utf8')).version as string}`,
   };
-}
-
-export function haveWrk(): boolean {
-  return existsSync('/usr/bin/wrk') || spawnSync('which', ['wrk']).status === 0;
 }

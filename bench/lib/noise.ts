@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { sleep } from './processes.js';
 
-
 function cpuTimes(): { busy: number; total: number; steal: number } {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const total = f.reduce((a, b) => a + b, 0);
@@ -31,7 +30,7 @@ export async function withSteal<T>(fn: () => Promise<T>): Promise<{ value: T; st
 }
 
 /** Share of the machine's CPU (0–100 %) busy over `ms` (while our own processes are idle). */
-export async function backgroundCpu(ms = 500): Promise<number> {
+async function backgroundCpu(ms = 500): Promise<number> {
   try {
     const a = cpuTimes();
     await sleep(ms);

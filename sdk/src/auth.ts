@@ -6,10 +6,7 @@
  *                     the token is cached, fetched again shortly before it expires, and once
  *                     more when the server answers 401.
  */
-export type Credentials =
-  | { apiKey: string }
-  | { accessToken: string | (() => string | Promise<string>) }
-  | { clientCredentials: { clientId: string; clientSecret: string; scope?: string } };
+export type Credentials = { apiKey: string } | { accessToken: string | (() => string | Promise<string>) } | { clientCredentials: { clientId: string; clientSecret: string; scope?: string } };
 
 export interface AuthStrategy {
   headers(signal?: AbortSignal): Promise<Record<string, string>>;

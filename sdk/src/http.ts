@@ -103,7 +103,14 @@ export class Transport {
     const res = await this.send('POST', this.url('/oauth2/token'), headers, new URLSearchParams(form).toString(), { retryable: true, authenticate: false });
     const token = res.body as TokenResponse | undefined;
     if (!token || typeof token.access_token !== 'string')
-      throw new ClienteleError({ status: res.response.status, code: 'INVALID_RESPONSE', message: 'The token endpoint answered without access_token', method: 'POST', url: this.url('/oauth2/token'), body: res.body });
+      throw new ClienteleError({
+        status: res.response.status,
+        code: 'INVALID_RESPONSE',
+        message: 'The token endpoint answered without access_token',
+        method: 'POST',
+        url: this.url('/oauth2/token'),
+        body: res.body,
+      });
     return token;
   }
 
@@ -185,6 +192,14 @@ async function readBody(response: Response, method: string, url: string): Promis
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ClienteleError({ status: response.status, code: 'INVALID_RESPONSE', message: `${method} ${redact(url)}: the response is not valid JSON`, method, url: redact(url), body: text, cause: err });
+    throw new ClienteleError({
+      status: response.status,
+      code: 'INVALID_RESPONSE',
+      message: `${method} ${redact(url)}: the response is not valid JSON`,
+      method,
+      url: redact(url),
+      body: text,
+      cause: err,
+    });
   }
 }

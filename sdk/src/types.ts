@@ -10,14 +10,11 @@ type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M
 type JsonContent<R> = R extends { content: { 'application/json': infer T } } ? T : undefined;
 
 /** The JSON body a route answers with `status`. */
-export type ResponseOf<P extends keyof paths, M extends Method, S extends number = 200> =
-  Operation<P, M> extends { responses: infer R } ? (S extends keyof R ? JsonContent<R[S]> : never) : never;
+export type ResponseOf<P extends keyof paths, M extends Method, S extends number = 200> = Operation<P, M> extends { responses: infer R } ? (S extends keyof R ? JsonContent<R[S]> : never) : never;
 /** The JSON request body of a route. */
-export type BodyOf<P extends keyof paths, M extends Method> =
-  Operation<P, M> extends { requestBody?: { content: { 'application/json': infer T } } } ? T : never;
+export type BodyOf<P extends keyof paths, M extends Method> = Operation<P, M> extends { requestBody?: { content: { 'application/json': infer T } } } ? T : never;
 /** The query parameters of a route. */
-export type QueryOf<P extends keyof paths, M extends Method> =
-  Operation<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+export type QueryOf<P extends keyof paths, M extends Method> = Operation<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
 
 /** One page of a cursor-paginated list; pass `nextCursor` back as `cursor`. */
 export interface Page<T> {

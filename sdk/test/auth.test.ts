@@ -56,7 +56,10 @@ describe('SDK client-credentials tokens', () => {
     const sdk = new Clientele({ baseUrl: 'http://api.test', clientCredentials: { clientId: 'a', clientSecret: 'b' }, fetch: s.fetch, retries: 0 });
     await sdk.clients.create({ name: 'x' });
     assert.equal(s.issued(), 2);
-    assert.deepEqual(s.apiCalls().map((r) => r.headers.authorization), ['Bearer tok-1', 'Bearer tok-2']);
+    assert.deepEqual(
+      s.apiCalls().map((r) => r.headers.authorization),
+      ['Bearer tok-1', 'Bearer tok-2'],
+    );
   });
 
   it('a second 401 is reported, not looped on', async () => {
@@ -89,6 +92,12 @@ describe('SDK client-credentials tokens', () => {
     const f = fakeFetch(() => problem(401, 'UNAUTHENTICATED'));
     await assert.rejects(new Clientele({ baseUrl: 'http://api.test', apiKey: 'clt_x', fetch: f.fetch }).clients.listPage(), ClienteleError);
     await assert.rejects(new Clientele({ baseUrl: 'http://api.test', accessToken: 'jwt', fetch: f.fetch }).clients.listPage(), ClienteleError);
-    assert.deepEqual(f.requests.map((r) => [r.headers['x-api-key'], r.headers.authorization]), [['clt_x', undefined], [undefined, 'Bearer jwt']]);
+    assert.deepEqual(
+      f.requests.map((r) => [r.headers['x-api-key'], r.headers.authorization]),
+      [
+        ['clt_x', undefined],
+        [undefined, 'Bearer jwt'],
+      ],
+    );
   });
 });

@@ -23,7 +23,9 @@ export function fakeFetch(answers: Answer[] | ((req: Recorded, n: number) => Res
   const requests: Recorded[] = [];
   const fetch: FetchLike = async (url, init) => {
     const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((v, k) => (headers[k] = v));
+    new Headers(init.headers).forEach((v, k) => {
+      headers[k] = v;
+    });
     const req: Recorded = { method: init.method ?? 'GET', url, headers, body: typeof init.body === 'string' ? init.body : undefined };
     requests.push(req);
     let answer: Answer | undefined;

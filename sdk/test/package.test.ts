@@ -62,7 +62,8 @@ describe('@clientele/sdk package', () => {
     await writeFile(join(out, 'package.json'), JSON.stringify({ type: 'module' }));
     const main = (await import(pathToFileURL(join(out, 'index.js')).href)) as Record<string, unknown>;
     const fp = (await import(pathToFileURL(join(out, 'factpulse/index.js')).href)) as Record<string, unknown>;
-    for (const name of ['Clientele', 'ClienteleError', 'ClienteleConnectionError', 'Paginated', 'verifyWebhook', 'verifyStandardWebhook', 'verifyFactPulseSignature']) assert.equal(typeof main[name], 'function', name);
+    for (const name of ['Clientele', 'ClienteleError', 'ClienteleConnectionError', 'Paginated', 'verifyWebhook', 'verifyStandardWebhook', 'verifyFactPulseSignature'])
+      assert.equal(typeof main[name], 'function', name);
     for (const name of ['ClientManagementApi', 'Configuration', 'ClientManagementApiFactory', 'FactPulseApiError', 'RequiredError']) assert.equal(typeof fp[name], 'function', name);
     assert.ok(existsSync(join(out, 'index.d.ts')) && existsSync(join(out, 'factpulse/index.d.ts')));
   });

@@ -31,7 +31,10 @@ describe('SDK retries', () => {
       const f = fakeFetch([problem(status, 'BUSY'), json(201, client)]);
       assert.deepEqual(await sdkWith(f).clients.create({ name: 'Acme' }, { idempotencyKey: 'row-1' }), client);
       assert.equal(f.requests.length, 2);
-      assert.deepEqual(f.requests.map((r) => r.headers['idempotency-key']), ['row-1', 'row-1']);
+      assert.deepEqual(
+        f.requests.map((r) => r.headers['idempotency-key']),
+        ['row-1', 'row-1'],
+      );
       assert.equal(f.requests[0]!.body, f.requests[1]!.body);
     });
   }
@@ -46,7 +49,12 @@ describe('SDK retries', () => {
     const patch = fakeFetch([problem(503, 'BUSY')]);
     await assert.rejects(sdkWith(patch).clients.update(client.id, { name: 'x' }), ClienteleError);
     assert.equal(patch.requests.length, 1);
-    for (const call of [(s: Clientele) => s.clients.deactivate(client.id), (s: Clientele) => s.keys.reset('ck_x'), (s: Clientele) => s.usage.record(client.id, { metric: 'calls', amount: 1 }), (s: Clientele) => s.webhookEndpoints.create({ url: 'https://h' })]) {
+    for (const call of [
+      (s: Clientele) => s.clients.deactivate(client.id),
+      (s: Clientele) => s.keys.reset('ck_x'),
+      (s: Clientele) => s.usage.record(client.id, { metric: 'calls', amount: 1 }),
+      (s: Clientele) => s.webhookEndpoints.create({ url: 'https://h' }),
+    ]) {
       const once = fakeFetch([problem(503, 'BUSY')]);
       await assert.rejects(call(sdkWith(once)), ClienteleError);
       assert.equal(once.requests.length, 1);
@@ -89,9 +97,18 @@ describe('SDK retries', () => {
 
   it('back-off is exponential with full jitter, capped', () => {
     const p = retryPolicy({ minDelayMs: 100, maxDelayMs: 1000 });
-    assert.deepEqual([0, 1, 2, 3, 4].map((a) => backoffDelay(p, a, () => 1)), [100, 200, 400, 800, 1000]);
-    assert.equal(backoffDelay(p, 3, () => 0), 0);
-    assert.equal(backoffDelay(p, 3, () => 0.5), 400);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4].map((a) => backoffDelay(p, a, () => 1)),
+      [100, 200, 400, 800, 1000],
+    );
+    assert.equal(
+      backoffDelay(p, 3, () => 0),
+      0,
+    );
+    assert.equal(
+      backoffDelay(p, 3, () => 0.5),
+      400,
+    );
     assert.equal(retryAfterMs('2', p, 0), 1000, 'capped at maxDelayMs');
     assert.equal(retryAfterMs(new Date(10_500).toUTCString(), retryPolicy({ maxDelayMs: 60_000 }), 10_000), 0);
     assert.equal(retryAfterMs('soon', p, 0), undefined);

@@ -14,12 +14,7 @@ export interface InvalidationListener {
   stop(): Promise<void>;
 }
 
-export function startInvalidationListener(options: {
-  connectionString: string;
-  cache: MemoryCache;
-  onError?: (err: unknown) => void;
-  maxBackoffMs?: number;
-}): InvalidationListener {
+export function startInvalidationListener(options: { connectionString: string; cache: MemoryCache; onError?: (err: unknown) => void; maxBackoffMs?: number }): InvalidationListener {
   const { cache } = options;
   let client: pg.Client | undefined;
   let stopped = false;

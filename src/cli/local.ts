@@ -56,12 +56,7 @@ export async function init(args: string[]): Promise<void> {
     });
     const out = credentialsJson(created);
     if (values.json) process.stdout.write(JSON.stringify(out) + '\n');
-    else
-      process.stdout.write(
-        `Account ${out.accountId} created.\n` +
-          `Admin user: ${out.user.email} / ${out.user.password}\n` +
-          `Primary API key (shown once): ${out.apiKey.token}\n`,
-      );
+    else process.stdout.write(`Account ${out.accountId} created.\n` + `Admin user: ${out.user.email} / ${out.user.password}\n` + `Primary API key (shown once): ${out.apiKey.token}\n`);
   } finally {
     await runtime.close();
   }

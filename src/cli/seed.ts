@@ -18,7 +18,6 @@
  */
 import { createHmac } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { SEED_USAGE } from './seed-usage.js';
 import { sql, type Kysely } from 'kysely';
 import { createDataKey } from '../crypto/data-keys.js';
 import type { Keyring } from '../crypto/envelope.js';
@@ -48,7 +47,7 @@ export interface SeedOptions {
   now?: () => Date;
 }
 
-export interface SeedProgress {
+interface SeedProgress {
   clients: number;
   keys: number;
   total: number;
@@ -72,7 +71,7 @@ export function seededToken(secretSeed: string, keyId: string): string {
 }
 
 /** Seeded usernames are `<prefix><n>`, e-mail addresses `<prefix><n>@seed.clientele.test`. */
-export const SEED_EMAIL_DOMAIN = 'seed.clientele.test';
+const SEED_EMAIL_DOMAIN = 'seed.clientele.test';
 
 interface Batch {
   from: number;
@@ -182,7 +181,6 @@ export async function seedClients(db: Kysely<DB>, options: SeedOptions): Promise
 export async function analyzeSeeded(db: Kysely<DB>): Promise<void> {
   await sql`VACUUM (ANALYZE) clients, api_keys`.execute(db);
 }
-
 
 export interface SeedCliDeps {
   /** Opens the configured runtime (database migrated, keyring, services). */

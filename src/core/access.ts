@@ -16,9 +16,7 @@ export function requireAccountPrincipal(principal: Principal): asserts principal
 
 /** Loads a client the principal may act on: 404 outside the account, 403 for another client. */
 export async function loadClientFor(store: Store, principal: Principal, clientId: string, forUpdate = false): Promise<Client> {
-  const client = forUpdate
-    ? await store.clients.getForUpdate(principal.accountId, clientId)
-    : await store.clients.get(principal.accountId, clientId);
+  const client = forUpdate ? await store.clients.getForUpdate(principal.accountId, clientId) : await store.clients.get(principal.accountId, clientId);
   return authoriseClient(principal, client);
 }
 

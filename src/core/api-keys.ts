@@ -47,10 +47,10 @@ export interface KeyQuery {
 }
 
 /** Longest grace period a reset may leave the old secret working. */
-export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
+const MAX_GRACE_SECONDS = 7 * 24 * 3600;
 
 /** Key fields safe for events (never the hash). */
-export function keySnapshot(k: ApiKey): Record<string, unknown> {
+function keySnapshot(k: ApiKey): Record<string, unknown> {
   return {
     keyId: k.keyId,
     name: k.name,
@@ -85,8 +85,7 @@ async function loadKeyFor(tx: Store, principal: Principal, keyId: string): Promi
 
 /** DESIGN §2: inside its account, a client principal naming another owner's key gets 403. */
 function forbidOtherOwner(principal: Principal, key: ApiKey): void {
-  if (principal.kind === 'client' && key.clientId !== principal.clientId)
-    throw new AppError('FORBIDDEN', "A client credential may act only on its own client's keys");
+  if (principal.kind === 'client' && key.clientId !== principal.clientId) throw new AppError('FORBIDDEN', "A client credential may act only on its own client's keys");
 }
 
 function checkExpiry(expiresAt: Date | null | undefined, now: Date): void {
@@ -98,33 +97,35 @@ export async function createKey(ctx: CoreContext, principal: Principal, input: K
   checkExpiry(input.expiresAt, now);
   const secret = generateSecret();
   const keyId = generateKeyId();
-  return retryOnPrimaryRace(() => ctx.store.transaction(async (tx) => {
-    const clientId = await resolveOwner(tx, principal, input.clientId);
-    const current = await tx.apiKeys.findPrimaryForUpdate(principal.accountId, clientId);
-    const isPrimary = !current || input.isPrimary === true;
-    if (current && isPrimary) await tx.apiKeys.update(principal.accountId, current.keyId, { isPrimary: false }, now);
-    const key: ApiKey = {
-      keyId,
-      accountId: principal.accountId,
-      clientId,
-      name: input.name ?? null,
-      isPrimary,
-      enabled: true,
-      scopes: input.scopes ?? [],
-      secretHash: hashSecret(ctx.pepper, secret),
-      secretHint: secretHint(secret),
-      previousSecretHash: null,
-      previousSecretExpiresAt: null,
-      expiresAt: input.expiresAt ?? null,
-      lastUsedAt: null,
-      useCount: 0,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await tx.apiKeys.insert(key);
-    await recordEvent(tx, { accountId: key.accountId, clientId, type: 'key.created', actor: principal.actor, data: { key: keySnapshot(key) } }, now);
-    return { key, secret, token: formatToken(keyId, secret) };
-  }));
+  return retryOnPrimaryRace(() =>
+    ctx.store.transaction(async (tx) => {
+      const clientId = await resolveOwner(tx, principal, input.clientId);
+      const current = await tx.apiKeys.findPrimaryForUpdate(principal.accountId, clientId);
+      const isPrimary = !current || input.isPrimary === true;
+      if (current && isPrimary) await tx.apiKeys.update(principal.accountId, current.keyId, { isPrimary: false }, now);
+      const key: ApiKey = {
+        keyId,
+        accountId: principal.accountId,
+        clientId,
+        name: input.name ?? null,
+        isPrimary,
+        enabled: true,
+        scopes: input.scopes ?? [],
+        secretHash: hashSecret(ctx.pepper, secret),
+        secretHint: secretHint(secret),
+        previousSecretHash: null,
+        previousSecretExpiresAt: null,
+        expiresAt: input.expiresAt ?? null,
+        lastUsedAt: null,
+        useCount: 0,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await tx.apiKeys.insert(key);
+      await recordEvent(tx, { accountId: key.accountId, clientId, type: 'key.created', actor: principal.actor, data: { key: keySnapshot(key) } }, now);
+      return { key, secret, token: formatToken(keyId, secret) };
+    }),
+  );
 }
 
 /**
@@ -167,29 +168,30 @@ export async function updateKey(ctx: CoreContext, principal: Principal, keyId: s
   const now = ctx.now();
   checkExpiry(input.expiresAt, now);
   let changed = false;
-  const updated = await retryOnPrimaryRace(() => ctx.store.transaction(async (tx) => {
-    const key = await loadKeyFor(tx, principal, keyId);
-    if (key.isPrimary && input.isPrimary === false)
-      throw new AppError('PRIMARY_KEY_PROTECTED', 'Make another key primary instead of demoting the primary key');
-    const patch: KeyPatch = {};
-    if (input.name !== undefined) patch.name = input.name;
-    if (input.enabled !== undefined) patch.enabled = input.enabled;
-    if (input.expiresAt !== undefined) patch.expiresAt = input.expiresAt;
-    if (input.scopes !== undefined) patch.scopes = input.scopes;
-    if (input.isPrimary === true && !key.isPrimary) {
-      const current = await tx.apiKeys.findPrimaryForUpdate(principal.accountId, key.clientId);
-      if (current) await tx.apiKeys.update(principal.accountId, current.keyId, { isPrimary: false }, now);
-      patch.isPrimary = true;
-    }
-    const changes = Object.keys(patch);
-    if (changes.length === 0) return key;
-    const after = await tx.apiKeys.update(principal.accountId, keyId, patch, now);
-    if (!after) throw new AppError('KEY_NOT_FOUND');
-    changed = true;
-    await announceChange(tx, { keyId });
-    await recordEvent(tx, { accountId: after.accountId, clientId: after.clientId, type: 'key.updated', actor: principal.actor, data: { changes, key: keySnapshot(after) } }, now);
-    return after;
-  }));
+  const updated = await retryOnPrimaryRace(() =>
+    ctx.store.transaction(async (tx) => {
+      const key = await loadKeyFor(tx, principal, keyId);
+      if (key.isPrimary && input.isPrimary === false) throw new AppError('PRIMARY_KEY_PROTECTED', 'Make another key primary instead of demoting the primary key');
+      const patch: KeyPatch = {};
+      if (input.name !== undefined) patch.name = input.name;
+      if (input.enabled !== undefined) patch.enabled = input.enabled;
+      if (input.expiresAt !== undefined) patch.expiresAt = input.expiresAt;
+      if (input.scopes !== undefined) patch.scopes = input.scopes;
+      if (input.isPrimary === true && !key.isPrimary) {
+        const current = await tx.apiKeys.findPrimaryForUpdate(principal.accountId, key.clientId);
+        if (current) await tx.apiKeys.update(principal.accountId, current.keyId, { isPrimary: false }, now);
+        patch.isPrimary = true;
+      }
+      const changes = Object.keys(patch);
+      if (changes.length === 0) return key;
+      const after = await tx.apiKeys.update(principal.accountId, keyId, patch, now);
+      if (!after) throw new AppError('KEY_NOT_FOUND');
+      changed = true;
+      await announceChange(tx, { keyId });
+      await recordEvent(tx, { accountId: after.accountId, clientId: after.clientId, type: 'key.updated', actor: principal.actor, data: { changes, key: keySnapshot(after) } }, now);
+      return after;
+    }),
+  );
   if (changed) ctx.cache.invalidate({ keyId });
   return updated;
 }
@@ -216,11 +218,7 @@ export async function resetKey(ctx: CoreContext, principal: Principal, keyId: st
     );
     if (!after) throw new AppError('KEY_NOT_FOUND');
     await announceChange(tx, { keyId });
-    await recordEvent(
-      tx,
-      { accountId: after.accountId, clientId: after.clientId, type: 'key.reset', actor: principal.actor, data: { key: keySnapshot(after), gracePeriodSeconds } },
-      now,
-    );
+    await recordEvent(tx, { accountId: after.accountId, clientId: after.clientId, type: 'key.reset', actor: principal.actor, data: { key: keySnapshot(after), gracePeriodSeconds } }, now);
     return { key: after, secret, token: formatToken(keyId, secret) };
   });
   ctx.cache.invalidate({ keyId });

@@ -101,14 +101,14 @@ async function scope(ctx: CoreContext, subject: Subject, clientUid: string | und
   if (!clientId) return { kind: 'account', ...base };
   if (!isUuid(clientId)) return null;
   const client = await ctx.cache.client(subject.accountId, clientId, () => ctx.store.clients.get(subject.accountId, clientId));
-  if (!client || !client.isActive) return null;
+  if (!client?.isActive) return null;
   return { kind: 'client', ...base, clientId };
 }
 
 /** The principal of a Clientele access token, or null. */
 export async function authenticateAccessToken(ctx: AuthContext, token: string): Promise<Principal | null> {
   const claims = await ctx.tokens.verify(token);
-  if (!claims || claims.typ !== 'access') return null;
+  if (claims?.typ !== 'access') return null;
   return (await principalFromClaims(ctx, claims))?.principal ?? null;
 }
 
@@ -188,7 +188,7 @@ async function resolveLogin(ctx: CoreContext, login: PasswordLogin): Promise<Sub
 /** `POST /api/token/refresh/`: a new access token for a still-valid subject. */
 export async function refreshAccess(ctx: AuthContext, refreshToken: string): Promise<{ access: string } | null> {
   const claims = await ctx.tokens.verify(refreshToken);
-  if (!claims || claims.typ !== 'refresh') return null;
+  if (claims?.typ !== 'refresh') return null;
   const found = await principalFromClaims(ctx, claims);
   if (!found) return null;
   // The new access token keeps the refresh token's binding: it ends when that secret does.

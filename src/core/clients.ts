@@ -52,7 +52,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const clientDataKeyAad = (accountId: string, clientId: string) => `client-dek:${accountId}:${clientId}`;
 
 /** Client fields safe to put in an event (no password hash, no key material). */
-export function clientSnapshot(c: Client): Record<string, unknown> {
+function clientSnapshot(c: Client): Record<string, unknown> {
   return {
     id: c.id,
     name: c.name,
@@ -72,24 +72,20 @@ export function clientSnapshot(c: Client): Record<string, unknown> {
 
 function checkInput(input: ClientInput): void {
   if (input.siret != null && !SIRET.test(input.siret)) throw invalidField('body.siret', 'must be exactly 14 digits');
-  if (input.emailAddress != null && !EMAIL.test(input.emailAddress))
-    throw invalidField('body.emailAddress', 'must be an e-mail address');
-  if (input.passwordHash != null && !isBcryptHash(input.passwordHash))
-    throw invalidField('body.passwordHash', 'must be a bcrypt hash ($2a$, $2b$ or $2y$)');
+  if (input.emailAddress != null && !EMAIL.test(input.emailAddress)) throw invalidField('body.emailAddress', 'must be an e-mail address');
+  if (input.passwordHash != null && !isBcryptHash(input.passwordHash)) throw invalidField('body.passwordHash', 'must be a bcrypt hash ($2a$, $2b$ or $2y$)');
   for (const [k, v] of Object.entries(input.limits ?? {})) {
     if (!Number.isInteger(v) || v < -1) throw invalidField(`body.limits.${k}`, 'must be an integer ≥ -1 (-1 = unlimited)');
   }
   for (const field of ['features', 'limits', 'metadata'] as const) {
-    if (Object.keys(input[field] ?? {}).some((k) => k.length > MAX_MAP_KEY))
-      throw invalidField(`body.${field}`, `keys must be at most ${MAX_MAP_KEY} characters`);
+    if (Object.keys(input[field] ?? {}).some((k) => k.length > MAX_MAP_KEY)) throw invalidField(`body.${field}`, `keys must be at most ${MAX_MAP_KEY} characters`);
   }
-  if (input.metadata && Buffer.byteLength(JSON.stringify(input.metadata)) > 8192)
-    throw invalidField('body.metadata', 'must be at most 8 KiB of JSON');
+  if (input.metadata && Buffer.byteLength(JSON.stringify(input.metadata)) > 8192) throw invalidField('body.metadata', 'must be at most 8 KiB of JSON');
 }
 
 /** Name rule shared by surfaces that have no name field: company, then full name, then username. */
-export function deriveClientName(input: ClientInput): string | undefined {
-  const full = [input.firstName, input.lastName].filter((s) => s && s.trim()).join(' ');
+function deriveClientName(input: ClientInput): string | undefined {
+  const full = [input.firstName, input.lastName].filter((s) => s?.trim()).join(' ');
   return input.name?.trim() || input.company?.trim() || full || input.username?.trim() || undefined;
 }
 
@@ -130,11 +126,7 @@ export async function createClient(ctx: CoreContext, principal: Principal, input
   };
   return ctx.store.transaction(async (tx) => {
     await tx.clients.insert(client);
-    await recordEvent(
-      tx,
-      { accountId: client.accountId, clientId: id, type: 'client.created', actor: principal.actor, data: { client: clientSnapshot(client) } },
-      now,
-    );
+    await recordEvent(tx, { accountId: client.accountId, clientId: id, type: 'client.created', actor: principal.actor, data: { client: clientSnapshot(client) } }, now);
     return client;
   });
 }
@@ -176,15 +168,13 @@ export async function listClientsPage(ctx: CoreContext, principal: Principal, pa
 /** Partial update: absent fields are unchanged, `null` clears a nullable field. */
 export async function updateClient(ctx: CoreContext, principal: Principal, id: string, input: ClientInput): Promise<Client> {
   checkInput(input);
-  if (input.name === null || (input.name !== undefined && input.name.trim() === ''))
-    throw invalidField('body.name', 'must not be empty');
+  if (input.name === null || (input.name !== undefined && input.name.trim() === '')) throw invalidField('body.name', 'must not be empty');
   if (principal.kind === 'client' && (input.limits !== undefined || input.features !== undefined || input.isActive !== undefined))
     throw new AppError('FORBIDDEN', 'A client credential may not change its limits, features or status');
   const patch: ClientPatch = {};
   const fields = ['name', 'description', 'siret', 'username', 'emailAddress', 'firstName', 'lastName', 'company'] as const;
   for (const f of fields) if (input[f] !== undefined) (patch as Record<string, unknown>)[f] = input[f];
-  for (const f of ['isActive', 'features', 'limits', 'metadata'] as const)
-    if (input[f] !== undefined) (patch as Record<string, unknown>)[f] = input[f];
+  for (const f of ['isActive', 'features', 'limits', 'metadata'] as const) if (input[f] !== undefined) (patch as Record<string, unknown>)[f] = input[f];
   Object.assign(patch, await passwordColumns(input));
   const changes = Object.keys(patch).map((k) => (k === 'passwordHash' ? 'password' : k));
   const now = ctx.now();
@@ -194,17 +184,9 @@ export async function updateClient(ctx: CoreContext, principal: Principal, id: s
     const after = await tx.clients.update(principal.accountId, id, patch, now);
     if (!after) throw new AppError('CLIENT_NOT_FOUND');
     await announceChange(tx, { clientId: id });
-    await recordEvent(
-      tx,
-      { accountId: after.accountId, clientId: id, type: 'client.updated', actor: principal.actor, data: { changes, client: clientSnapshot(after) } },
-      now,
-    );
+    await recordEvent(tx, { accountId: after.accountId, clientId: id, type: 'client.updated', actor: principal.actor, data: { changes, client: clientSnapshot(after) } }, now);
     if (patch.isActive !== undefined && patch.isActive !== before.isActive) {
-      await recordEvent(
-        tx,
-        { accountId: after.accountId, clientId: id, type: after.isActive ? 'client.activated' : 'client.deactivated', actor: principal.actor, data: { clientId: id } },
-        now,
-      );
+      await recordEvent(tx, { accountId: after.accountId, clientId: id, type: after.isActive ? 'client.activated' : 'client.deactivated', actor: principal.actor, data: { clientId: id } }, now);
     }
     return after;
   });
@@ -217,15 +199,8 @@ export async function updateClient(ctx: CoreContext, principal: Principal, id: s
  * (FactPulse, where activer/desactiver are client-level operations): then it may on its own
  * client only (another client is still 403).
  */
-export async function setClientActive(
-  ctx: CoreContext,
-  principal: Principal,
-  id: string,
-  active: boolean,
-  options: { allowOwnClient?: boolean } = {},
-): Promise<Client> {
-  if (principal.kind === 'client' && !options.allowOwnClient)
-    throw new AppError('FORBIDDEN', 'A client credential may not change its limits, features or status');
+export async function setClientActive(ctx: CoreContext, principal: Principal, id: string, active: boolean, options: { allowOwnClient?: boolean } = {}): Promise<Client> {
+  if (principal.kind === 'client' && !options.allowOwnClient) throw new AppError('FORBIDDEN', 'A client credential may not change its limits, features or status');
   const now = ctx.now();
   const after = await ctx.store.transaction(async (tx) => {
     const before = await loadClientFor(tx, principal, id, true);
@@ -233,11 +208,7 @@ export async function setClientActive(
     const after = await tx.clients.update(principal.accountId, id, { isActive: active }, now);
     if (!after) throw new AppError('CLIENT_NOT_FOUND');
     await announceChange(tx, { clientId: id });
-    await recordEvent(
-      tx,
-      { accountId: after.accountId, clientId: id, type: active ? 'client.activated' : 'client.deactivated', actor: principal.actor, data: { clientId: id } },
-      now,
-    );
+    await recordEvent(tx, { accountId: after.accountId, clientId: id, type: active ? 'client.activated' : 'client.deactivated', actor: principal.actor, data: { clientId: id } }, now);
     return after;
   });
   ctx.cache.invalidate({ clientId: id });
@@ -253,11 +224,7 @@ export async function deleteClient(ctx: CoreContext, principal: Principal, id: s
     const deletedKeys = await tx.apiKeys.countForOwner(principal.accountId, id);
     await tx.clients.delete(principal.accountId, id);
     await announceChange(tx, { clientId: id });
-    await recordEvent(
-      tx,
-      { accountId: client.accountId, clientId: id, type: 'client.deleted', actor: principal.actor, data: { client: clientSnapshot(client), deletedKeys } },
-      now,
-    );
+    await recordEvent(tx, { accountId: client.accountId, clientId: id, type: 'client.deleted', actor: principal.actor, data: { client: clientSnapshot(client), deletedKeys } }, now);
   });
   ctx.cache.invalidate({ clientId: id });
 }

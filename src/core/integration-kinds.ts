@@ -43,15 +43,10 @@ const flag = (d: boolean): FieldSpec => ({ type: 'boolean', required: false, def
 
 export const INTEGRATION_KINDS: Record<IntegrationKind, KindSpec> = {
   /** FactPulse PDP (Plateforme de Dématérialisation Partenaire): PDPConfigUpdateRequest. */
-  pdp: kind(
-    { isActive: flag(true), modeSandbox: flag(false), flowServiceUrl: str(true), tokenUrl: str(true), oauthClientId: str(true) },
-    ['clientSecret'],
-  ),
+  pdp: kind({ isActive: flag(true), modeSandbox: flag(false), flowServiceUrl: str(true), tokenUrl: str(true), oauthClientId: str(true) }, ['clientSecret']),
   /** Chorus Pro through PISTE: OAuth client + the technical account. */
-  'chorus-pro': kind(
-    { isActive: flag(true), modeSandbox: flag(false), apiUrl: str(true), tokenUrl: str(true), oauthClientId: str(true), technicalLogin: str(true) },
-    ['clientSecret', 'technicalPassword'],
-  ),
+  'chorus-pro': kind({ isActive: flag(true), modeSandbox: flag(false), apiUrl: str(true), tokenUrl: str(true), oauthClientId: str(true), technicalLogin: str(true) }, [
+    'clientSecret',
+    'technicalPassword',
+  ]),
 };
-
-export const isIntegrationKind = (k: string): k is IntegrationKind => k === 'pdp' || k === 'chorus-pro';

@@ -44,8 +44,7 @@ function openOuter(dek: Buffer, client: Client, i: Integration): Buffer {
 function assertSameClientKey(dek: Buffer, client: Client, existing: Integration[], clientKey: Buffer): void {
   const kid = keyIdFor(clientKey);
   for (const i of existing) {
-    if (i.encryptionMode === 'double' && envelopeKeyId(openOuter(dek, client, i)) !== kid)
-      throw new AppError('INVALID_ENCRYPTION_KEY');
+    if (i.encryptionMode === 'double' && envelopeKeyId(openOuter(dek, client, i)) !== kid) throw new AppError('INVALID_ENCRYPTION_KEY');
   }
 }
 
@@ -100,14 +99,13 @@ export async function deleteIntegration(ctx: CoreContext, principal: Principal, 
   return ctx.store.transaction(async (tx) => {
     const client = await loadClientFor(tx, principal, clientId, true);
     const deleted = await tx.integrations.delete(client.accountId, client.id, kind);
-    if (deleted)
-      await recordEvent(tx, { accountId: client.accountId, clientId: client.id, type: 'integration.deleted', actor: principal.actor, data: { kind } }, now);
+    if (deleted) await recordEvent(tx, { accountId: client.accountId, clientId: client.id, type: 'integration.deleted', actor: principal.actor, data: { kind } }, now);
     return deleted;
   });
 }
 
 /** Decrypts an integration's secret fields (for the test action only). */
-export function revealSecrets(ctx: CoreContext, client: Client, i: Integration, clientKey: Buffer | undefined): Record<string, string> {
+function revealSecrets(ctx: CoreContext, client: Client, i: Integration, clientKey: Buffer | undefined): Record<string, string> {
   const inner = openOuter(dataKeyOf(ctx, client), client, i);
   let plain = inner;
   if (i.encryptionMode === 'double') {

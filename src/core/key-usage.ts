@@ -74,7 +74,10 @@ export function createBatchingKeyUsage(store: Store, options: { flushIntervalMs?
 
   function addCall(accountId: string, clientId: string, dimension: string, month: string, count: number, at: Date) {
     let client = calls.get(clientId);
-    if (!client) calls.set(clientId, (client = { accountId, pending: 0, buckets: [] }));
+    if (!client) {
+      client = { accountId, pending: 0, buckets: [] };
+      calls.set(clientId, client);
+    }
     client.pending += count;
     for (const b of client.buckets) {
       if (b.dimension === dimension && b.month === month) {

@@ -15,19 +15,7 @@
  * EMAIL_TAKEN, and `apiKeys.insert/update` a PrimaryConflict when the unique index that
  * keeps one primary key per owner would break, even under concurrent writers.
  */
-import type {
-  Account,
-  AccountWebhookSecret,
-  ApiKey,
-  Client,
-  ClientWebhookSecret,
-  DomainEvent,
-  Integration,
-  IntegrationKind,
-  User,
-  WebhookDelivery,
-  WebhookEndpoint,
-} from './types.js';
+import type { Account, AccountWebhookSecret, ApiKey, Client, ClientWebhookSecret, DomainEvent, Integration, IntegrationKind, User, WebhookDelivery, WebhookEndpoint } from './types.js';
 
 export interface ClientFilter {
   limit: number;
@@ -41,25 +29,10 @@ export interface ClientFilter {
 }
 
 export type ClientPatch = Partial<
-  Pick<
-    Client,
-    | 'name'
-    | 'description'
-    | 'siret'
-    | 'username'
-    | 'emailAddress'
-    | 'firstName'
-    | 'lastName'
-    | 'company'
-    | 'passwordHash'
-    | 'isActive'
-    | 'features'
-    | 'limits'
-    | 'metadata'
-  >
+  Pick<Client, 'name' | 'description' | 'siret' | 'username' | 'emailAddress' | 'firstName' | 'lastName' | 'company' | 'passwordHash' | 'isActive' | 'features' | 'limits' | 'metadata'>
 >;
 
-export interface KeyFilter {
+interface KeyFilter {
   limit: number;
   afterKeyId?: string;
   /** undefined: every key of the account; null: account-level keys only; a client id: that client's. */
@@ -68,20 +41,7 @@ export interface KeyFilter {
   clientOwned?: boolean;
 }
 
-export type KeyPatch = Partial<
-  Pick<
-    ApiKey,
-    | 'name'
-    | 'isPrimary'
-    | 'enabled'
-    | 'scopes'
-    | 'expiresAt'
-    | 'secretHash'
-    | 'secretHint'
-    | 'previousSecretHash'
-    | 'previousSecretExpiresAt'
-  >
->;
+export type KeyPatch = Partial<Pick<ApiKey, 'name' | 'isPrimary' | 'enabled' | 'scopes' | 'expiresAt' | 'secretHash' | 'secretHint' | 'previousSecretHash' | 'previousSecretExpiresAt'>>;
 
 export interface EventFilter {
   limit: number;
@@ -295,9 +255,7 @@ export interface Store {
 }
 
 export type EndpointPatch = Partial<Pick<WebhookEndpoint, 'url' | 'events' | 'clientId' | 'format' | 'enabled' | 'disabledReason' | 'failingSince'>>;
-export type DeliveryPatch = Partial<
-  Pick<WebhookDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'leaseUntil' | 'lastAttemptAt' | 'responseStatus' | 'responseBody' | 'latencyMs' | 'lastError'>
->;
+type DeliveryPatch = Partial<Pick<WebhookDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'leaseUntil' | 'lastAttemptAt' | 'responseStatus' | 'responseBody' | 'latencyMs' | 'lastError'>>;
 
 /** Thrown by apiKeys.insert/update when another primary key exists for the owner. */
 export class PrimaryConflict extends Error {

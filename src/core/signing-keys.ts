@@ -6,13 +6,7 @@
  */
 import type { JWK } from 'jose';
 import { open, seal, type Keyring } from '../crypto/envelope.js';
-import {
-  createTokenSigner,
-  createTokenVerifier,
-  generateSigningKey,
-  type TokenClaims,
-  type VerifiedClaims,
-} from '../crypto/jwt.js';
+import { createTokenSigner, createTokenVerifier, generateSigningKey, type TokenClaims, type VerifiedClaims } from '../crypto/jwt.js';
 import type { Store } from './ports.js';
 
 export interface TokenService {

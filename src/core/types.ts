@@ -81,9 +81,7 @@ export interface DomainEvent {
 }
 
 /** An authenticated caller. */
-export type Principal =
-  | { kind: 'account'; accountId: string; actor: Actor; scopes?: string[] }
-  | { kind: 'client'; accountId: string; clientId: string; actor: Actor; scopes?: string[] };
+export type Principal = { kind: 'account'; accountId: string; actor: Actor; scopes?: string[] } | { kind: 'client'; accountId: string; clientId: string; actor: Actor; scopes?: string[] };
 
 /** A page of results in keyset order; `nextCursor` is null on the last page. */
 export interface Page<T> {

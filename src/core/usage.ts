@@ -91,14 +91,12 @@ export async function recordUsage(ctx: CoreContext, principal: Principal, client
     deltas.forEach((d, i) => {
       const value = values[i]!;
       // The store left such a row unchanged; the transaction rolls the others back.
-      if (!Number.isSafeInteger(value))
-        throw new AppError('USAGE_COUNTER_OVERFLOW', `${counterName(d)} would leave the range of a usage counter, ±${MAX_COUNTER_VALUE}`);
+      if (!Number.isSafeInteger(value)) throw new AppError('USAGE_COUNTER_OVERFLOW', `${counterName(d)} would leave the range of a usage counter, ±${MAX_COUNTER_VALUE}`);
       if (d.dimension !== '') return;
       if (value < 0) throw invalidField('body.amount', `would take ${d.metric} below zero`);
       const limit = limitFor(client, d.metric, d.period);
       if (limit === undefined) return;
-      if (value > limit)
-        throw new AppError('USAGE_LIMIT_EXCEEDED', `${d.metric} would reach ${value}, over its ${d.period === ALL_TIME ? '' : 'monthly '}limit of ${limit}`);
+      if (value > limit) throw new AppError('USAGE_LIMIT_EXCEEDED', `${d.metric} would reach ${value}, over its ${d.period === ALL_TIME ? '' : 'monthly '}limit of ${limit}`);
       if (value === limit && value - d.amount < limit) reached.add(`${d.metric}:${d.period}:${limit}`);
     });
     for (const r of reached) {

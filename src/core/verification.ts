@@ -8,11 +8,9 @@ import type { CoreContext } from './context.js';
 import type { ApiKey, Client, Principal } from './types.js';
 import { ALL_TIME, limitFor } from './usage.js';
 
-export type VerifyCode = 'VALID' | 'NOT_FOUND' | 'EXPIRED' | 'DISABLED' | 'CLIENT_INACTIVE' | 'USAGE_EXCEEDED';
+type VerifyCode = 'VALID' | 'NOT_FOUND' | 'EXPIRED' | 'DISABLED' | 'CLIENT_INACTIVE' | 'USAGE_EXCEEDED';
 
-export type CredentialCheck =
-  | { code: 'VALID'; key: ApiKey; client?: Client }
-  | { code: Exclude<VerifyCode, 'VALID' | 'USAGE_EXCEEDED'>; key?: ApiKey };
+export type CredentialCheck = { code: 'VALID'; key: ApiKey; client?: Client } | { code: Exclude<VerifyCode, 'VALID' | 'USAGE_EXCEEDED'>; key?: ApiKey };
 
 const DUMMY_HASH = Buffer.alloc(32);
 
@@ -29,7 +27,7 @@ export async function checkCredential(ctx: CoreContext, keyId: string, secret: s
  * checkCredential answered from the cache alone, without waiting: undefined when the key
  * (or its client) is not cached, and the caller must take the checkCredential path.
  */
-export function checkCachedCredential(ctx: CoreContext, keyId: string, secret: string): CredentialCheck | undefined {
+function checkCachedCredential(ctx: CoreContext, keyId: string, secret: string): CredentialCheck | undefined {
   const key = ctx.cache.peekKey(keyId);
   if (!key) return undefined;
   const outcome = judgeKey(ctx, key, secret);
@@ -47,10 +45,7 @@ function judgeKey(ctx: CoreContext, key: ApiKey | null, secret: string): Credent
   const now = ctx.now();
   const current = verifySecret(ctx.pepper, secret, key.secretHash);
   const previous =
-    key.previousSecretHash !== null &&
-    key.previousSecretExpiresAt !== null &&
-    key.previousSecretExpiresAt.getTime() > now.getTime() &&
-    verifySecret(ctx.pepper, secret, key.previousSecretHash);
+    key.previousSecretHash !== null && key.previousSecretExpiresAt !== null && key.previousSecretExpiresAt.getTime() > now.getTime() && verifySecret(ctx.pepper, secret, key.previousSecretHash);
   if (!current && !previous) return { code: 'NOT_FOUND' };
   if (!key.enabled) return { code: 'DISABLED', key };
   if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return { code: 'EXPIRED', key };
@@ -65,11 +60,9 @@ function judgeClient(key: ApiKey, client: Client | null): CredentialCheck {
 }
 
 /** The principal a valid key stands for. */
-export function principalForKey(key: ApiKey): Principal {
+function principalForKey(key: ApiKey): Principal {
   const actor = { type: 'key' as const, id: key.keyId };
-  return key.clientId
-    ? { kind: 'client', accountId: key.accountId, clientId: key.clientId, actor, scopes: key.scopes }
-    : { kind: 'account', accountId: key.accountId, actor, scopes: key.scopes };
+  return key.clientId ? { kind: 'client', accountId: key.accountId, clientId: key.clientId, actor, scopes: key.scopes } : { kind: 'account', accountId: key.accountId, actor, scopes: key.scopes };
 }
 
 /** Authenticates a request credential: a principal for a valid key, otherwise null. */

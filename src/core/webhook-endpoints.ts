@@ -42,7 +42,12 @@ async function checkUrl(ctx: CoreContext, raw: string): Promise<string> {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalidField('body.url', 'must use http or https');
   if (url.username || url.password) throw invalidField('body.url', 'must not contain credentials');
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [host] : await lookup(host, { all: true }).then((r) => r.map((a) => a.address), () => [] as string[]);
+  const addresses = isIP(host)
+    ? [host]
+    : await lookup(host, { all: true }).then(
+        (r) => r.map((a) => a.address),
+        () => [] as string[],
+      );
   if (addresses.length > 0 && !addresses.some((a) => ctx.addressPolicy.allows(host, a)))
     throw invalidField('body.url', 'resolves to a private, loopback or link-local address (see CLIENTELE_WEBHOOK_ALLOW_HOSTS)');
   return url.toString();
@@ -87,14 +92,21 @@ export async function createEndpoint(ctx: CoreContext, principal: Principal, inp
   await ctx.store.transaction(async (tx) => {
     const count = await tx.webhooks.lockEndpointsOf(endpoint.accountId);
     if (count >= ctx.webhookMaxEndpoints)
-      throw new AppError(
-        'WEBHOOK_ENDPOINT_LIMIT_REACHED',
-        `The account has ${count} webhook endpoints and may have at most ${ctx.webhookMaxEndpoints}; delete one to add another`,
-      );
+      throw new AppError('WEBHOOK_ENDPOINT_LIMIT_REACHED', `The account has ${count} webhook endpoints and may have at most ${ctx.webhookMaxEndpoints}; delete one to add another`);
     // Read under a lock in this transaction: a client deleted concurrently is a 404, never a foreign-key 500.
     if (input.clientId) await loadClientFor(tx, principal, input.clientId, true);
     await tx.webhooks.insertEndpoint(endpoint);
-    await recordEvent(tx, { accountId: endpoint.accountId, clientId: null, type: 'webhook_endpoint.created', actor: principal.actor, data: { endpointId: endpoint.id, url, events: endpoint.events, format: endpoint.format } }, now);
+    await recordEvent(
+      tx,
+      {
+        accountId: endpoint.accountId,
+        clientId: null,
+        type: 'webhook_endpoint.created',
+        actor: principal.actor,
+        data: { endpointId: endpoint.id, url, events: endpoint.events, format: endpoint.format },
+      },
+      now,
+    );
   });
   return endpoint;
 }
@@ -176,10 +188,33 @@ export async function redeliver(ctx: CoreContext, principal: Principal, delivery
 export async function sendTestEvent(ctx: CoreContext, principal: Principal, endpointId: string): Promise<WebhookDelivery> {
   const endpoint = await loadEndpoint(ctx, principal, endpointId);
   const now = ctx.now();
-  const event: DomainEvent = { id: uuidv7(), accountId: endpoint.accountId, clientId: null, type: 'webhook.test', actor: principal.actor, data: { endpointId, message: 'This is a test event from Clientele' }, createdAt: now };
+  const event: DomainEvent = {
+    id: uuidv7(),
+    accountId: endpoint.accountId,
+    clientId: null,
+    type: 'webhook.test',
+    actor: principal.actor,
+    data: { endpointId, message: 'This is a test event from Clientele' },
+    createdAt: now,
+  };
   const delivery: WebhookDelivery = {
-    id: uuidv7(), accountId: endpoint.accountId, endpointId, eventId: event.id, eventType: event.type, clientId: null, status: 'pending', attempts: 0,
-    nextAttemptAt: now, leaseUntil: null, lastAttemptAt: null, responseStatus: null, responseBody: null, latencyMs: null, lastError: null, createdAt: now, updatedAt: now,
+    id: uuidv7(),
+    accountId: endpoint.accountId,
+    endpointId,
+    eventId: event.id,
+    eventType: event.type,
+    clientId: null,
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: now,
+    leaseUntil: null,
+    lastAttemptAt: null,
+    responseStatus: null,
+    responseBody: null,
+    latencyMs: null,
+    lastError: null,
+    createdAt: now,
+    updatedAt: now,
   };
   await ctx.store.transaction(async (tx) => {
     // Locked so that a concurrent deletion cannot break the delivery's foreign key: 404 instead of a 500.

@@ -17,9 +17,9 @@ import { invalidField } from './errors.js';
 import { recordEvent } from './events.js';
 import type { Client, Principal } from './types.js';
 
-export const WEBHOOK_SECRET_PREFIX = 'whsec_';
+const WEBHOOK_SECRET_PREFIX = 'whsec_';
 
-export function generateWebhookSecret(): string {
+function generateWebhookSecret(): string {
   return WEBHOOK_SECRET_PREFIX + randomBytes(32).toString('base64');
 }
 
@@ -71,8 +71,7 @@ const accountAad = (accountId: string) => `account-webhook-secret:${accountId}`;
  */
 export async function generateAccountWebhookSecret(ctx: CoreContext, principal: Principal, gracePeriodSeconds = 0): Promise<{ secret: string; createdAt: Date }> {
   requireAccountPrincipal(principal);
-  if (!Number.isInteger(gracePeriodSeconds) || gracePeriodSeconds < 0 || gracePeriodSeconds > 7 * 24 * 3600)
-    throw invalidField('body.gracePeriodSeconds', 'must be an integer from 0 to 604800');
+  if (!Number.isInteger(gracePeriodSeconds) || gracePeriodSeconds < 0 || gracePeriodSeconds > 7 * 24 * 3600) throw invalidField('body.gracePeriodSeconds', 'must be an integer from 0 to 604800');
   const now = ctx.now();
   const secret = generateWebhookSecret();
   const aad = accountAad(principal.accountId);
@@ -86,7 +85,11 @@ export async function generateAccountWebhookSecret(ctx: CoreContext, principal: 
       previousExpiresAt: keepPrevious ? new Date(now.getTime() + gracePeriodSeconds * 1000) : null,
       createdAt: now,
     });
-    await recordEvent(tx, { accountId: principal.accountId, clientId: null, type: 'webhook_secret.generated', actor: principal.actor, data: { scope: 'account', replaced: current !== null, gracePeriodSeconds } }, now);
+    await recordEvent(
+      tx,
+      { accountId: principal.accountId, clientId: null, type: 'webhook_secret.generated', actor: principal.actor, data: { scope: 'account', replaced: current !== null, gracePeriodSeconds } },
+      now,
+    );
     await tx.webhooks.wakeWaiting(principal.accountId, now);
   });
   return { secret, createdAt: now };
@@ -123,7 +126,6 @@ export async function signingSecretsFor(ctx: CoreContext, accountId: string, cli
   if (!row) return [];
   const aad = accountAad(accountId);
   const secrets = [open(ctx.keyring, row.secret, aad).toString('utf8')];
-  if (row.previousSecret && row.previousExpiresAt && row.previousExpiresAt.getTime() > ctx.now().getTime())
-    secrets.push(open(ctx.keyring, row.previousSecret, aad).toString('utf8'));
+  if (row.previousSecret && row.previousExpiresAt && row.previousExpiresAt.getTime() > ctx.now().getTime()) secrets.push(open(ctx.keyring, row.previousSecret, aad).toString('utf8'));
   return secrets;
 }

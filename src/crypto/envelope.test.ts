@@ -1,17 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  EnvelopeError,
-  createKeyring,
-  envelopeKeyId,
-  keyIdFor,
-  open,
-  openWithKey,
-  rewrap,
-  seal,
-  sealWithKey,
-} from './envelope.js';
+import { EnvelopeError, createKeyring, envelopeKeyId, keyIdFor, open, openWithKey, rewrap, seal, sealWithKey } from './envelope.js';
 
 const k1 = randomBytes(32);
 const k2 = randomBytes(32);
@@ -68,7 +58,13 @@ test('tampering anywhere is detected', () => {
 });
 
 test('header is authenticated: relabelling the kid fails even if it maps to the same key', () => {
-  const twoNames = { primaryId: 'kidA', keys: new Map([['kidA', k1], ['kidB', k1]]) };
+  const twoNames = {
+    primaryId: 'kidA',
+    keys: new Map([
+      ['kidA', k1],
+      ['kidB', k1],
+    ]),
+  };
   const env = seal(twoNames, msg, AAD);
   assert.deepEqual(open(twoNames, env, AAD), msg);
   const relabelled = Buffer.from(env);

@@ -61,10 +61,7 @@ export async function generateSigningKey(): Promise<SigningKeyMaterial> {
  * going through jose, which a token grant pays on every call. Tokens are
  * verified with jose (createTokenVerifier); the tests check one against the other.
  */
-export async function createTokenSigner(
-  key: SigningKeyMaterial,
-  issuer: string,
-): Promise<(claims: TokenClaims, ttlSeconds: number) => Promise<{ token: string; jti: string; expiresAt: Date }>> {
+export async function createTokenSigner(key: SigningKeyMaterial, issuer: string): Promise<(claims: TokenClaims, ttlSeconds: number) => Promise<{ token: string; jti: string; expiresAt: Date }>> {
   const privateKey = createPrivateKey(key.privatePkcs8);
   if (privateKey.asymmetricKeyType !== 'ed25519') throw new TypeError('expected an Ed25519 private key');
   const header = Buffer.from(JSON.stringify({ alg: ALG, kid: key.kid, typ: 'JWT' })).toString('base64url');
@@ -91,10 +88,7 @@ const isStr = (v: unknown): v is string => typeof v === 'string' && v !== '';
  * to the claims, or null for any invalid token (bad signature, expired,
  * wrong issuer, unknown kid, other algorithm, missing/ill-typed claims).
  */
-export async function createTokenVerifier(
-  publicJwks: JWK[],
-  issuer: string,
-): Promise<(token: string) => Promise<VerifiedClaims | null>> {
+export async function createTokenVerifier(publicJwks: JWK[], issuer: string): Promise<(token: string) => Promise<VerifiedClaims | null>> {
   const keys = new Map<string, CryptoKey>();
   for (const jwk of publicJwks) {
     if (!jwk.kid) throw new TypeError('public JWK without kid');

@@ -1,15 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  KEY_ID_PATTERN,
-  TOKEN_PATTERN,
-  crc32,
-  formatToken,
-  generateKeyId,
-  generateSecret,
-  parseToken,
-  secretHint,
-} from './key-format.js';
+import { KEY_ID_PATTERN, TOKEN_PATTERN, crc32, formatToken, generateKeyId, generateSecret, parseToken, secretHint } from './key-format.js';
 
 test('key ids are fixed length, match the pattern and sort by creation', () => {
   const ids = Array.from({ length: 1000 }, () => generateKeyId());

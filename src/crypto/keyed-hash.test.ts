@@ -10,10 +10,7 @@ test('hashSecret is HMAC-SHA-256 of the utf8 secret', () => {
   assert.equal(h.length, 32);
   assert.deepEqual(h, createHmac('sha256', pepper).update(Buffer.from('sécret', 'utf8')).digest());
   // RFC 4231 test case 2.
-  assert.equal(
-    hashSecret(Buffer.from('Jefe'), 'what do ya want for nothing?').toString('hex'),
-    '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
-  );
+  assert.equal(hashSecret(Buffer.from('Jefe'), 'what do ya want for nothing?').toString('hex'), '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
 });
 
 test('verifySecret accepts the right secret only', () => {

@@ -55,7 +55,10 @@ async function loadOrCreateKeyFile(dataDir: string, warn: (msg: string) => void)
     const { mode } = await stat(path);
     if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
       // Fixed rather than only reported: the key opens every stored secret.
-      const fixed = await chmod(path, 0o600).then(() => true, () => false);
+      const fixed = await chmod(path, 0o600).then(
+        () => true,
+        () => false,
+      );
       warn(`${path} was readable by group/others (mode ${(mode & 0o777).toString(8)}); ${fixed ? 'its mode is now 600' : `run: chmod 600 ${path}`}`);
     }
     return key;
@@ -71,10 +74,7 @@ async function loadOrCreateKeyFile(dataDir: string, warn: (msg: string) => void)
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     return decodeKey(await readKeyFile(path), source); // the other process won; use its key
   }
-  warn(
-    `Created a new master key at ${path}. Anyone who can read it can decrypt stored secrets, ` +
-      'and losing it makes them unrecoverable. In production set CLIENTELE_MASTER_KEY instead.',
-  );
+  warn(`Created a new master key at ${path}. Anyone who can read it can decrypt stored secrets, ` + 'and losing it makes them unrecoverable. In production set CLIENTELE_MASTER_KEY instead.');
   return key;
 }
 

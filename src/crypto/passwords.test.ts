@@ -2,14 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseOptions } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
-import {
-  DUMMY_PASSWORD_HASH,
-  hashPassword,
-  isBcryptHash,
-  needsRehash,
-  verifyDummy,
-  verifyPassword,
-} from './passwords.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, isBcryptHash, needsRehash, verifyDummy, verifyPassword } from './passwords.js';
 
 test('hashPassword produces argon2id with the configured parameters', async () => {
   const h = await hashPassword('correct horse');

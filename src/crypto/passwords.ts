@@ -26,8 +26,7 @@ const BCRYPT_RE = new RegExp(BCRYPT_HASH_PATTERN);
  * {@link hashPassword}. Verifying against it costs the same as a real check,
  * so "no such user" and "wrong password" take equal time.
  */
-export const DUMMY_PASSWORD_HASH =
-  '$argon2id$v=19$m=19456,t=2,p=1$J6fOXTgM5bVpwbRgALjgxQ$FkOJrqpuOuAmB6GtNKoJo5iE83L0ImhfzD5azTfqhLc';
+export const DUMMY_PASSWORD_HASH = '$argon2id$v=19$m=19456,t=2,p=1$J6fOXTgM5bVpwbRgALjgxQ$FkOJrqpuOuAmB6GtNKoJo5iE83L0ImhfzD5azTfqhLc';
 
 /** True for a well-formed bcrypt hash (`$2a$`, `$2b$` or `$2y$`). */
 export function isBcryptHash(s: string): boolean {
@@ -76,11 +75,7 @@ export function needsRehash(hash: string): boolean {
   if (!hash.startsWith('$argon2id$')) return true;
   try {
     const o = parseOptions(hash);
-    return (
-      o.memoryCost !== ARGON2_OPTIONS.memoryCost ||
-      o.timeCost !== ARGON2_OPTIONS.timeCost ||
-      o.parallelism !== ARGON2_OPTIONS.parallelism
-    );
+    return o.memoryCost !== ARGON2_OPTIONS.memoryCost || o.timeCost !== ARGON2_OPTIONS.timeCost || o.parallelism !== ARGON2_OPTIONS.parallelism;
   } catch {
     return true;
   }

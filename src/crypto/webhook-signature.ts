@@ -23,7 +23,7 @@ export function factPulseSignature(secret: string, body: string | Buffer): strin
   return 'sha256=' + createHmac('sha256', Buffer.from(secret, 'utf8')).update(body).digest('hex');
 }
 
-export function standardSignature(secret: string, id: string, timestamp: number, body: string | Buffer): string {
+function standardSignature(secret: string, id: string, timestamp: number, body: string | Buffer): string {
   const mac = createHmac('sha256', standardKey(secret)).update(`${id}.${timestamp}.`).update(body).digest('base64');
   return `v1,${mac}`;
 }

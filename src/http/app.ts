@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { Writable } from 'node:stream';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -63,7 +63,7 @@ declare module 'fastify' {
   }
 }
 
-export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
+export type App = FastifyInstance<http.Server, http.IncomingMessage, http.ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 /** A registered route, as route-wide tests (fuzzing, security, permissions) iterate over them. */
 export interface RouteSummary {
@@ -86,8 +86,7 @@ const DEADLINE_CHECK_MS = 1000;
 
 export async function buildApp(options: AppOptions): Promise<App> {
   const writers = new Map<string, ErrorWriter>([['native', writeProblem]]);
-  const writerFor = (request: FastifyRequest) =>
-    writers.get(request.routeOptions?.config?.surface ?? surfaceOfPath(request.url)) ?? writeProblem;
+  const writerFor = (request: FastifyRequest) => writers.get(request.routeOptions?.config?.surface ?? surfaceOfPath(request.url)) ?? writeProblem;
   const logger = loggerOptions(options.logLevel ?? 'info') as Record<string, unknown>;
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
   const headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
@@ -133,7 +132,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
       app.log.debug({ code: err.code, status: rendered.status }, 'client error');
       if (socket.writable) {
         const headers = { ...rendered.headers, ...SECURITY_HEADERS, 'content-length': String(Buffer.byteLength(rendered.body)), connection: 'close' };
-        const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+        const head = Object.entries(headers)
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join('');
         socket.write(`HTTP/1.1 ${rendered.status} ${http.STATUS_CODES[rendered.status] ?? ''}\r\n${head}\r\n${rendered.body}`);
       }
       socket.destroy();
@@ -175,7 +176,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
     done(null, Object.fromEntries(new URLSearchParams(text)));
   });
 
-
   app.setErrorHandler((err, request, reply) => writerFor(request)(toAppError(err, request), request, reply));
   app.setNotFoundHandler((request, reply) => writerFor(request)(new AppError('NOT_FOUND', `No route for ${request.method} ${redactUrl(request.url.split('?')[0]!)}`), request, reply));
 
@@ -192,8 +192,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     // A route's surface and its path's must agree: errors raised before routing go by the path.
     const declared = route.config?.surface ?? 'native';
     if (declared !== surfaceOfPath(route.url)) throw new Error(`${route.method} ${route.url}: surface ${declared}, but its path belongs to ${surfaceOfPath(route.url)} (src/http/surfaces.ts)`);
-    for (const method of [route.method].flat())
-      routes.push({ method, url: route.url, surface: declared, schema: route.schema as Record<string, unknown> | undefined, auth: route.config?.auth });
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, surface: declared, schema: route.schema as Record<string, unknown> | undefined, auth: route.config?.auth });
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', SECURITY_HEADERS['x-content-type-options']);

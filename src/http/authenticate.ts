@@ -40,7 +40,7 @@ async function fromToken(ctx: AuthContext, token: string): Promise<Principal | n
 }
 
 /** The principal for a request, or null when it presents no credential at all. Throws on a bad one. */
-export async function readPrincipal(ctx: AuthContext, request: FastifyRequest, options: CredentialOptions = {}): Promise<Principal | null> {
+async function readPrincipal(ctx: AuthContext, request: FastifyRequest, options: CredentialOptions = {}): Promise<Principal | null> {
   const found: Array<Promise<Principal | null>> = [];
   const authorization = request.headers.authorization;
   if (authorization) found.push(fromAuthorization(ctx, authorization));

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { invalidField } from '../core/errors.js';
 import { decodeClientKey } from '../core/integrations.js';
 
-export const ENCRYPTION_KEY_HEADER = 'x-encryption-key';
+const ENCRYPTION_KEY_HEADER = 'x-encryption-key';
 
 export function readClientKey(request: FastifyRequest): Buffer | undefined {
   const raw = request.headers[ENCRYPTION_KEY_HEADER];

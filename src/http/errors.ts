@@ -40,8 +40,7 @@ export function toAppError(err: unknown, request: FastifyRequest): AppError {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('MALFORMED_REQUEST');
   }
-  if (fe?.statusCode === 400 || fe?.type === 'entity.parse.failed' || err instanceof SyntaxError)
-    return new AppError('MALFORMED_REQUEST');
+  if (fe?.statusCode === 400 || fe?.type === 'entity.parse.failed' || err instanceof SyntaxError) return new AppError('MALFORMED_REQUEST');
   if (fe?.statusCode === 413) return new AppError('PAYLOAD_TOO_LARGE');
   if (fe?.statusCode === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE');
   request.log.error({ err }, 'unexpected error');

@@ -79,10 +79,14 @@ export function withFastLane(ctx: AuthContext, next: Handler, options: FastLaneO
 
   function getClient(req: IncomingMessage, res: ServerResponse, id: string): boolean {
     let who: Caller | undefined;
-    const answered = attempt(res, () => {
-      who = caller(req);
-      return who && getCachedClient(ctx, who.principal, id);
-    }, (client) => serializeClient(clientToWire(client)));
+    const answered = attempt(
+      res,
+      () => {
+        who = caller(req);
+        return who && getCachedClient(ctx, who.principal, id);
+      },
+      (client) => serializeClient(clientToWire(client)),
+    );
     if (answered) who!.recordUse();
     return answered;
   }
@@ -104,7 +108,15 @@ export function withFastLane(ctx: AuthContext, next: Handler, options: FastLaneO
     req.on('end', () => {
       const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       const body = tryParse(raw);
-      if (body !== undefined && validateVerify(body) && attempt(res, () => verifyCachedKey(ctx, principal, body as VerifyInput), (o) => serializeVerify(verifyOutcomeToWire(o)))) {
+      if (
+        body !== undefined &&
+        validateVerify(body) &&
+        attempt(
+          res,
+          () => verifyCachedKey(ctx, principal, body as VerifyInput),
+          (o) => serializeVerify(verifyOutcomeToWire(o)),
+        )
+      ) {
         recordUse();
         return;
       }

@@ -31,7 +31,7 @@ export interface HttpResult {
 
 const TTL_MS = 24 * 3600 * 1000;
 /** How often a server deletes the records that are past their 24 hours. */
-export const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
 /** Deletes the records past their 24 hours (they answer nothing any more); returns how many. */
 export function sweepIdempotencyRecords(ctx: Pick<CoreContext, 'store' | 'now'>): Promise<number> {
@@ -68,16 +68,10 @@ class Replayed extends Error {}
  * store is the one transaction that also holds the claim and the recorded response (its first
  * call opens it), and a core function's `store.transaction(fn)` nests in it.
  */
-export async function withIdempotency<C extends CoreContext>(
-  ctx: C,
-  principal: Principal,
-  request: FastifyRequest,
-  run: (ctx: C) => Promise<HttpResult>,
-): Promise<HttpResult> {
+export async function withIdempotency<C extends CoreContext>(ctx: C, principal: Principal, request: FastifyRequest, run: (ctx: C) => Promise<HttpResult>): Promise<HttpResult> {
   const header = request.headers['idempotency-key'];
   if (header === undefined) return run(ctx);
-  if (typeof header !== 'string' || !KEY_PATTERN.test(header))
-    throw invalidField('header.idempotency-key', 'must be 1 to 255 visible ASCII characters');
+  if (typeof header !== 'string' || !KEY_PATTERN.test(header)) throw invalidField('header.idempotency-key', 'must be 1 to 255 visible ASCII characters');
   const who = `${principal.actor.type}:${principal.actor.id}`;
   const accountId = principal.accountId;
   const aad = `idempotency:${accountId}:${who}:${header}`;
@@ -132,12 +126,7 @@ export async function withIdempotency<C extends CoreContext>(
  * `create` gets the context to work with (with a key, bound to the idempotency transaction):
  * routes name that parameter `ctx`, so the route's own context cannot be reached by mistake.
  */
-export async function replyCreated<C extends CoreContext>(
-  ctx: C,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  create: (ctx: C) => Promise<unknown>,
-): Promise<FastifyReply> {
+export async function replyCreated<C extends CoreContext>(ctx: C, request: FastifyRequest, reply: FastifyReply, create: (ctx: C) => Promise<unknown>): Promise<FastifyReply> {
   const result = await withIdempotency(ctx, request.principal, request, async (c) => ({ status: 201, body: await create(c) }));
   if (result.replayed) reply.header('Idempotent-Replayed', 'true');
   return reply.code(result.status).send(result.body);

@@ -84,7 +84,7 @@ export function scrubLogLine(line: string): string {
   return out;
 }
 
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers["x-encryption-key"]',

@@ -5,7 +5,7 @@ import type { App, AppOptions } from './app.js';
 const hidden = { hide: true } as const;
 
 /** Seconds a caller is told to wait after a 503 (an overload is expected to last about that long). */
-export const RETRY_AFTER_SECONDS = 1;
+const RETRY_AFTER_SECONDS = 1;
 
 /**
  * Health, readiness and the documents; and, for every route registered after it on the root

@@ -2,7 +2,7 @@
  * RFC 9457 problem details for the native API. Unexpected errors are logged in full and
  * answered with a generic 500 — an internal message is never echoed.
  */
-import { AppError, ERROR_CATALOGUE, type ErrorCode } from '../core/errors.js';
+import { type AppError, ERROR_CATALOGUE, type ErrorCode } from '../core/errors.js';
 import type { FieldError } from '../core/errors.js';
 
 export interface Problem {
@@ -17,7 +17,7 @@ export interface Problem {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export function problemType(code: ErrorCode): string {
+function problemType(code: ErrorCode): string {
   return `urn:clientele:problem:${code.toLowerCase().replace(/_/g, '-')}`;
 }
 

@@ -72,8 +72,7 @@ export function registerTokenRoutes(app: App, ctx: AuthContext, writers: Map<str
       }
       const grantType = pick('grant_type');
       if (!grantType) return oauthError(reply, 400, 'invalid_request', 'grant_type is required');
-      if (grantType !== 'client_credentials')
-        return oauthError(reply, 400, 'unsupported_grant_type', 'Only client_credentials is supported');
+      if (grantType !== 'client_credentials') return oauthError(reply, 400, 'unsupported_grant_type', 'Only client_credentials is supported');
       if (!clientId || !clientSecret) return oauthError(reply, 401, 'invalid_client', 'Client authentication failed');
       const grant = await grantClientCredentials(ctx, clientId, clientSecret);
       if (!grant) return oauthError(reply, 401, 'invalid_client', 'Client authentication failed');
@@ -95,8 +94,8 @@ export function registerTokenRoutes(app: App, ctx: AuthContext, writers: Map<str
         tags: ['auth'],
         summary: 'Obtain an access and refresh token with a username and password',
         description:
-          'username/password: an account user\'s e-mail and password; with client_uid the token is scoped to that client. ' +
-          'Or, with client_uid, that client\'s own username and password. Or a key id and its secret.',
+          "username/password: an account user's e-mail and password; with client_uid the token is scoped to that client. " +
+          "Or, with client_uid, that client's own username and password. Or a key id and its secret.",
         security: [],
         body: Type.Object({
           username: Type.String({ minLength: 1, maxLength: 320 }),
@@ -110,8 +109,7 @@ export function registerTokenRoutes(app: App, ctx: AuthContext, writers: Map<str
       const { username, password, client_uid } = request.body;
       const tokens = await loginWithPassword(ctx, { username, password, ...(client_uid ? { clientUid: client_uid } : {}) });
       reply.header('Cache-Control', 'no-store');
-      if (!tokens)
-        return reply.code(401).send({ errorCode: 'AUTHENTICATION_REQUIRED', errorMessage: 'No active account found with the given credentials' });
+      if (!tokens) return reply.code(401).send({ errorCode: 'AUTHENTICATION_REQUIRED', errorMessage: 'No active account found with the given credentials' });
       return tokens;
     },
   );

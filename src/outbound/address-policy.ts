@@ -7,11 +7,31 @@
 import { BlockList, isIP } from 'node:net';
 
 const DENIED_V4 = [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
-  ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
-  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ] as const;
-const DENIED_V6 = [['::', 96], ['::1', 128], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2001:db8::', 32]] as const;
+const DENIED_V6 = [
+  ['::', 96],
+  ['::1', 128],
+  ['2002::', 16],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+  ['2001:db8::', 32],
+] as const;
 
 export interface AddressPolicy {
   /** True when a connection to `address` (an IP) for `host` (as written in the URL) is allowed. */
@@ -25,7 +45,10 @@ export function createAddressPolicy(allowList = ''): AddressPolicy {
   for (const [a, p] of DENIED_V6) denied.addSubnet(a, p, 'ipv6');
   const allowed = new BlockList();
   const allowedHosts = new Set<string>();
-  for (const raw of allowList.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of allowList
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [addr, prefix] = raw.split('/');
     const family = isIP(addr ?? '');
     if (family && prefix !== undefined) allowed.addSubnet(addr!, Number(prefix), family === 4 ? 'ipv4' : 'ipv6');

@@ -8,7 +8,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import type { AddressPolicy } from './address-policy.js';
 
-export interface OutboundRequest {
+interface OutboundRequest {
   url: string;
   method?: 'POST' | 'GET';
   headers?: Record<string, string>;
@@ -16,7 +16,7 @@ export interface OutboundRequest {
   timeoutMs?: number;
 }
 
-export interface OutboundResponse {
+interface OutboundResponse {
   status: number;
   /** At most `maxBodyBytes` of the body, as text. */
   body: string;
@@ -28,7 +28,7 @@ export interface OutboundClient {
   send(request: OutboundRequest): Promise<OutboundResponse>;
 }
 
-export class OutboundError extends Error {
+class OutboundError extends Error {
   override readonly name = 'OutboundError';
 }
 
@@ -47,8 +47,7 @@ export function createOutboundClient(policy: AddressPolicy, options: { maxBodyBy
         const host = url.hostname;
         // Node skips `lookup` for IP-literal hosts, so the guard below never sees them: check here.
         const literal = host.replace(/^\[|\]$/g, '');
-        if (isIP(literal) && !policy.allows(host, literal))
-          return reject(new OutboundError(`address of ${host} is not allowed (private or loopback)`));
+        if (isIP(literal) && !policy.allows(host, literal)) return reject(new OutboundError(`address of ${host} is not allowed (private or loopback)`));
         const guardedLookup: LookupFunction = (hostname, opts, callback) => {
           dnsLookup(hostname, { ...opts, all: true }, (err, addresses) => {
             if (err) return callback(err, '', 4);
@@ -61,23 +60,19 @@ export function createOutboundClient(policy: AddressPolicy, options: { maxBodyBy
         };
         const started = performance.now();
         const mod = url.protocol === 'https:' ? https : http;
-        const request = mod.request(
-          url,
-          { method: req.method ?? 'POST', headers: req.headers, lookup: guardedLookup, timeout: req.timeoutMs ?? 10_000 },
-          (res) => {
-            const chunks: Buffer[] = [];
-            let size = 0;
-            res.on('data', (c: Buffer) => {
-              if (size < maxBody) chunks.push(c.subarray(0, maxBody - size));
-              size += c.length;
-            });
-            res.on('end', () => {
-              clearTimeout(deadline);
-              resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), durationMs: Math.round(performance.now() - started) });
-            });
-            res.on('error', (e) => reject(new OutboundError(e.message)));
-          },
-        );
+        const request = mod.request(url, { method: req.method ?? 'POST', headers: req.headers, lookup: guardedLookup, timeout: req.timeoutMs ?? 10_000 }, (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            if (size < maxBody) chunks.push(c.subarray(0, maxBody - size));
+            size += c.length;
+          });
+          res.on('end', () => {
+            clearTimeout(deadline);
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), durationMs: Math.round(performance.now() - started) });
+          });
+          res.on('error', (e) => reject(new OutboundError(e.message)));
+        });
         request.on('timeout', () => request.destroy(new OutboundError('timed out')));
         // `timeout` above only bounds idle periods: a peer trickling bytes would hold the attempt
         // (and the dispatcher's lease) open indefinitely. This bounds the whole attempt.

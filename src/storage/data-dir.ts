@@ -7,6 +7,7 @@
  * engine opens (the root first, so nothing inside is reachable meanwhile), once it has
  * started, and after it closes.
  */
+import type { Dirent } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -14,9 +15,7 @@ const GROUP_OTHER = 0o077;
 
 function failure(path: string, err: unknown): Error {
   const code = (err as NodeJS.ErrnoException).code ?? 'error';
-  return new Error(
-    `cannot restrict ${path} to its owner (${code}): the embedded data directory must belong to the user running Clientele`,
-  );
+  return new Error(`cannot restrict ${path} to its owner (${code}): the embedded data directory must belong to the user running Clientele`);
 }
 
 /** Removes group and other permission bits from `path` when it has any; returns whether it changed. */
@@ -52,7 +51,7 @@ export async function restrictDataDir(root: string): Promise<number> {
     const st = await (dir === root ? stat(dir) : lstat(dir)).catch(() => null);
     if (!st?.isDirectory()) continue;
     if (await restrict(dir, st.mode)) changed++;
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {

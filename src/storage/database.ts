@@ -41,7 +41,7 @@ export interface OpenDatabaseOptions {
  * is answered 503 SERVICE_UNAVAILABLE with Retry-After (src/http/errors.ts) instead of
  * hanging in the queue.
  */
-export class DatabaseBusyError extends Error {
+class DatabaseBusyError extends Error {
   /** Matched by the HTTP layer's error mapping (it does not import the storage layer). */
   readonly code = 'CLIENTELE_DB_BUSY';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -71,8 +71,10 @@ class BoundedPool extends pg.Pool {
 
   override connect(): Promise<pg.PoolClient>;
   override connect(callback: ConnectCallback): void;
+  // biome-ignore lint/suspicious/noConfusingVoidType: the implementation of pg.Pool's two overloads (promise, or void with a callback)
   override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
-    const busy = this.maxWaiting > 0 && this.waitingCount >= this.maxWaiting && this.idleCount === 0 ? new DatabaseBusyError(`${this.waitingCount} queries already wait for a database connection`) : undefined;
+    const busy =
+      this.maxWaiting > 0 && this.waitingCount >= this.maxWaiting && this.idleCount === 0 ? new DatabaseBusyError(`${this.waitingCount} queries already wait for a database connection`) : undefined;
     if (callback) {
       if (busy) return void process.nextTick(() => callback(busy, undefined, () => undefined));
       return super.connect((err, client, done) => callback(err && translate(err), client, done));
@@ -87,10 +89,7 @@ function translate(err: Error): Error {
 }
 
 function boundedPool(config: pg.PoolConfig, options: OpenDatabaseOptions): pg.Pool {
-  return new BoundedPool(
-    { ...config, ...(options.acquireTimeoutMs ? { connectionTimeoutMillis: options.acquireTimeoutMs } : {}) },
-    options.maxWaiting ?? 0,
-  );
+  return new BoundedPool({ ...config, ...(options.acquireTimeoutMs ? { connectionTimeoutMillis: options.acquireTimeoutMs } : {}) }, options.maxWaiting ?? 0);
 }
 
 const INT8_OID = 20;

@@ -22,14 +22,44 @@ export const toUser = (r: Selectable<UsersTable>): User => ({
 
 /** Every column the Client mapper reads: what the store selects (no `SELECT *`, so a column added by a later migration changes no prepared statement's result). */
 export const CLIENT_COLUMNS = [
-  'id', 'account_id', 'name', 'description', 'siret', 'username', 'email_address', 'first_name', 'last_name', 'company',
-  'password_hash', 'is_active', 'features', 'limits', 'metadata', 'data_key', 'created_at', 'updated_at',
+  'id',
+  'account_id',
+  'name',
+  'description',
+  'siret',
+  'username',
+  'email_address',
+  'first_name',
+  'last_name',
+  'company',
+  'password_hash',
+  'is_active',
+  'features',
+  'limits',
+  'metadata',
+  'data_key',
+  'created_at',
+  'updated_at',
 ] as const satisfies ReadonlyArray<keyof ClientsTable>;
 
 /** Every column the ApiKey mapper reads (see CLIENT_COLUMNS). */
 export const API_KEY_COLUMNS = [
-  'key_id', 'account_id', 'client_id', 'name', 'is_primary', 'enabled', 'scopes', 'secret_hash', 'secret_hint',
-  'previous_secret_hash', 'previous_secret_expires_at', 'expires_at', 'last_used_at', 'use_count', 'created_at', 'updated_at',
+  'key_id',
+  'account_id',
+  'client_id',
+  'name',
+  'is_primary',
+  'enabled',
+  'scopes',
+  'secret_hash',
+  'secret_hint',
+  'previous_secret_hash',
+  'previous_secret_expires_at',
+  'expires_at',
+  'last_used_at',
+  'use_count',
+  'created_at',
+  'updated_at',
 ] as const satisfies ReadonlyArray<keyof ApiKeysTable>;
 
 export type ClientRow = Pick<Selectable<ClientsTable>, (typeof CLIENT_COLUMNS)[number]>;

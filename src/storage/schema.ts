@@ -23,7 +23,7 @@ export interface UsersTable {
 }
 
 /** Per account: its number of clients, highest client id and id-order version, kept by triggers (migration 0007). */
-export interface ClientCountsTable {
+interface ClientCountsTable {
   account_id: string;
   clients: Generated<number>;
   max_id: string | null;
@@ -80,7 +80,7 @@ export interface EventsTable {
   created_at: Date;
 }
 
-export interface IdempotencyRecordsTable {
+interface IdempotencyRecordsTable {
   account_id: string;
   principal: string;
   idempotency_key: string;
@@ -90,7 +90,7 @@ export interface IdempotencyRecordsTable {
   created_at: Date;
 }
 
-export interface ServerSecretsTable {
+interface ServerSecretsTable {
   name: string;
   value: Buffer;
   created_at: Date;
@@ -122,14 +122,14 @@ export interface IntegrationCredentialsTable {
   updated_at: Date;
 }
 
-export interface ClientWebhookSecretsTable {
+interface ClientWebhookSecretsTable {
   client_id: string;
   account_id: string;
   secret: Buffer;
   created_at: Date;
 }
 
-export interface UsageCountersTable {
+interface UsageCountersTable {
   account_id: string;
   client_id: string;
   metric: string;
@@ -153,7 +153,7 @@ export interface WebhookEndpointsTable {
   updated_at: Date;
 }
 
-export interface AccountWebhookSecretsTable {
+interface AccountWebhookSecretsTable {
   account_id: string;
   secret: Buffer;
   previous_secret: Buffer | null;

@@ -23,34 +23,16 @@ const toIntegration = (r: Selectable<IntegrationCredentialsTable>): Integration 
 export function integrationsRepo(db: Kysely<DB>): Store['integrations'] {
   return {
     async get(accountId, clientId, kind) {
-      const r = await db
-        .selectFrom('integration_credentials')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .where('client_id', '=', clientId)
-        .where('kind', '=', kind)
-        .executeTakeFirst();
+      const r = await db.selectFrom('integration_credentials').selectAll().where('account_id', '=', accountId).where('client_id', '=', clientId).where('kind', '=', kind).executeTakeFirst();
       return r ? toIntegration(r) : null;
     },
     async listForClients(accountId, clientIds) {
       if (clientIds.length === 0) return [];
-      const rows = await db
-        .selectFrom('integration_credentials')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .where('client_id', 'in', clientIds)
-        .execute();
+      const rows = await db.selectFrom('integration_credentials').selectAll().where('account_id', '=', accountId).where('client_id', 'in', clientIds).execute();
       return rows.map(toIntegration);
     },
     async listForUpdate(accountId, clientId) {
-      const rows = await db
-        .selectFrom('integration_credentials')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .where('client_id', '=', clientId)
-        .orderBy('kind')
-        .forUpdate()
-        .execute();
+      const rows = await db.selectFrom('integration_credentials').selectAll().where('account_id', '=', accountId).where('client_id', '=', clientId).orderBy('kind').forUpdate().execute();
       return rows.map(toIntegration);
     },
     async upsert(i) {
@@ -95,12 +77,7 @@ export function integrationsRepo(db: Kysely<DB>): Store['integrations'] {
       return r ? toIntegration(r) : null;
     },
     async delete(accountId, clientId, kind) {
-      const r = await db
-        .deleteFrom('integration_credentials')
-        .where('account_id', '=', accountId)
-        .where('client_id', '=', clientId)
-        .where('kind', '=', kind)
-        .executeTakeFirst();
+      const r = await db.deleteFrom('integration_credentials').where('account_id', '=', accountId).where('client_id', '=', clientId).where('kind', '=', kind).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
   };
@@ -109,29 +86,18 @@ export function integrationsRepo(db: Kysely<DB>): Store['integrations'] {
 export function webhookSecretsRepo(db: Kysely<DB>): Store['webhookSecrets'] {
   return {
     async get(accountId, clientId) {
-      const r = await db
-        .selectFrom('client_webhook_secrets')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .where('client_id', '=', clientId)
-        .executeTakeFirst();
+      const r = await db.selectFrom('client_webhook_secrets').selectAll().where('account_id', '=', accountId).where('client_id', '=', clientId).executeTakeFirst();
       return r ? { clientId: r.client_id, accountId: r.account_id, secret: r.secret, createdAt: r.created_at } : null;
     },
     async put(s) {
       await db
         .insertInto('client_webhook_secrets')
         .values({ client_id: s.clientId, account_id: s.accountId, secret: s.secret, created_at: s.createdAt })
-        .onConflict((oc) =>
-          oc.column('client_id').doUpdateSet((eb) => ({ secret: eb.ref('excluded.secret'), created_at: eb.ref('excluded.created_at') })),
-        )
+        .onConflict((oc) => oc.column('client_id').doUpdateSet((eb) => ({ secret: eb.ref('excluded.secret'), created_at: eb.ref('excluded.created_at') })))
         .execute();
     },
     async delete(accountId, clientId) {
-      const r = await db
-        .deleteFrom('client_webhook_secrets')
-        .where('account_id', '=', accountId)
-        .where('client_id', '=', clientId)
-        .executeTakeFirst();
+      const r = await db.deleteFrom('client_webhook_secrets').where('account_id', '=', accountId).where('client_id', '=', clientId).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
   };

@@ -11,20 +11,7 @@ import { createPageAnchors, type PageAnchors } from './page-anchors.js';
 import { integrationsRepo, webhookSecretsRepo } from './sql-integrations.js';
 import { usageRepo } from './sql-usage.js';
 import { accountWebhookSecretsRepo, webhooksRepo } from './sql-webhooks.js';
-import {
-  API_KEY_COLUMNS,
-  CLIENT_COLUMNS,
-  clientPatchColumns,
-  type ApiKeyRow,
-  type ClientRow,
-  keyPatchColumns,
-  toAccount,
-  toApiKey,
-  toClient,
-  toEvent,
-  toSigningKey,
-  toUser,
-} from './rows.js';
+import { API_KEY_COLUMNS, CLIENT_COLUMNS, clientPatchColumns, type ApiKeyRow, type ClientRow, keyPatchColumns, toAccount, toApiKey, toClient, toEvent, toSigningKey, toUser } from './rows.js';
 
 const NO_CLIENT = '00000000-0000-0000-0000-000000000000';
 
@@ -46,8 +33,7 @@ function escapeLike(s: string): string {
 
 /** A key by id, a client by id: hot reads (token subjects, client reads) run as prepared statements. */
 const keyById = (db: Kysely<DB>, keyId: string) => db.selectFrom('api_keys').select(API_KEY_COLUMNS).where('key_id', '=', keyId);
-const clientById = (db: Kysely<DB>, accountId: string, id: string) =>
-  db.selectFrom('clients').select(CLIENT_COLUMNS).where('account_id', '=', accountId).where('id', '=', id);
+const clientById = (db: Kysely<DB>, accountId: string, id: string) => db.selectFrom('clients').select(CLIENT_COLUMNS).where('account_id', '=', accountId).where('id', '=', id);
 
 /**
  * A key with its client (same account), in one read: the key's columns, then the client's
@@ -63,7 +49,9 @@ export const keyWithClientById = (db: Kysely<DB>, keyId: string) =>
 
 function zip<K extends string>(columns: readonly K[], values: unknown[], from: number): Record<K, unknown> {
   const row = {} as Record<K, unknown>;
-  columns.forEach((c, i) => (row[c] = values[from + i]));
+  columns.forEach((c, i) => {
+    row[c] = values[from + i];
+  });
   return row;
 }
 
@@ -145,10 +133,7 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
 
     accounts: {
       async insert(a) {
-        await db
-          .insertInto('accounts')
-          .values({ id: a.id, name: a.name, created_at: a.createdAt, updated_at: a.updatedAt })
-          .execute();
+        await db.insertInto('accounts').values({ id: a.id, name: a.name, created_at: a.createdAt, updated_at: a.updatedAt }).execute();
       },
       async get(id) {
         const r = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
@@ -179,20 +164,11 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
           .catch(mapUniqueViolation);
       },
       async findByEmail(email) {
-        const r = await db
-          .selectFrom('users')
-          .selectAll()
-          .where(sql`lower(email)`, '=', sql`lower(${email})`)
-          .executeTakeFirst();
+        const r = await db.selectFrom('users').selectAll().where(sql`lower(email)`, '=', sql`lower(${email})`).executeTakeFirst();
         return r ? toUser(r) : null;
       },
       async get(accountId, id) {
-        const r = await db
-          .selectFrom('users')
-          .selectAll()
-          .where('account_id', '=', accountId)
-          .where('id', '=', id)
-          .executeTakeFirst();
+        const r = await db.selectFrom('users').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
         return r ? toUser(r) : null;
       },
     },
@@ -233,13 +209,7 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
         return r ? toClient(r) : null;
       },
       async getForUpdate(accountId, id) {
-        const r = await db
-          .selectFrom('clients')
-          .selectAll()
-          .where('account_id', '=', accountId)
-          .where('id', '=', id)
-          .forUpdate()
-          .executeTakeFirst();
+        const r = await db.selectFrom('clients').selectAll().where('account_id', '=', accountId).where('id', '=', id).forUpdate().executeTakeFirst();
         return r ? toClient(r) : null;
       },
       async findByUsername(accountId, username) {
@@ -264,11 +234,7 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
         return r ? toClient(r) : null;
       },
       async delete(accountId, id) {
-        const r = await db
-          .deleteFrom('clients')
-          .where('account_id', '=', accountId)
-          .where('id', '=', id)
-          .executeTakeFirst();
+        const r = await db.deleteFrom('clients').where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
         return Number(r.numDeletedRows) > 0;
       },
       async list(accountId, f) {
@@ -276,18 +242,10 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
         if (f.afterId) q = q.where('id', '>', f.afterId);
         if (f.isActive !== undefined) q = q.where('is_active', '=', f.isActive);
         if (f.username !== undefined) q = q.where(sql`lower(username)`, '=', sql`lower(${f.username})`);
-        if (f.emailAddress !== undefined)
-          q = q.where(sql`lower(email_address)`, '=', sql`lower(${f.emailAddress})`);
+        if (f.emailAddress !== undefined) q = q.where(sql`lower(email_address)`, '=', sql`lower(${f.emailAddress})`);
         if (f.q) {
           const pattern = `%${escapeLike(f.q)}%`;
-          q = q.where((eb) =>
-            eb.or([
-              eb('name', 'ilike', pattern),
-              eb('username', 'ilike', pattern),
-              eb('email_address', 'ilike', pattern),
-              eb('company', 'ilike', pattern),
-            ]),
-          );
+          q = q.where((eb) => eb.or([eb('name', 'ilike', pattern), eb('username', 'ilike', pattern), eb('email_address', 'ilike', pattern), eb('company', 'ilike', pattern)]));
         }
         const rows = await q.orderBy('id').limit(f.limit).execute();
         return rows.map(toClient);
@@ -304,7 +262,10 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
         const start = await anchors.seek(db, accountId, Number(counts.version), offset);
         let ids = db.selectFrom('clients').select('id').where('account_id', '=', accountId);
         if (start) ids = ids.where('id', '>=', start.from);
-        ids = ids.orderBy('id').offset(start ? start.skip : offset).limit(limit);
+        ids = ids
+          .orderBy('id')
+          .offset(start ? start.skip : offset)
+          .limit(limit);
         const rows = await db.selectFrom('clients').select(CLIENT_COLUMNS).where('account_id', '=', accountId).where('id', 'in', ids).orderBy('id').execute();
         return { rows: rows.map(toClient), total };
       },
@@ -353,13 +314,7 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
         return key ? { key, client: key.clientId ? await store.clients.get(key.accountId, key.clientId) : null } : null;
       },
       async getForUpdate(accountId, keyId) {
-        const r = await db
-          .selectFrom('api_keys')
-          .selectAll()
-          .where('key_id', '=', keyId)
-          .where('account_id', '=', accountId)
-          .forUpdate()
-          .executeTakeFirst();
+        const r = await db.selectFrom('api_keys').selectAll().where('key_id', '=', keyId).where('account_id', '=', accountId).forUpdate().executeTakeFirst();
         return r ? toApiKey(r) : null;
       },
       async findPrimaryForUpdate(accountId, clientId) {
@@ -394,11 +349,7 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
         return r ? toApiKey(r) : null;
       },
       async delete(accountId, keyId) {
-        const r = await db
-          .deleteFrom('api_keys')
-          .where('key_id', '=', keyId)
-          .where('account_id', '=', accountId)
-          .executeTakeFirst();
+        const r = await db.deleteFrom('api_keys').where('key_id', '=', keyId).where('account_id', '=', accountId).executeTakeFirst();
         return Number(r.numDeletedRows) > 0;
       },
       async list(accountId, f) {
@@ -457,13 +408,7 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
 
     idempotency: {
       async get(accountId, principal, key) {
-        const r = await db
-          .selectFrom('idempotency_records')
-          .selectAll()
-          .where('account_id', '=', accountId)
-          .where('principal', '=', principal)
-          .where('idempotency_key', '=', key)
-          .executeTakeFirst();
+        const r = await db.selectFrom('idempotency_records').selectAll().where('account_id', '=', accountId).where('principal', '=', principal).where('idempotency_key', '=', key).executeTakeFirst();
         if (!r) return null;
         return {
           accountId: r.account_id,
@@ -512,12 +457,7 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
           .execute();
       },
       async release(accountId, principal, key) {
-        await db
-          .deleteFrom('idempotency_records')
-          .where('account_id', '=', accountId)
-          .where('principal', '=', principal)
-          .where('idempotency_key', '=', key)
-          .execute();
+        await db.deleteFrom('idempotency_records').where('account_id', '=', accountId).where('principal', '=', principal).where('idempotency_key', '=', key).execute();
       },
       async deleteOlderThan(before) {
         const r = await db.deleteFrom('idempotency_records').where('created_at', '<', before).executeTakeFirst();
@@ -532,11 +472,7 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
           .values({ name, value, created_at: at })
           .onConflict((oc) => oc.column('name').doNothing())
           .execute();
-        const r = await db
-          .selectFrom('server_secrets')
-          .select('value')
-          .where('name', '=', name)
-          .executeTakeFirstOrThrow();
+        const r = await db.selectFrom('server_secrets').select('value').where('name', '=', name).executeTakeFirstOrThrow();
         return r.value;
       },
     },
@@ -566,11 +502,7 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
         return rows.map(toSigningKey);
       },
       async retire(kid, at, publishUntil) {
-        await db
-          .updateTable('signing_keys')
-          .set({ retired_at: at, publish_until: publishUntil })
-          .where('kid', '=', kid)
-          .execute();
+        await db.updateTable('signing_keys').set({ retired_at: at, publish_until: publishUntil }).where('kid', '=', kid).execute();
       },
     },
   };

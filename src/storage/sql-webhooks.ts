@@ -124,7 +124,11 @@ export function webhooksRepo(db: Kysely<DB>): Store['webhooks'] {
       // still reads with the snapshot it started with, and would miss the endpoint inserted by
       // the transaction it waited for. The count, started after the wait, sees it.
       await db.selectFrom('accounts').select('id').where('id', '=', accountId).forNoKeyUpdate().execute();
-      const r = await db.selectFrom('webhook_endpoints').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', accountId).executeTakeFirstOrThrow();
+      const r = await db
+        .selectFrom('webhook_endpoints')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('account_id', '=', accountId)
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     },
     async enqueueForEvent(event) {
@@ -228,9 +232,7 @@ export function accountWebhookSecretsRepo(db: Kysely<DB>): Store['accountWebhook
   return {
     async get(accountId) {
       const r = await db.selectFrom('account_webhook_secrets').selectAll().where('account_id', '=', accountId).executeTakeFirst();
-      return r
-        ? { accountId: r.account_id, secret: r.secret, previousSecret: r.previous_secret, previousExpiresAt: r.previous_expires_at, createdAt: r.created_at }
-        : null;
+      return r ? { accountId: r.account_id, secret: r.secret, previousSecret: r.previous_secret, previousExpiresAt: r.previous_expires_at, createdAt: r.created_at } : null;
     },
     async put(s) {
       const values = {

@@ -44,6 +44,7 @@ const MAX_BODY_LOG = 1024;
  * and the delivery be sent again and again), at most `maxBytes` UTF-8 bytes, cut on a character boundary.
  */
 function forLog(text: string, maxBytes: number): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what must go (PostgreSQL text cannot hold it)
   const clean = text.replace(/\u0000/g, '\uFFFD');
   const bytes = Buffer.from(clean, 'utf8');
   if (bytes.length <= maxBytes) return clean;
@@ -84,7 +85,12 @@ export function createDispatcher(ctx: CoreContext, options: DispatcherOptions = 
     if (secrets.length === 0) {
       await store.webhooks.updateDelivery(
         d.id,
-        { status: 'waiting_secret', leaseUntil: null, nextAttemptAt: new Date(now.getTime() + WAITING_RECHECK_MS), lastError: 'no webhook secret: generate one (account or client) to release this delivery' },
+        {
+          status: 'waiting_secret',
+          leaseUntil: null,
+          nextAttemptAt: new Date(now.getTime() + WAITING_RECHECK_MS),
+          lastError: 'no webhook secret: generate one (account or client) to release this delivery',
+        },
         now,
       );
       return;
@@ -129,7 +135,17 @@ export function createDispatcher(ctx: CoreContext, options: DispatcherOptions = 
       await store.transaction(async (tx) => {
         const reason = `every delivery failed since ${failingSince.toISOString()}`;
         await tx.webhooks.updateEndpoint(d.accountId, endpoint.id, { enabled: false, disabledReason: reason }, done);
-        await recordEvent(tx, { accountId: d.accountId, clientId: null, type: 'webhook_endpoint.disabled', actor: { type: 'system', id: 'webhook-dispatcher' }, data: { endpointId: endpoint.id, url: endpoint.url, reason } }, done);
+        await recordEvent(
+          tx,
+          {
+            accountId: d.accountId,
+            clientId: null,
+            type: 'webhook_endpoint.disabled',
+            actor: { type: 'system', id: 'webhook-dispatcher' },
+            data: { endpointId: endpoint.id, url: endpoint.url, reason },
+          },
+          done,
+        );
       });
     }
   }

@@ -37,10 +37,7 @@ describe('clientele remote commands', () => {
     assert.match(human.stdout, /^company: +Beta GmbH$/m);
     assert.equal((JSON.parse(got.stdout) as { id: string }).id, client.id);
     assert.equal(updated.code, 0, updated.stderr);
-    assert.deepEqual(
-      (({ description, emailAddress }) => ({ description, emailAddress }))(JSON.parse(updated.stdout) as Record<string, unknown>),
-      { description: 'Key account', emailAddress: null },
-    );
+    assert.deepEqual((({ description, emailAddress }) => ({ description, emailAddress }))(JSON.parse(updated.stdout) as Record<string, unknown>), { description: 'Key account', emailAddress: null });
 
     const [table, json, search, limited] = await Promise.all([
       cli(['clients', 'list']),
@@ -52,14 +49,20 @@ describe('clientele remote commands', () => {
     assert.match(table.stdout, /^ID +NAME +USERNAME +EMAIL +ACTIVE +CREATED$/m);
     assert.match(table.stdout, /Acme Corp +acme +- +yes/);
     assert.deepEqual((JSON.parse(json.stdout) as Array<{ name: string }>).map((c) => c.name).sort(), ['Acme Corp', 'Beta']);
-    assert.deepEqual((JSON.parse(search.stdout) as Array<{ id: string }>).map((c) => c.id), [client.id]);
+    assert.deepEqual(
+      (JSON.parse(search.stdout) as Array<{ id: string }>).map((c) => c.id),
+      [client.id],
+    );
     assert.equal(limited.stdout.trim().split('\n').length, 2, 'header + 1 row');
     assert.match(limited.stderr, /first 1 clients shown; use --limit N or --all/);
 
     const off = await cli(['clients', 'deactivate', client.id]);
     assert.match(off.stdout, /is inactive/);
     const inactive = await cli(['clients', 'list', '--inactive', '--json']);
-    assert.deepEqual((JSON.parse(inactive.stdout) as Array<{ id: string }>).map((c) => c.id), [client.id]);
+    assert.deepEqual(
+      (JSON.parse(inactive.stdout) as Array<{ id: string }>).map((c) => c.id),
+      [client.id],
+    );
     assert.match((await cli(['clients', 'activate', client.id])).stdout, /is active/);
 
     const deleted = await cli(['clients', 'delete', client.id]);
@@ -168,10 +171,22 @@ describe('clientele remote commands', () => {
     for (const p of [fresh, replay, recent]) p.child.kill('SIGINT');
     const [a, b, c] = await Promise.all([fresh.exited, replay.exited, recent.exited]);
     for (const r of [a, b, c]) assert.equal(r.code, 0, `Ctrl-C exits 0: ${r.stderr}`);
-    const lines = a.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: { client: { name: string } } });
-    assert.deepEqual(lines.map((e) => [e.type, e.data.client.name]), [['client.created', 'During tail']], 'only new events of the type');
+    const lines = a.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; data: { client: { name: string } } });
+    assert.deepEqual(
+      lines.map((e) => [e.type, e.data.client.name]),
+      [['client.created', 'During tail']],
+      'only new events of the type',
+    );
     assert.match(b.stdout, /account\.created/, 'beginning replays the whole log');
     assert.match(b.stdout, /key\.created/);
-    assert.ok(c.stdout.trim().split('\n').every((l) => (JSON.parse(l) as { id: string }).id));
+    assert.ok(
+      c.stdout
+        .trim()
+        .split('\n')
+        .every((l) => (JSON.parse(l) as { id: string }).id),
+    );
   });
 });

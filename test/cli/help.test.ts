@@ -86,12 +86,7 @@ describe('clientele --help and usage errors', () => {
   });
 
   it('the real binary: top-level help lists the remote groups; group and subcommand help; exit codes', async () => {
-    const [top, group, sub, unknown] = await Promise.all([
-      runCli(['help']),
-      runCli(['keys', '--help']),
-      runCli(['events', 'tail', '--help']),
-      runCli(['clients', 'nope']),
-    ]);
+    const [top, group, sub, unknown] = await Promise.all([runCli(['help']), runCli(['keys', '--help']), runCli(['events', 'tail', '--help']), runCli(['clients', 'nope'])]);
     assert.equal(top.code, 0);
     assert.match(top.stdout, /clients {2}list\|get\|create\|update\|delete\|activate\|deactivate\|import\|export/);
     assert.match(top.stdout, /keys {5}list\|get\|create\|reset\|delete\|verify/);

@@ -15,22 +15,23 @@ import { parseCsv } from '../../src/cli/commands/csv.js';
 import { testBackends } from '../support/databases.js';
 import { runCli, startCliServer, type CliServer } from '../support/cli.js';
 
-const BAD_CSV = [
-  'name,username,emailAddress,siret,isActive,limits,metadata', // 1
-  'Alpha,alpha,alpha@x.test,12345678901234,true,"{""calls"":10}","{""tier"":""gold""}"', // 2 ok
-  '"Beta, Inc.",beta,beta@x.test,,false,,', // 3 ok
-  'Gamma,gamma,not-an-email,,,,', // 4 server: emailAddress
-  'Delta,delta,,123,,,', // 5 server: siret
-  'Epsilon,eps,,,maybe,,', // 6 local: isActive
-  'Zeta,zeta,,,,{bad json},', // 7 local: limits
-  'Eta,taken,,,,,', // 8 server: USERNAME_TAKEN
-  '"Multi', // 9 ok (a quoted line break)
-  'line",multi,,,,,', // 10
-  'Theta,theta', // 11 local: field count
-  '', // blank: skipped
-  'Iota,iota,iota@x.test,,,,', // 13 ok
-  ',,,,,,', // 14 server: no name
-].join('\r\n') + '\r\n';
+const BAD_CSV =
+  [
+    'name,username,emailAddress,siret,isActive,limits,metadata', // 1
+    'Alpha,alpha,alpha@x.test,12345678901234,true,"{""calls"":10}","{""tier"":""gold""}"', // 2 ok
+    '"Beta, Inc.",beta,beta@x.test,,false,,', // 3 ok
+    'Gamma,gamma,not-an-email,,,,', // 4 server: emailAddress
+    'Delta,delta,,123,,,', // 5 server: siret
+    'Epsilon,eps,,,maybe,,', // 6 local: isActive
+    'Zeta,zeta,,,,{bad json},', // 7 local: limits
+    'Eta,taken,,,,,', // 8 server: USERNAME_TAKEN
+    '"Multi', // 9 ok (a quoted line break)
+    'line",multi,,,,,', // 10
+    'Theta,theta', // 11 local: field count
+    '', // blank: skipped
+    'Iota,iota,iota@x.test,,,,', // 13 ok
+    ',,,,,,', // 14 server: no name
+  ].join('\r\n') + '\r\n';
 
 const VALID = ['Alpha', 'Beta, Inc.', 'Multi\nline', 'Iota'];
 
@@ -68,7 +69,11 @@ for (const backend of testBackends()) {
         [11, /^line 11: has 2 fields, the header has 7 \(MALFORMED_ROW\)$/],
         [14, /^line 14: .*\(VALIDATION_FAILED\)$/],
       ];
-      for (const [line, pattern] of expected) assert.ok(report.some((l) => pattern.test(l)), `line ${line} reported as ${pattern}:\n${report.join('\n')}`);
+      for (const [line, pattern] of expected)
+        assert.ok(
+          report.some((l) => pattern.test(l)),
+          `line ${line} reported as ${pattern}:\n${report.join('\n')}`,
+        );
       assert.deepEqual([...new Set(report.map((l) => Number(/^line (\d+)/.exec(l)![1])))], [4, 5, 6, 7, 8, 11, 14]);
 
       const names = async () => (await sdk.clients.list({ limit: 100 }).toArray()).map((c) => c.name).sort();
@@ -85,15 +90,39 @@ for (const backend of testBackends()) {
       assert.deepEqual({ ...summary, seconds: 0, rowsPerSecond: 0 }, { rows: 11, created: 0, alreadyImported: 4, rejected: 7, seconds: 0, rowsPerSecond: 0, completed: true, report: reportFile });
       assert.deepEqual(await names(), ['Already there', ...VALID].sort());
       const rows = [];
-      for await (const r of parseCsv((async function* () { yield await readFile(reportFile, 'utf8'); })())) rows.push(r.fields);
+      for await (const r of parseCsv(
+        (async function* () {
+          yield await readFile(reportFile, 'utf8');
+        })(),
+      ))
+        rows.push(r.fields);
       assert.deepEqual(rows[0], ['line', 'field', 'code', 'message']);
-      assert.deepEqual(rows.slice(1).map((r) => [r[0], r[1], r[2]]).filter((r) => r[0] === '6' || r[0] === '8'), [['6', 'isActive', 'INVALID_CELL'], ['8', 'username', 'USERNAME_TAKEN']]);
+      assert.deepEqual(
+        rows
+          .slice(1)
+          .map((r) => [r[0], r[1], r[2]])
+          .filter((r) => r[0] === '6' || r[0] === '8'),
+        [
+          ['6', 'isActive', 'INVALID_CELL'],
+          ['8', 'username', 'USERNAME_TAKEN'],
+        ],
+      );
       assert.ok(!again.stderr.includes('line 4:'), 'with --report the rows are not repeated on stderr');
     });
 
     it('JSON lines: bad lines reported, valid ones created; export (jsonl and csv) streams everything and imports back', async () => {
       const file = join(dir, 'clients.jsonl');
-      await writeFile(file, [JSON.stringify({ name: 'Json One', features: { sso: true } }), '{not json', '[1,2]', '', JSON.stringify({ name: 'Json Two', bogus: 1 }), JSON.stringify({ id: 'ignored', name: 'Json Three', createdAt: 'x' })].join('\n'));
+      await writeFile(
+        file,
+        [
+          JSON.stringify({ name: 'Json One', features: { sso: true } }),
+          '{not json',
+          '[1,2]',
+          '',
+          JSON.stringify({ name: 'Json Two', bogus: 1 }),
+          JSON.stringify({ id: 'ignored', name: 'Json Three', createdAt: 'x' }),
+        ].join('\n'),
+      );
       const imported = await cli(['clients', 'import', file, '--no-progress']);
       assert.equal(imported.code, 5);
       assert.match(imported.stdout, /5 rows .*: 2 created, 0 already imported, 3 rejected/);
@@ -108,13 +137,27 @@ for (const backend of testBackends()) {
         cli(['clients', 'export', '--output', join(dir, 'export.jsonl'), '--search', 'Json']),
       ]);
       assert.equal(jsonl.code, 0);
-      assert.deepEqual(jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown), all);
+      assert.deepEqual(
+        jsonl.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as unknown),
+        all,
+      );
       assert.match(jsonl.stderr, new RegExp(`Exported ${all.length} clients`));
       const records = [];
-      for await (const r of parseCsv((async function* () { yield csv.stdout; })())) records.push(r.fields);
+      for await (const r of parseCsv(
+        (async function* () {
+          yield csv.stdout;
+        })(),
+      ))
+        records.push(r.fields);
       assert.deepEqual(records[0], [...EXPORT_COLUMNS]);
       assert.equal(records.length, all.length + 1);
-      assert.ok(records.some((r) => r[1] === 'Multi\nline'), 'line breaks survive the CSV round trip');
+      assert.ok(
+        records.some((r) => r[1] === 'Multi\nline'),
+        'line breaks survive the CSV round trip',
+      );
       assert.equal(toFile.code, 0);
       assert.equal((await readFile(join(dir, 'export.jsonl'), 'utf8')).trim().split('\n').length, 2);
 
@@ -125,7 +168,10 @@ for (const backend of testBackends()) {
       assert.equal(back.code, 0, back.stderr);
       const copied = await new Clientele({ baseUrl: s.url, apiKey: other.token }).clients.list().toArray();
       const strip = (c: Client) => ({ ...c, id: '', createdAt: '', updatedAt: '' });
-      assert.deepEqual(copied.map(strip).sort((a, b) => String(a.name).localeCompare(String(b.name))), all.map(strip).sort((a, b) => String(a.name).localeCompare(String(b.name))));
+      assert.deepEqual(
+        copied.map(strip).sort((a, b) => String(a.name).localeCompare(String(b.name))),
+        all.map(strip).sort((a, b) => String(a.name).localeCompare(String(b.name))),
+      );
     });
 
     it('stops (exit 4) when the credentials are refused, without reporting rows as rejected', async () => {

@@ -295,7 +295,11 @@ describe('keyed writes survive SIGKILL [postgres]', { skip: !backends.includes('
       assert.deepEqual(problems, []);
       assert.equal(orphans.rows[0]!.n, 0, 'no idempotency claim without its response');
       assert.equal(events.rows.length, OPS + OWNERS, 'one create event per client and key');
-      assert.deepEqual(events.rows.filter((e) => e.deliveries !== 1), [], 'every event has its delivery row');
+      assert.deepEqual(
+        events.rows.filter((e) => e.deliveries !== 1),
+        [],
+        'every event has its delivery row',
+      );
       assert.deepEqual(undelivered, [], 'every committed event delivered');
       assert.deepEqual(rcv.failures, [], 'every delivery verified');
     } finally {

@@ -83,26 +83,37 @@ for (const backend of backends) {
     });
 
     async function newClientKey(): Promise<{ clientId: string; keyId: string; token: string }> {
-      const c = (await (await fetch(`${a.url}/v1/clients`, { method: 'POST', headers: json(headers), body: JSON.stringify({ name: `c-${randomBytes(3).toString('hex')}` }) })).json()) as { id: string };
+      const c = (await (await fetch(`${a.url}/v1/clients`, { method: 'POST', headers: json(headers), body: JSON.stringify({ name: `c-${randomBytes(3).toString('hex')}` }) })).json()) as {
+        id: string;
+      };
       const k = (await (await fetch(`${a.url}/v1/keys`, { method: 'POST', headers: json(headers), body: JSON.stringify({ clientId: c.id }) })).json()) as { key: { keyId: string }; token: string };
       return { clientId: c.id, keyId: k.key.keyId, token: k.token };
     }
 
     for (const [what, revoke] of [
-      ['deleting the key', async (k: { keyId: string; clientId: string }) => {
-        // A client's first key is primary; add a second so the first may be deleted.
-        await fetch(`${a.url}/v1/keys`, { method: 'POST', headers: json(headers), body: JSON.stringify({ clientId: k.clientId, isPrimary: true }) });
-        const r = await fetch(`${a.url}/v1/keys/${k.keyId}`, { method: 'DELETE', headers });
-        assert.equal(r.status, 204);
-      }],
-      ['disabling the key', async (k: { keyId: string }) => {
-        const r = await fetch(`${a.url}/v1/keys/${k.keyId}`, { method: 'PATCH', headers: json(headers), body: JSON.stringify({ enabled: false }) });
-        assert.equal(r.status, 200);
-      }],
-      ['deactivating its client', async (k: { clientId: string }) => {
-        const r = await fetch(`${a.url}/v1/clients/${k.clientId}/deactivate`, { method: 'POST', headers });
-        assert.equal(r.status, 200);
-      }],
+      [
+        'deleting the key',
+        async (k: { keyId: string; clientId: string }) => {
+          // A client's first key is primary; add a second so the first may be deleted.
+          await fetch(`${a.url}/v1/keys`, { method: 'POST', headers: json(headers), body: JSON.stringify({ clientId: k.clientId, isPrimary: true }) });
+          const r = await fetch(`${a.url}/v1/keys/${k.keyId}`, { method: 'DELETE', headers });
+          assert.equal(r.status, 204);
+        },
+      ],
+      [
+        'disabling the key',
+        async (k: { keyId: string }) => {
+          const r = await fetch(`${a.url}/v1/keys/${k.keyId}`, { method: 'PATCH', headers: json(headers), body: JSON.stringify({ enabled: false }) });
+          assert.equal(r.status, 200);
+        },
+      ],
+      [
+        'deactivating its client',
+        async (k: { clientId: string }) => {
+          const r = await fetch(`${a.url}/v1/clients/${k.clientId}/deactivate`, { method: 'POST', headers });
+          assert.equal(r.status, 200);
+        },
+      ],
     ] as const) {
       it(`${what} on A is seen by B within 100 ms`, async () => {
         const k = await newClientKey();

@@ -154,7 +154,11 @@ for (const backend of testBackends()) {
       assert.equal(await migrate.exited, 0, migrate.stdout());
       const init = run(['init', '--account', 'CLI Co', '--email', `cli-${randomBytes(3).toString('hex')}@e2e.test`, '--password', 'correct horse battery', '--json'], env);
       assert.equal(await init.exited, 0, init.stdout());
-      const lines = init.stdout().trim().split('\n').filter((l) => l.startsWith('{'));
+      const lines = init
+        .stdout()
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'));
       const out = JSON.parse(lines[lines.length - 1]!) as Record<string, Record<string, unknown>>;
       assert.deepEqual(Object.keys(out), ['accountId', 'apiKey', 'user']);
       assert.deepEqual(Object.keys(out.apiKey!), ['keyId', 'secret', 'token']);

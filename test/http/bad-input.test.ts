@@ -32,8 +32,7 @@ for (const backend of testBackends()) {
       assert.ok(res.status < 500, `${method} ${url} answered ${res.status}: ${res.raw}`);
       return res;
     };
-    const raw = (method: string, url: string, text: string, contentType = 'application/json') =>
-      send(method, url, { headers: { 'content-type': contentType }, payload: text });
+    const raw = (method: string, url: string, text: string, contentType = 'application/json') => send(method, url, { headers: { 'content-type': contentType }, payload: text });
 
     const problem = (res: Res, status: number, code: string, where: string) => {
       assert.equal(res.status, status, `${where}: ${res.raw}`);
@@ -59,9 +58,7 @@ for (const backend of testBackends()) {
 
     /** Everything a failed request must not have changed. */
     const state = async () => {
-      const counts = await Promise.all(
-        (['clients', 'api_keys', 'events', 'idempotency_records'] as const).map(async (table) => `${table}=${await countRows(t, table, acc.accountId)}`),
-      );
+      const counts = await Promise.all((['clients', 'api_keys', 'events', 'idempotency_records'] as const).map(async (table) => `${table}=${await countRows(t, table, acc.accountId)}`));
       const client = await t.app.inject({ method: 'GET', url: `/v1/clients/${clientId}`, headers: h });
       const key = await t.app.inject({ method: 'GET', url: `/v1/keys/${keyId}`, headers: h });
       const k = JSON.parse(key.body);
@@ -114,11 +111,7 @@ for (const backend of testBackends()) {
 
     it('prototype poisoning is refused (400) and pollutes nothing', async () => {
       for (const route of bodyRoutes()) {
-        for (const text of [
-          '{"__proto__": {"polluted": true}, "name": "p"}',
-          '{"name": "p", "metadata": {"__proto__": {"polluted": true}}}',
-          '{"constructor": {"prototype": {"polluted": true}}}',
-        ]) {
+        for (const text of ['{"__proto__": {"polluted": true}, "name": "p"}', '{"name": "p", "metadata": {"__proto__": {"polluted": true}}}', '{"constructor": {"prototype": {"polluted": true}}}']) {
           problem(await raw(route.method, route.url, text), 400, 'MALFORMED_REQUEST', `${route.url} ${text}`);
         }
       }
@@ -338,7 +331,12 @@ for (const backend of testBackends()) {
         { authorization: `Basic ${Buffer.from(`${keyId}:${'s'.repeat(5000)}`).toString('base64')}` },
         { authorization: 'Digest username="x"' },
       ]) {
-        problem(await t.app.inject({ method: 'GET', url: '/v1/clients', headers }).then((r) => ({ status: r.statusCode, headers: r.headers, body: r.json(), raw: r.body })), 401, 'UNAUTHENTICATED', JSON.stringify(headers).slice(0, 40));
+        problem(
+          await t.app.inject({ method: 'GET', url: '/v1/clients', headers }).then((r) => ({ status: r.statusCode, headers: r.headers, body: r.json(), raw: r.body })),
+          401,
+          'UNAUTHENTICATED',
+          JSON.stringify(headers).slice(0, 40),
+        );
       }
     });
 
@@ -380,15 +378,18 @@ for (const backend of testBackends()) {
 
     it('unicode round-trips exactly and is searchable', async () => {
       const name = '名前 🚀 Ünïcödé — עברית ‮rtl‬ e\u0301';
-      const created = await send('POST', '/v1/clients', { name, description: '💾'.repeat(500), metadata: { '🔑': '値', nested: { 'ключ': ['ä', 'ß'] } } });
+      const created = await send('POST', '/v1/clients', { name, description: '💾'.repeat(500), metadata: { '🔑': '値', nested: { ключ: ['ä', 'ß'] } } });
       assert.equal(created.status, 201, created.raw);
       assert.equal(created.body.name, name);
       assert.equal(created.body.description, '💾'.repeat(500));
-      assert.deepEqual(created.body.metadata, { '🔑': '値', nested: { 'ключ': ['ä', 'ß'] } });
+      assert.deepEqual(created.body.metadata, { '🔑': '値', nested: { ключ: ['ä', 'ß'] } });
       const got = await send('GET', `/v1/clients/${created.body.id}`);
       assert.deepEqual(got.body, created.body);
       const found = await send('GET', `/v1/clients?q=${encodeURIComponent('🚀')}`);
-      assert.deepEqual(found.body.data.map((c: { id: string }) => c.id), [created.body.id]);
+      assert.deepEqual(
+        found.body.data.map((c: { id: string }) => c.id),
+        [created.body.id],
+      );
       const emoji = await send('POST', '/v1/clients', { name: '👍', username: 'Ünï' });
       assert.equal(emoji.status, 201, emoji.raw);
       const dup = await send('POST', '/v1/clients', { name: 'dup', username: 'ünÏ' });

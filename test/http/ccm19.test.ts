@@ -21,12 +21,36 @@ import { assertProblem, call, JSON_TYPE, PROBLEM_TYPE, UUID } from '../support/h
 /** The streamed list: JSON, with or without the (redundant, RFC 8259) charset parameter. */
 const STREAM_JSON_TYPE = /^application\/json(; charset=utf-8)?$/;
 const FEATURES = [
-  'canUseABTests', 'canUseAnalytics', 'canUseConsentSharing', 'canUseDomAPI', 'canUseIAB', 'canUseIframeCSS', 'canUseIframes',
-  'canUseIndCSS', 'canUseMultiDom', 'canUseOwnLogo', 'canUseScripts', 'canUseUserGroupRights', 'moreThan2Lang',
+  'canUseABTests',
+  'canUseAnalytics',
+  'canUseConsentSharing',
+  'canUseDomAPI',
+  'canUseIAB',
+  'canUseIframeCSS',
+  'canUseIframes',
+  'canUseIndCSS',
+  'canUseMultiDom',
+  'canUseOwnLogo',
+  'canUseScripts',
+  'canUseUserGroupRights',
+  'moreThan2Lang',
 ].sort();
 const CLIENT_KEYS = [
-  'active', 'autoCreateDomains', 'company', 'domainCount', 'domainMaxCount', 'emailAddress', 'features', 'firstName', 'id', 'lastName',
-  'username', 'whitelabelCount', 'whitelabelMaxCount', 'widgetDisplayCount', 'widgetDisplayMaxCount',
+  'active',
+  'autoCreateDomains',
+  'company',
+  'domainCount',
+  'domainMaxCount',
+  'emailAddress',
+  'features',
+  'firstName',
+  'id',
+  'lastName',
+  'username',
+  'whitelabelCount',
+  'whitelabelMaxCount',
+  'widgetDisplayCount',
+  'widgetDisplayMaxCount',
 ].sort();
 const LIST_KEYS = [...CLIENT_KEYS, 'actualCallCount', 'domainCountData'].sort();
 const UNKNOWN_ID = '00000000-0000-7000-8000-000000000000';
@@ -35,8 +59,7 @@ const UNKNOWN_ID = '00000000-0000-7000-8000-000000000000';
 function assertClient(c: any, keys = CLIENT_KEYS): void {
   assert.deepEqual(Object.keys(c).sort(), keys);
   assert.match(c.id, UUID);
-  for (const f of ['username', 'firstName', 'lastName', 'emailAddress', 'company'])
-    assert.ok(c[f] === null || typeof c[f] === 'string', `${f} is ${typeof c[f]}`);
+  for (const f of ['username', 'firstName', 'lastName', 'emailAddress', 'company']) assert.ok(c[f] === null || typeof c[f] === 'string', `${f} is ${typeof c[f]}`);
   assert.equal(typeof c.active, 'boolean');
   assert.equal(typeof c.autoCreateDomains, 'boolean');
   for (const f of ['domainCount', 'domainMaxCount', 'whitelabelCount', 'whitelabelMaxCount', 'widgetDisplayCount', 'widgetDisplayMaxCount'])
@@ -66,8 +89,7 @@ for (const backend of testBackends()) {
       assert.equal(res.status, 201, res.raw);
       return res.body;
     };
-    const login = (clientUid: string, username: string, password: string) =>
-      call(t, 'POST', '/api/token/', {}, { username, password, client_uid: clientUid });
+    const login = (clientUid: string, username: string, password: string) => call(t, 'POST', '/api/token/', {}, { username, password, client_uid: clientUid });
     const native = async (id: string, who: TestAccount = acc) => {
       const res = await call(t, 'GET', `/v1/clients/${id}`, who.headers);
       assert.equal(res.status, 200, res.raw);
@@ -135,23 +157,26 @@ for (const backend of testBackends()) {
         assert.equal(res.status, 201, res.raw);
         assert.equal(res.headers['content-type'], JSON_TYPE);
         assertClient(res.body);
-        assert.deepEqual({ ...res.body, id: 'x' }, {
-          id: 'x',
-          username: 'defaults',
-          active: false,
-          firstName: null,
-          lastName: null,
-          emailAddress: 'defaults@example.com',
-          company: null,
-          domainCount: 0,
-          domainMaxCount: 0,
-          whitelabelCount: 0,
-          whitelabelMaxCount: 0,
-          widgetDisplayCount: 0,
-          widgetDisplayMaxCount: 0,
-          autoCreateDomains: false,
-          features: allFeatures(true),
-        });
+        assert.deepEqual(
+          { ...res.body, id: 'x' },
+          {
+            id: 'x',
+            username: 'defaults',
+            active: false,
+            firstName: null,
+            lastName: null,
+            emailAddress: 'defaults@example.com',
+            company: null,
+            domainCount: 0,
+            domainMaxCount: 0,
+            whitelabelCount: 0,
+            whitelabelMaxCount: 0,
+            widgetDisplayCount: 0,
+            widgetDisplayMaxCount: 0,
+            autoCreateDomains: false,
+            features: allFeatures(true),
+          },
+        );
         assert.doesNotMatch(res.raw, /password/i);
         const again = await ccm('GET', `/client/${res.body.id}`);
         assert.deepEqual(again.body, res.body);
@@ -159,8 +184,17 @@ for (const backend of testBackends()) {
 
       it('stores every writable property as sent', async () => {
         const body = {
-          username: 'full', password: 'pw', active: true, firstName: 'Ada', lastName: 'Lovelace', emailAddress: 'ada@example.com', company: 'Engines Ltd',
-          domainMaxCount: 5, whitelabelMaxCount: -1, widgetDisplayMaxCount: 10000, autoCreateDomains: true,
+          username: 'full',
+          password: 'pw',
+          active: true,
+          firstName: 'Ada',
+          lastName: 'Lovelace',
+          emailAddress: 'ada@example.com',
+          company: 'Engines Ltd',
+          domainMaxCount: 5,
+          whitelabelMaxCount: -1,
+          widgetDisplayMaxCount: 10000,
+          autoCreateDomains: true,
           features: { canUseIAB: false, moreThan2Lang: false },
         };
         const res = await ccm('POST', '/client', body);
@@ -193,7 +227,11 @@ for (const backend of testBackends()) {
 
       it('400 naming the missing property: username, password (or passwordHash), emailAddress', async () => {
         const ok = { username: 'missing', password: 'pw', emailAddress: 'missing@example.com' };
-        for (const [drop, field] of [['username', 'body.username'], ['password', 'body.password'], ['emailAddress', 'body.emailAddress']] as const) {
+        for (const [drop, field] of [
+          ['username', 'body.username'],
+          ['password', 'body.password'],
+          ['emailAddress', 'body.emailAddress'],
+        ] as const) {
           const { [drop]: _, ...body } = ok;
           assertProblem(await ccm('POST', '/client', body), 400, 'VALIDATION_FAILED', field);
         }
@@ -222,7 +260,10 @@ for (const backend of testBackends()) {
           assert.equal(res.status, 400, `${JSON.stringify(patch)}: ${res.raw}`);
           assert.equal(res.headers['content-type'], PROBLEM_TYPE);
           assert.equal(res.body.code, 'VALIDATION_FAILED');
-          assert.ok(res.body.errors.some((e: any) => e.field === field || e.field.startsWith(`${field}.`) || (field === 'body' && e.field.startsWith('body'))), `${field} not named: ${res.raw}`);
+          assert.ok(
+            res.body.errors.some((e: any) => e.field === field || e.field.startsWith(`${field}.`) || (field === 'body' && e.field.startsWith('body'))),
+            `${field} not named: ${res.raw}`,
+          );
         }
         assert.equal((await ccm('GET', '/client/by-username/invalid')).status, 404, 'nothing was created');
       });
@@ -241,7 +282,7 @@ for (const backend of testBackends()) {
     });
 
     describe('GET, PUT, DELETE /hosting/api/client/{clientId}', () => {
-      it('GET returns the client; 404 for an unknown id, a non-UUID id and another account\'s client', async () => {
+      it("GET returns the client; 404 for an unknown id, a non-UUID id and another account's client", async () => {
         const c = await create({ company: 'Reader' });
         const res = await ccm('GET', `/client/${c.id}`);
         assert.equal(res.status, 200, res.raw);
@@ -255,15 +296,28 @@ for (const backend of testBackends()) {
       it('PUT is partial: given properties change, absent ones (password included) stay', async () => {
         const c = await create({ active: true, firstName: 'Old', company: 'Old Co', password: 'keep me', features: { canUseIAB: false } });
         const res = await ccm('PUT', `/client/${c.id}`, {
-          firstName: 'New', lastName: 'Name', company: null, emailAddress: 'new@example.com', domainMaxCount: 3, widgetDisplayMaxCount: -1,
-          autoCreateDomains: true, features: { canUseScripts: false },
+          firstName: 'New',
+          lastName: 'Name',
+          company: null,
+          emailAddress: 'new@example.com',
+          domainMaxCount: 3,
+          widgetDisplayMaxCount: -1,
+          autoCreateDomains: true,
+          features: { canUseScripts: false },
         });
         assert.equal(res.status, 200, res.raw);
         assert.equal(res.headers['content-type'], JSON_TYPE);
         assertClient(res.body);
         assert.deepEqual(res.body, {
-          ...c, firstName: 'New', lastName: 'Name', company: null, emailAddress: 'new@example.com', domainMaxCount: 3, widgetDisplayMaxCount: -1,
-          autoCreateDomains: true, features: { ...allFeatures(true), canUseIAB: false, canUseScripts: false },
+          ...c,
+          firstName: 'New',
+          lastName: 'Name',
+          company: null,
+          emailAddress: 'new@example.com',
+          domainMaxCount: 3,
+          widgetDisplayMaxCount: -1,
+          autoCreateDomains: true,
+          features: { ...allFeatures(true), canUseIAB: false, canUseScripts: false },
         });
         assert.deepEqual((await ccm('GET', `/client/${c.id}`)).body, res.body);
         assert.equal((await login(c.id, c.username, 'keep me')).status, 200, 'the password was kept');
@@ -325,7 +379,7 @@ for (const backend of testBackends()) {
         for (const u of ['nobody', theirs.username, 'Mixed']) assertProblem(await ccm('GET', `/client/by-username/${u}`), 404, 'CLIENT_NOT_FOUND');
       });
 
-      it('by-apiKey finds the client owning a client key token; 404 for an account key, a wrong secret, another account\'s key', async () => {
+      it("by-apiKey finds the client owning a client key token; 404 for an account key, a wrong secret, another account's key", async () => {
         const c = await create({ company: 'Key owner' });
         const key = await call(t, 'POST', '/v1/keys', acc.headers, { clientId: c.id });
         assert.equal(key.status, 201, key.raw);
@@ -345,7 +399,7 @@ for (const backend of testBackends()) {
           ['account key token', acc.token],
           ['another account-level key', otherAccountLevel.body.token],
           ['old (reset) secret', token],
-          ['another account\'s client key', theirKey.body.token],
+          ["another account's client key", theirKey.body.token],
           ['garbage', 'not-a-token'],
         ] as const) {
           const r = await ccm('GET', `/client/by-apiKey/${encodeURIComponent(probe)}`);
@@ -366,13 +420,12 @@ for (const backend of testBackends()) {
           assert.deepEqual(res.body, c);
         }
         const theirs = await create({}, other.token);
-        for (const term of ['nobody', 'nobody@example.com', theirs.username, theirs.emailAddress])
-          assertProblem(await ccm('GET', `/clientgetid/${encodeURIComponent(term)}`), 404, 'CLIENT_NOT_FOUND');
+        for (const term of ['nobody', 'nobody@example.com', theirs.username, theirs.emailAddress]) assertProblem(await ccm('GET', `/clientgetid/${encodeURIComponent(term)}`), 404, 'CLIENT_NOT_FOUND');
       });
     });
 
     describe('GET /hosting/api/client (list)', () => {
-      it('a plain JSON array of list items (Client + actualCallCount + domainCountData), only this account\'s', async () => {
+      it("a plain JSON array of list items (Client + actualCallCount + domainCountData), only this account's", async () => {
         const c = await create({ company: 'Listed' });
         const theirs = await create({}, other.token);
         const res = await ccm('GET', '/client');
@@ -408,9 +461,24 @@ for (const backend of testBackends()) {
             const id = uuidv7();
             ids.push(id);
             const client: Client = {
-              id, accountId: big.accountId, name: `Bulk ${i}`, description: null, siret: null, username: `bulk${i}`, emailAddress: `bulk${i}@example.com`,
-              firstName: null, lastName: null, company: `Bulk ${i}`, passwordHash: null, isActive: i % 2 === 0, features: {}, limits: { domains: i },
-              metadata: {}, dataKey: createDataKey(ctx.keyring, clientDataKeyAad(big.accountId, id)).wrapped, createdAt: now, updatedAt: now,
+              id,
+              accountId: big.accountId,
+              name: `Bulk ${i}`,
+              description: null,
+              siret: null,
+              username: `bulk${i}`,
+              emailAddress: `bulk${i}@example.com`,
+              firstName: null,
+              lastName: null,
+              company: `Bulk ${i}`,
+              passwordHash: null,
+              isActive: i % 2 === 0,
+              features: {},
+              limits: { domains: i },
+              metadata: {},
+              dataKey: createDataKey(ctx.keyring, clientDataKeyAad(big.accountId, id)).wrapped,
+              createdAt: now,
+              updatedAt: now,
             };
             await tx.clients.insert(client);
           }
@@ -456,12 +524,21 @@ for (const backend of testBackends()) {
 
         // Changes on /v1 show on CCM19.
         const patched = await call(t, 'PATCH', `/v1/clients/${a.id}`, acc.headers, {
-          isActive: true, emailAddress: 'moved@example.com', limits: { domains: 9, whitelabels: 2, widgetDisplaysPerMonth: -1 }, features: { ...na.features, canUseIAB: true, autoCreateDomains: true },
+          isActive: true,
+          emailAddress: 'moved@example.com',
+          limits: { domains: 9, whitelabels: 2, widgetDisplaysPerMonth: -1 },
+          features: { ...na.features, canUseIAB: true, autoCreateDomains: true },
         });
         assert.equal(patched.status, 200, patched.raw);
         assert.deepEqual((await ccm('GET', `/client/${a.id}`)).body, {
-          ...a, active: true, emailAddress: 'moved@example.com', domainMaxCount: 9, whitelabelMaxCount: 2, widgetDisplayMaxCount: -1,
-          autoCreateDomains: true, features: allFeatures(true),
+          ...a,
+          active: true,
+          emailAddress: 'moved@example.com',
+          domainMaxCount: 9,
+          whitelabelMaxCount: 2,
+          widgetDisplayMaxCount: -1,
+          autoCreateDomains: true,
+          features: allFeatures(true),
         });
       });
 
@@ -473,9 +550,21 @@ for (const backend of testBackends()) {
         assert.equal(res.status, 200, res.raw);
         assertClient(res.body);
         assert.deepEqual(res.body, {
-          id, username: null, active: true, firstName: null, lastName: null, emailAddress: null, company: null,
-          domainCount: 0, domainMaxCount: 4, whitelabelCount: 0, whitelabelMaxCount: -1, widgetDisplayCount: 0, widgetDisplayMaxCount: -1,
-          autoCreateDomains: false, features: { ...allFeatures(true), canUseABTests: false },
+          id,
+          username: null,
+          active: true,
+          firstName: null,
+          lastName: null,
+          emailAddress: null,
+          company: null,
+          domainCount: 0,
+          domainMaxCount: 4,
+          whitelabelCount: 0,
+          whitelabelMaxCount: -1,
+          widgetDisplayCount: 0,
+          widgetDisplayMaxCount: -1,
+          autoCreateDomains: false,
+          features: { ...allFeatures(true), canUseABTests: false },
         });
         const listed = (await ccm('GET', '/client')).body.find((x: any) => x.id === id);
         assert.equal(listed.username, null);

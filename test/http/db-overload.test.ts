@@ -147,7 +147,9 @@ function silentServer(): Server {
     s.on('close', () => sockets.delete(s));
   });
   // Unread sockets never see their end: close() must destroy them or it waits forever.
-  (server as Server & { destroySockets?: () => void }).destroySockets = () => sockets.forEach((s) => s.destroy());
+  (server as Server & { destroySockets?: () => void }).destroySockets = () => {
+    for (const s of sockets) s.destroy();
+  };
   return server;
 }
 

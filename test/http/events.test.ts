@@ -117,11 +117,17 @@ for (const backend of testBackends()) {
         assert.match(e.id, UUID);
         assert.match(e.createdAt, ISO_Z);
       }
-      assert.deepEqual([...all.map((e) => e.id)].sort(), all.map((e) => e.id));
+      assert.deepEqual(
+        [...all.map((e) => e.id)].sort(),
+        all.map((e) => e.id),
+      );
       for (const e of all.slice(2)) assert.deepEqual(e.actor, { type: 'key', id: acc.keyId });
       assert.equal(all[0]!.clientId, null);
       assert.equal(all[1]!.clientId, null);
-      assert.deepEqual(all.slice(2, 11).map((e) => e.clientId), Array(9).fill(clientId));
+      assert.deepEqual(
+        all.slice(2, 11).map((e) => e.clientId),
+        Array(9).fill(clientId),
+      );
     });
 
     it('event data describes the change', async () => {
@@ -133,11 +139,23 @@ for (const backend of testBackends()) {
       const [updated] = await byType('client.updated');
       assert.deepEqual([...updated!.data.changes].sort(), ['description', 'password']);
       assert.equal(updated!.data.client.description, 'changed');
-      assert.deepEqual((await byType('client.deactivated')).map((e) => e.data), [{ clientId }]);
-      assert.deepEqual((await byType('client.activated')).map((e) => e.data), [{ clientId }]);
+      assert.deepEqual(
+        (await byType('client.deactivated')).map((e) => e.data),
+        [{ clientId }],
+      );
+      assert.deepEqual(
+        (await byType('client.activated')).map((e) => e.data),
+        [{ clientId }],
+      );
       const keyCreated = await byType('key.created');
-      assert.deepEqual(keyCreated.map((e) => e.data.key.keyId), [keyA, keyB]);
-      assert.deepEqual(keyCreated.map((e) => e.data.key.isPrimary), [true, false]);
+      assert.deepEqual(
+        keyCreated.map((e) => e.data.key.keyId),
+        [keyA, keyB],
+      );
+      assert.deepEqual(
+        keyCreated.map((e) => e.data.key.isPrimary),
+        [true, false],
+      );
       const [keyUpdated] = await byType('key.updated');
       assert.deepEqual([...keyUpdated!.data.changes].sort(), ['enabled', 'name']);
       assert.equal(keyUpdated!.data.key.enabled, false);
@@ -170,17 +188,10 @@ for (const backend of testBackends()) {
       assert.equal(keyEvents.length, 5);
       assert.ok(keyEvents.every((e) => e.type === 'key.created'));
       const forClient = await events(`&clientId=${clientId}`);
-      assert.deepEqual(forClient.map((e) => e.type), [
-        'client.created',
-        'client.updated',
-        'client.deactivated',
-        'client.activated',
-        'key.created',
-        'key.created',
-        'key.updated',
-        'key.reset',
-        'key.deleted',
-      ]);
+      assert.deepEqual(
+        forClient.map((e) => e.type),
+        ['client.created', 'client.updated', 'client.deactivated', 'client.activated', 'key.created', 'key.created', 'key.updated', 'key.reset', 'key.deleted'],
+      );
       assert.deepEqual((await events(`&clientId=${otherClientId}&type=key.created`)).length, 1);
       assert.deepEqual(await events('&type=client.nothing_like_this'), []);
       assert.deepEqual(await events('&clientId=00000000-0000-4000-8000-000000000000'), []);
@@ -199,13 +210,19 @@ for (const backend of testBackends()) {
         cursor = res.body.nextCursor;
       } while (cursor !== null && sizes.length < 10);
       assert.deepEqual(sizes, [3, 3, 3, 3, 3, 1]);
-      assert.deepEqual(seen, all.map((e) => e.id));
+      assert.deepEqual(
+        seen,
+        all.map((e) => e.id),
+      );
 
       // Filtered pages too.
       const first = await call(t, 'GET', `/v1/events?type=key.created&limit=2`, h);
       const second = await call(t, 'GET', `/v1/events?type=key.created&limit=2&cursor=${first.body.nextCursor}`, h);
       const third = await call(t, 'GET', `/v1/events?type=key.created&limit=2&cursor=${second.body.nextCursor}`, h);
-      assert.deepEqual([first, second, third].map((r) => r.body.data.length), [2, 2, 1]);
+      assert.deepEqual(
+        [first, second, third].map((r) => r.body.data.length),
+        [2, 2, 1],
+      );
       assert.equal(third.body.nextCursor, null);
       assert.ok([first, second, third].every((r) => r.body.data.every((e: Event) => e.type === 'key.created')));
     });
@@ -219,11 +236,17 @@ for (const backend of testBackends()) {
       // Naming a sibling client is forbidden; another account's sees nothing of these.
       assertProblemCode(await call(t, 'GET', `/v1/events?clientId=${otherClientId}`, asClient), 403, 'FORBIDDEN');
       const sibling = await events('', { 'x-api-key': otherClientToken });
-      assert.deepEqual(sibling.map((e) => e.type), ['client.created', 'key.created']);
+      assert.deepEqual(
+        sibling.map((e) => e.type),
+        ['client.created', 'key.created'],
+      );
       assert.ok(sibling.every((e) => e.clientId === otherClientId));
       const stranger = await t.newAccount();
       const strangers = await events('', stranger.headers);
-      assert.deepEqual(strangers.map((e) => e.type), ['account.created', 'key.created']);
+      assert.deepEqual(
+        strangers.map((e) => e.type),
+        ['account.created', 'key.created'],
+      );
       assert.deepEqual(await events(`&clientId=${clientId}`, stranger.headers), []);
     });
 

@@ -131,10 +131,18 @@ for (const backend of testBackends()) {
           assert.deepEqual(all.body.results.map((c: { uid: string }) => c.uid).sort(), [...made].sort());
           // ClientSummary has the same fields and values as ClientDetail.
           const detail = await call(t, 'GET', `/api/v1/clients/${made[1]}`, oh);
-          assert.deepEqual(all.body.results.find((c: { uid: string }) => c.uid === made[1]), detail.body);
+          assert.deepEqual(
+            all.body.results.find((c: { uid: string }) => c.uid === made[1]),
+            detail.body,
+          );
 
           const seen: string[] = [];
-          for (const [page, expected] of [[1, 2], [2, 2], [3, 1], [4, 0]] as const) {
+          for (const [page, expected] of [
+            [1, 2],
+            [2, 2],
+            [3, 1],
+            [4, 0],
+          ] as const) {
             const res = await list(`?page=${page}&pageSize=2`);
             assertOk(res, 200, SHAPES.ClientListResponse);
             assertExactKeys(res.body, ['results', 'total', 'page', 'pageSize']);
@@ -255,7 +263,15 @@ for (const backend of testBackends()) {
           assert.equal(detail.hasConfigChorus, false);
 
           const replaced = await call(t, 'PUT', url, h, {
-            json: { isActive: false, modeSandbox: true, flowServiceUrl: 'https://flow.test/v2', tokenUrl: 'https://auth.test/token', oauthClientId: 'oauth-id', clientSecret: uniqueSecret('pdp'), encryptionMode: null },
+            json: {
+              isActive: false,
+              modeSandbox: true,
+              flowServiceUrl: 'https://flow.test/v2',
+              tokenUrl: 'https://auth.test/token',
+              oauthClientId: 'oauth-id',
+              clientSecret: uniqueSecret('pdp'),
+              encryptionMode: null,
+            },
           });
           assertPdpConfigured(replaced);
           assert.equal(replaced.body.id, put.body.id, 'same configuration, same id');
@@ -270,7 +286,14 @@ for (const backend of testBackends()) {
 
           // Chorus Pro is configured through the native route; the FactPulse flag follows.
           const chorus = await call(t, 'PUT', `/v1/clients/${c.uid}/integrations/chorus-pro`, h, {
-            json: { apiUrl: 'https://chorus.test/api', tokenUrl: 'https://chorus.test/token', oauthClientId: 'chorus-id', technicalLogin: 'tech', clientSecret: uniqueSecret('chorus'), technicalPassword: uniqueSecret('tp') },
+            json: {
+              apiUrl: 'https://chorus.test/api',
+              tokenUrl: 'https://chorus.test/token',
+              oauthClientId: 'chorus-id',
+              technicalLogin: 'tech',
+              clientSecret: uniqueSecret('chorus'),
+              technicalPassword: uniqueSecret('tp'),
+            },
           });
           assert.equal(chorus.status, 200, chorus.raw);
           detail = await getClient(c.uid);
@@ -309,14 +332,18 @@ for (const backend of testBackends()) {
           const list = await call(t, 'GET', '/api/v1/clients', oh);
           assertOk(list, 200, SHAPES.ClientListResponse);
           const byUid = new Map(list.body.results.map((c: { uid: string }) => [c.uid, c]));
-          assert.deepEqual(
-            (({ hasConfigPdp, pdpIsActive, pdpIsMock, hasConfigChorus }: any) => ({ hasConfigPdp, pdpIsActive, pdpIsMock, hasConfigChorus }))(byUid.get(withPdp.uid)),
-            { hasConfigPdp: true, pdpIsActive: true, pdpIsMock: true, hasConfigChorus: false },
-          );
-          assert.deepEqual(
-            (({ hasConfigPdp, pdpIsActive, pdpIsMock, hasConfigChorus }: any) => ({ hasConfigPdp, pdpIsActive, pdpIsMock, hasConfigChorus }))(byUid.get(plain.uid)),
-            { hasConfigPdp: false, pdpIsActive: null, pdpIsMock: null, hasConfigChorus: true },
-          );
+          assert.deepEqual((({ hasConfigPdp, pdpIsActive, pdpIsMock, hasConfigChorus }: any) => ({ hasConfigPdp, pdpIsActive, pdpIsMock, hasConfigChorus }))(byUid.get(withPdp.uid)), {
+            hasConfigPdp: true,
+            pdpIsActive: true,
+            pdpIsMock: true,
+            hasConfigChorus: false,
+          });
+          assert.deepEqual((({ hasConfigPdp, pdpIsActive, pdpIsMock, hasConfigChorus }: any) => ({ hasConfigPdp, pdpIsActive, pdpIsMock, hasConfigChorus }))(byUid.get(plain.uid)), {
+            hasConfigPdp: false,
+            pdpIsActive: null,
+            pdpIsMock: null,
+            hasConfigChorus: true,
+          });
         });
 
         it('POST …/rotate-encryption-key → 200 KeyRotationResponse {success,message,rotatedCount}', async () => {

@@ -9,19 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
-import {
-  assertApiError,
-  assertOk,
-  bearer,
-  call,
-  FACTPULSE_OPS,
-  factPulseLogin,
-  newClientKey,
-  runOp,
-  SHAPES,
-  snapshot,
-  validPdpConfig,
-} from '../support/factpulse.js';
+import { assertApiError, assertOk, bearer, call, FACTPULSE_OPS, factPulseLogin, newClientKey, runOp, SHAPES, snapshot, validPdpConfig } from '../support/factpulse.js';
 
 const CLIENT_OPS = FACTPULSE_OPS.filter((o) => o.level === 'client');
 const ACCOUNT_OPS = FACTPULSE_OPS.filter((o) => o.level === 'account');
@@ -138,7 +126,7 @@ for (const backend of testBackends()) {
         let key = newClientKey();
         for (const name of names) {
           const op = CLIENT_OPS.find((o) => o.name === name)!;
-          let res;
+          let res: Awaited<ReturnType<typeof call>>;
           if (name === 'rotate encryption key') {
             const next = newClientKey();
             res = await call(t, 'POST', op.path(mine), headers, { json: { oldKey: key.b64, newKey: next.b64 } });
@@ -192,7 +180,7 @@ for (const backend of testBackends()) {
       }
     });
 
-    it('a client-scoped token for another account\'s client cannot be obtained', async () => {
+    it("a client-scoped token for another account's client cannot be obtained", async () => {
       const res = await call(t, 'POST', '/api/token/', {}, { json: { username: acc.email, password: acc.password, client_uid: foreign } });
       assertApiError(res, 401, 'AUTHENTICATION_REQUIRED');
     });

@@ -8,16 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
-import {
-  assertValidation,
-  call,
-  FACTPULSE_OPS,
-  newClientKey,
-  runOp,
-  snapshot,
-  validPdpConfig,
-  type Res,
-} from '../support/factpulse.js';
+import { assertValidation, call, FACTPULSE_OPS, newClientKey, runOp, snapshot, validPdpConfig, type Res } from '../support/factpulse.js';
 
 /** 44 base64 characters with no padding decode to 33 bytes. */
 const KEY_33_BYTES = Buffer.alloc(33, 7).toString('base64');
@@ -54,8 +45,7 @@ for (const backend of testBackends()) {
 
     const post = (body: unknown) => call(t, 'POST', '/api/v1/clients', acc.headers, { json: body });
     const patch = (u: string, body: unknown) => call(t, 'PATCH', `/api/v1/clients/${u}`, acc.headers, { json: body });
-    const put = (u: string, body: unknown, headers: Record<string, string> = {}) =>
-      call(t, 'PUT', `/api/v1/clients/${u}/pdp-config`, { ...acc.headers, ...headers }, { json: body });
+    const put = (u: string, body: unknown, headers: Record<string, string> = {}) => call(t, 'PUT', `/api/v1/clients/${u}/pdp-config`, { ...acc.headers, ...headers }, { json: body });
     const rotate = (u: string, body: unknown) => call(t, 'POST', `/api/v1/clients/${u}/rotate-encryption-key`, acc.headers, { json: body });
     const list = (qs: string) => call(t, 'GET', `/api/v1/clients${qs}`, acc.headers);
 
@@ -80,14 +70,28 @@ for (const backend of testBackends()) {
       { name: 'update: description 1001 characters', send: (u) => patch(u, { description: 'd'.repeat(1001) }), locs: [['body', 'description']], types: ['string_too_long'] },
       { name: 'update: siret 13 digits', send: (u) => patch(u, { siret: '1234567890123' }), locs: [['body', 'siret']], types: ['string_pattern_mismatch'] },
       { name: 'update: siret with letters', send: (u) => patch(u, { siret: 'ABCDEFGHIJKLMN' }), locs: [['body', 'siret']], types: ['string_pattern_mismatch'] },
-      { name: 'update: two bad fields', send: (u) => patch(u, { name: '', siret: '1' }), locs: [['body', 'name'], ['body', 'siret']] },
+      {
+        name: 'update: two bad fields',
+        send: (u) => patch(u, { name: '', siret: '1' }),
+        locs: [
+          ['body', 'name'],
+          ['body', 'siret'],
+        ],
+      },
       // Query
       { name: 'list: page 0', send: () => list('?page=0'), locs: [['query', 'page']], types: ['greater_than_equal'] },
       { name: 'list: page -1', send: () => list('?page=-1'), locs: [['query', 'page']] },
       { name: 'list: page not a number', send: () => list('?page=abc'), locs: [['query', 'page']], types: ['int_type'] },
       { name: 'list: pageSize 0', send: () => list('?pageSize=0'), locs: [['query', 'pageSize']], types: ['greater_than_equal'] },
       { name: 'list: pageSize 101', send: () => list('?pageSize=101'), locs: [['query', 'pageSize']], types: ['less_than_equal'] },
-      { name: 'list: page 0 and pageSize 101', send: () => list('?page=0&pageSize=101'), locs: [['query', 'page'], ['query', 'pageSize']] },
+      {
+        name: 'list: page 0 and pageSize 101',
+        send: () => list('?page=0&pageSize=101'),
+        locs: [
+          ['query', 'page'],
+          ['query', 'pageSize'],
+        ],
+      },
       // PDPConfigUpdateRequest and X-Encryption-Key
       { name: "pdp-config: encryptionMode 'aes'", send: (u) => put(u, { ...validPdpConfig(), encryptionMode: 'aes' }), locs: [['body', 'encryptionMode']] },
       {
@@ -125,11 +129,22 @@ for (const backend of testBackends()) {
       // KeyRotationRequest
       { name: 'rotate: oldKey shorter than 40', send: (u) => rotate(u, { oldKey: SHORT_KEY, newKey: newClientKey().b64 }), locs: [['body', 'oldKey']], types: ['string_too_short'] },
       { name: 'rotate: newKey shorter than 40', send: (u) => rotate(u, { oldKey: key.b64, newKey: SHORT_KEY }), locs: [['body', 'newKey']], types: ['string_too_short'] },
-      { name: 'rotate: both keys shorter than 40', send: (u) => rotate(u, { oldKey: 'a', newKey: 'b' }), locs: [['body', 'oldKey'], ['body', 'newKey']] },
+      {
+        name: 'rotate: both keys shorter than 40',
+        send: (u) => rotate(u, { oldKey: 'a', newKey: 'b' }),
+        locs: [
+          ['body', 'oldKey'],
+          ['body', 'newKey'],
+        ],
+      },
       { name: 'rotate: oldKey 44 chars of base64 decoding to 33 bytes', send: (u) => rotate(u, { oldKey: KEY_33_BYTES, newKey: newClientKey().b64 }), locs: [['body', 'oldKey']] },
       { name: 'rotate: newKey 44 chars of base64 decoding to 33 bytes', send: (u) => rotate(u, { oldKey: key.b64, newKey: KEY_33_BYTES }), locs: [['body', 'newKey']] },
       { name: 'rotate: newKey missing', send: (u) => rotate(u, { oldKey: key.b64 }), locs: [['body', 'newKey']], types: ['missing'] },
-      { name: 'rotate: malformed JSON', send: (u) => call(t, 'POST', `/api/v1/clients/${u}/rotate-encryption-key`, { ...acc.headers, 'content-type': 'application/json' }, { raw: '{"oldKey":' }), locs: [['body']] },
+      {
+        name: 'rotate: malformed JSON',
+        send: (u) => call(t, 'POST', `/api/v1/clients/${u}/rotate-encryption-key`, { ...acc.headers, 'content-type': 'application/json' }, { raw: '{"oldKey":' }),
+        locs: [['body']],
+      },
     ];
 
     it('the 33-byte test key really is 44 characters that decode to 33 bytes', () => {

@@ -44,6 +44,7 @@ const HOSTILE_STRINGS = [
   'a'.repeat(101),
   'é😀\u202e',
   "' OR 1=1 --",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a hostile input, sent literally
   '${jndi:ldap://x}',
   '<script>alert(1)</script>',
   '00000000-0000-0000-0000-000000000000',
@@ -65,7 +66,9 @@ const surfaceFormats: Record<string, (status: number, body: any, contentType: st
   native: problem,
   ccm19: problem,
   factpulse(status, body) {
-    const keys = Object.keys(body ?? {}).sort().join(',');
+    const keys = Object.keys(body ?? {})
+      .sort()
+      .join(',');
     if (status === 422 && keys === 'detail') {
       assert.ok(Array.isArray(body.detail) && body.detail.length > 0, 'detail is a non-empty list');
       for (const d of body.detail) assert.deepEqual(Object.keys(d).sort(), ['loc', 'msg', 'type']);
@@ -75,7 +78,9 @@ const surfaceFormats: Record<string, (status: number, body: any, contentType: st
     assert.match(body.errorCode, /^[A-Z_]+$/);
   },
   inteliquent(status, body) {
-    const keys = Object.keys(body ?? {}).sort().join(',');
+    const keys = Object.keys(body ?? {})
+      .sort()
+      .join(',');
     if (status === 401) assert.equal(keys, 'message,status,statusCode,timestamp');
     else assert.equal(keys, 'status,statusCode');
     assert.equal(typeof body.status, 'string');
@@ -162,7 +167,10 @@ function valueFor(schema: Schema | undefined, depth = 0): fc.Arbitrary<unknown> 
       broken.push(fc.constant(Array.from({ length: 1001 }, () => 1)));
       break;
     case 'object':
-      broken.push(validFor(schema, depth).map((o) => ({ ...(o as object), unexpectedField: CANARY })), validFor(schema, depth).map((o) => JSON.parse(`{"__proto__":{"isAdmin":true},"x":${JSON.stringify(o)}}`)));
+      broken.push(
+        validFor(schema, depth).map((o) => ({ ...(o as object), unexpectedField: CANARY })),
+        validFor(schema, depth).map((o) => JSON.parse(`{"__proto__":{"isAdmin":true},"x":${JSON.stringify(o)}}`)),
+      );
       break;
   }
   return fc.oneof({ arbitrary: validFor(schema, depth), weight: 6 }, { arbitrary: fc.oneof(...broken), weight: 1 });
@@ -229,17 +237,17 @@ function caseFor(route: RouteSummary, fixture: Fixture): fc.Arbitrary<Case> {
     },
     { requiredKeys: [] },
   );
-  return fc
-    .record({ values: fc.tuple(...params.map((p) => paramFor(p, fixture))), auth, query, body, contentType, extra })
-    .map(({ values, auth, query, body, contentType, extra }) => {
-      let path = route.url;
-      params.forEach((p, i) => (path = path.replace(`:${p}`, values[i]!)));
-      const qs = query.map(([k, v]) => `${encodeURIComponent(k).replace('%2561', '%61')}=${/%[0-9A-F]{2}/.test(v) ? v : encodeURIComponent(v)}`).join('&');
-      const headers: Record<string, string> = { ...auth };
-      for (const [k, v] of Object.entries(extra)) if (/^[\x20-\x7e]*$/.test(v)) headers[k] = v;
-      if (contentType && body !== undefined) headers['content-type'] = contentType;
-      return { url: qs ? `${path}?${qs}` : path, headers, payload: route.method === 'GET' || route.method === 'HEAD' ? undefined : body };
+  return fc.record({ values: fc.tuple(...params.map((p) => paramFor(p, fixture))), auth, query, body, contentType, extra }).map(({ values, auth, query, body, contentType, extra }) => {
+    let path = route.url;
+    params.forEach((p, i) => {
+      path = path.replace(`:${p}`, values[i]!);
     });
+    const qs = query.map(([k, v]) => `${encodeURIComponent(k).replace('%2561', '%61')}=${/%[0-9A-F]{2}/.test(v) ? v : encodeURIComponent(v)}`).join('&');
+    const headers: Record<string, string> = { ...auth };
+    for (const [k, v] of Object.entries(extra)) if (/^[\x20-\x7e]*$/.test(v)) headers[k] = v;
+    if (contentType && body !== undefined) headers['content-type'] = contentType;
+    return { url: qs ? `${path}?${qs}` : path, headers, payload: route.method === 'GET' || route.method === 'HEAD' ? undefined : body };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,7 +317,10 @@ for (const backend of testBackends()) {
           }
         }
       }
-      const histogram = [...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' ');
+      const histogram = [...statuses]
+        .sort(([a], [b]) => a - b)
+        .map(([status, n]) => `${status}×${n}`)
+        .join(' ');
       process.stdout.write(`# ${requests} fuzzed requests over ${routes.length} routes [${backend}]: ${histogram}\n`);
     });
 

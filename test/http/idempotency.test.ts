@@ -21,7 +21,7 @@ import { randomBytes } from '../../src/crypto/random.js';
 import { CLAIM_WAIT_MS, startIdempotencySweeper, sweepIdempotencyRecords, withIdempotency, type HttpResult } from '../../src/http/idempotency.js';
 import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
-import { assertProblem, call, countRows } from '../support/http.js';
+import { assertProblem, call } from '../support/http.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const HOUR = 3600 * 1000;
@@ -40,7 +40,13 @@ function gate(): { opened: Promise<void>; open: () => void } {
 
 /** Whether `p` is still pending after `ms`. */
 async function pendingAfter(p: Promise<unknown>, ms: number): Promise<boolean> {
-  return Promise.race([p.then(() => false, () => false), sleep(ms).then(() => true)]);
+  return Promise.race([
+    p.then(
+      () => false,
+      () => false,
+    ),
+    sleep(ms).then(() => true),
+  ]);
 }
 
 for (const backend of testBackends()) {
@@ -60,8 +66,7 @@ for (const backend of testBackends()) {
     });
     after(() => t?.close());
 
-    const clientsNamed = async (name: string) =>
-      (await t.database.db.selectFrom('clients').select('id').where('account_id', '=', acc.accountId).where('name', '=', name).execute()).map((r) => r.id);
+    const clientsNamed = async (name: string) => (await t.database.db.selectFrom('clients').select('id').where('account_id', '=', acc.accountId).where('name', '=', name).execute()).map((r) => r.id);
     const recordOf = (key: string) =>
       t.database.db.selectFrom('idempotency_records').select(['status_code']).where('account_id', '=', acc.accountId).where('idempotency_key', '=', key).executeTakeFirst();
     /** A keyed create of a client named `name`, through withIdempotency, with `between` run after the insert. */
@@ -159,8 +164,15 @@ for (const backend of testBackends()) {
       assert.equal(again.headers['idempotent-replayed'], 'true');
       assert.deepEqual(again.body, first.body);
       const rows = await t.database.db.selectFrom('webhook_endpoints').select('id').where('client_id', '=', owner.body.id).execute();
-      assert.deepEqual(rows.map((r) => r.id), [first.body.id]);
-      assertProblem(await call(t, 'POST', '/v1/webhook-endpoints', { ...acc.headers, 'idempotency-key': `endpoint-missing-${owner.body.id}` }, { ...body, clientId: '00000000-0000-7000-8000-000000000000' }), 404, 'CLIENT_NOT_FOUND');
+      assert.deepEqual(
+        rows.map((r) => r.id),
+        [first.body.id],
+      );
+      assertProblem(
+        await call(t, 'POST', '/v1/webhook-endpoints', { ...acc.headers, 'idempotency-key': `endpoint-missing-${owner.body.id}` }, { ...body, clientId: '00000000-0000-7000-8000-000000000000' }),
+        404,
+        'CLIENT_NOT_FOUND',
+      );
     });
 
     it('concurrent keyed creates of primary keys for one owner: the lost race retries inside the transaction, never a 500', async () => {
@@ -193,7 +205,15 @@ for (const backend of testBackends()) {
     it('a nested transaction that fails undoes only its own writes (a savepoint), even after a unique violation', async () => {
       const taken = `taken-${randomBytes(4).toString('hex')}`;
       assert.equal((await call(t, 'POST', '/v1/clients', acc.headers, { username: taken })).status, 201);
-      const rec = (key: string): IdempotencyRecord => ({ accountId: acc.accountId, principal: 'user:nested', key, requestHash: randomBytes(32), statusCode: 0, response: Buffer.alloc(0), createdAt: new Date() });
+      const rec = (key: string): IdempotencyRecord => ({
+        accountId: acc.accountId,
+        principal: 'user:nested',
+        key,
+        requestHash: randomBytes(32),
+        statusCode: 0,
+        response: Buffer.alloc(0),
+        createdAt: new Date(),
+      });
       const tag = randomBytes(4).toString('hex');
       await t.services.ctx.store.transaction(async (tx) => {
         assert.equal(await tx.idempotency.claim(rec(`outer-${tag}`)), true);
@@ -255,7 +275,9 @@ for (const backend of testBackends()) {
     it('a committed in-progress record (left by an earlier version) answers 409, never runs twice', async () => {
       const key = `legacy-${randomBytes(4).toString('hex')}`;
       const body = { name: 'legacy' };
-      const requestHash = createHash('sha256').update(`POST /v1/clients\n${JSON.stringify(body)}`).digest();
+      const requestHash = createHash('sha256')
+        .update(`POST /v1/clients\n${JSON.stringify(body)}`)
+        .digest();
       await t.services.ctx.store.idempotency.claim({ accountId: acc.accountId, principal: `key:${acc.keyId}`, key, requestHash, statusCode: 0, response: Buffer.alloc(0), createdAt: new Date() });
       assertProblem(await call(t, 'POST', '/v1/clients', { ...acc.headers, 'idempotency-key': key }, body), 409, 'IDEMPOTENCY_IN_PROGRESS');
       assert.deepEqual(await clientsNamed('legacy'), []);
@@ -286,7 +308,15 @@ for (const backend of testBackends()) {
 
       it('the claim’s wait bound applies to the claim only, not to the work after it', { timeout: 30_000 }, async () => {
         const store = t.services.ctx.store;
-        const rec = (key: string): IdempotencyRecord => ({ accountId: acc.accountId, principal: 'user:bound', key, requestHash: randomBytes(32), statusCode: 0, response: Buffer.alloc(0), createdAt: new Date() });
+        const rec = (key: string): IdempotencyRecord => ({
+          accountId: acc.accountId,
+          principal: 'user:bound',
+          key,
+          requestHash: randomBytes(32),
+          statusCode: 0,
+          response: Buffer.alloc(0),
+          createdAt: new Date(),
+        });
         const tag = randomBytes(4).toString('hex');
         const holding = gate();
         const release = gate();

@@ -105,7 +105,10 @@ for (const backend of testBackends()) {
       const events = await rec.call(t, 'GET', `/v1/events?clientId=${uid}`, acc.headers);
       assert.equal(events.status, 200, events.raw);
       assert.deepEqual(
-        events.body.data.map((e: { type: string }) => e.type).filter((x: string) => x.startsWith('webhook_secret')).sort(),
+        events.body.data
+          .map((e: { type: string }) => e.type)
+          .filter((x: string) => x.startsWith('webhook_secret'))
+          .sort(),
         ['webhook_secret.deleted', 'webhook_secret.generated', 'webhook_secret.generated'],
       );
       assert.ok(!events.raw.includes(first.body.webhookSecret) && !events.raw.includes(second.body.webhookSecret));
@@ -182,14 +185,18 @@ for (const backend of testBackends()) {
       assertApiError(await rec.call(t, 'PUT', `/api/v1/clients/${b}/pdp-config`, h, { json: pdp('b-pdp', bPdp, { encryptionMode: 'double' }) }), 400, 'ENCRYPTION_KEY_REQUIRED');
       assert.equal((await rec.call(t, 'PUT', `/api/v1/clients/${b}/pdp-config`, { ...h, 'x-encryption-key': k1 }, { json: pdp('b-pdp', bPdp, { encryptionMode: 'double' }) })).status, 200);
       assert.equal(
-        (await rec.call(t, 'PUT', `/v1/clients/${b}/integrations/chorus-pro`, { ...h, 'x-encryption-key': k2 }, { json: { ...chorusConfig(server.url, bChorus, bTp), encryptionMode: 'double' } })).status,
+        (await rec.call(t, 'PUT', `/v1/clients/${b}/integrations/chorus-pro`, { ...h, 'x-encryption-key': k2 }, { json: { ...chorusConfig(server.url, bChorus, bTp), encryptionMode: 'double' } }))
+          .status,
         400,
       );
       assert.equal(
-        (await rec.call(t, 'PUT', `/v1/clients/${b}/integrations/chorus-pro`, { ...h, 'x-encryption-key': k1 }, { json: { ...chorusConfig(server.url, bChorus, bTp), encryptionMode: 'double' } })).status,
+        (await rec.call(t, 'PUT', `/v1/clients/${b}/integrations/chorus-pro`, { ...h, 'x-encryption-key': k1 }, { json: { ...chorusConfig(server.url, bChorus, bTp), encryptionMode: 'double' } }))
+          .status,
         200,
       );
-      assertValidation(await rec.call(t, 'PUT', `/api/v1/clients/${b}/pdp-config`, { ...h, 'x-encryption-key': k1 }, { json: pdp('b-pdp', bPdp, { encryptionMode: 'aes' }) }), [['body', 'encryptionMode']]);
+      assertValidation(await rec.call(t, 'PUT', `/api/v1/clients/${b}/pdp-config`, { ...h, 'x-encryption-key': k1 }, { json: pdp('b-pdp', bPdp, { encryptionMode: 'aes' }) }), [
+        ['body', 'encryptionMode'],
+      ]);
       assertValidation(await rec.call(t, 'POST', `/api/v1/clients/${b}/rotate-encryption-key`, h, { json: { oldKey: k1, newKey: Buffer.alloc(33).toString('base64') } }), [['body', 'newKey']]);
       assert.equal((await rec.call(t, 'POST', `/v1/clients/${b}/integrations/pdp/test`, { ...h, 'x-encryption-key': k1 })).body.lastTestSuccess, true);
       assert.equal((await rec.call(t, 'POST', `/v1/clients/${b}/integrations/chorus-pro/test`, { ...h, 'x-encryption-key': k1 })).body.lastTestSuccess, true);
@@ -267,7 +274,10 @@ for (const backend of testBackends()) {
       assert.ok(rows.length >= 15, `${rows.length} events`);
       const text = JSON.stringify(rows);
       for (const type of ['integration.updated', 'integration.tested', 'encryption_key.rotated', 'webhook_secret.generated', 'webhook_secret.deleted', 'integration.deleted']) {
-        assert.ok(rows.some((r) => r.type === type), `an ${type} event exists`);
+        assert.ok(
+          rows.some((r) => r.type === type),
+          `an ${type} event exists`,
+        );
       }
       for (const { label, form } of needles()) assert.ok(!text.includes(form), `${label} in events`);
     });

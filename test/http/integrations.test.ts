@@ -76,8 +76,7 @@ for (const backend of testBackends()) {
       call(t, 'PUT', `/v1/clients/${uid}/integrations/chorus-pro`, { ...h, ...(keyB64 !== undefined ? { 'x-encryption-key': keyB64 } : {}) }, { json: body });
     const testAction = (uid: string, kind: 'pdp' | 'chorus-pro', keyB64?: string, app: TestApp = t) =>
       call(app, 'POST', `/v1/clients/${uid}/integrations/${kind}/test`, { ...h, ...(keyB64 !== undefined ? { 'x-encryption-key': keyB64 } : {}) });
-    const rotate = (uid: string, oldKey: string, newKey: string) =>
-      call(t, 'POST', `/api/v1/clients/${uid}/rotate-encryption-key`, h, { json: { oldKey, newKey } });
+    const rotate = (uid: string, oldKey: string, newKey: string) => call(t, 'POST', `/api/v1/clients/${uid}/rotate-encryption-key`, h, { json: { oldKey, newKey } });
     const getPdp = (uid: string) => call(t, 'GET', `/api/v1/clients/${uid}/pdp-config`, h);
 
     /** Sets up a client with PDP and Chorus Pro both double-encrypted under `key`. */
@@ -266,7 +265,10 @@ for (const backend of testBackends()) {
         assert.ok(!res.raw.includes('injected'), 'no internal detail in the response');
         assert.deepEqual(await storedSecrets(t, uid), stored, 'both rows as before');
         assert.deepEqual(await snapshot(t), before, 'no row and no event changed');
-        assert.ok(t.logs.some((l) => l.includes('injected storage failure')), 'the failure was logged');
+        assert.ok(
+          t.logs.some((l) => l.includes('injected storage failure')),
+          'the failure was logged',
+        );
 
         assert.deepEqual(await opens(uid, k1.b64), { pdp: true, 'chorus-pro': true });
         assert.deepEqual(await opens(uid, k2.b64), { pdp: 'INVALID_ENCRYPTION_KEY', 'chorus-pro': 'INVALID_ENCRYPTION_KEY' });
@@ -351,7 +353,13 @@ for (const backend of testBackends()) {
           const a = await guarded.newAccount();
           const secret = uniqueSecret('ssrf');
           server.accept('ssrf-client', secret);
-          const urls = [server.url, `http://localhost:${server.port}/token`, `http://[::1]:${server.port}/token`, `http://127.1:${server.port}/token`, `http://[::ffff:127.0.0.1]:${server.port}/token`];
+          const urls = [
+            server.url,
+            `http://localhost:${server.port}/token`,
+            `http://[::1]:${server.port}/token`,
+            `http://127.1:${server.port}/token`,
+            `http://[::ffff:127.0.0.1]:${server.port}/token`,
+          ];
           for (const tokenUrl of urls) {
             const c = await call(guarded, 'POST', '/api/v1/clients', a.headers, { json: { name: tokenUrl } });
             assert.equal(c.status, 201, c.raw);

@@ -10,19 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
-import {
-  basicHeader as basic,
-  bearerHeader as bearer,
-  call,
-  createClient,
-  FORM,
-  ISO_Z,
-  issueKey,
-  JSON_TYPE,
-  KEY_ID,
-  MISSING_KEY,
-  type Res,
-} from '../support/http.js';
+import { basicHeader as basic, bearerHeader as bearer, call, createClient, FORM, ISO_Z, issueKey, JSON_TYPE, KEY_ID, MISSING_KEY, type Res } from '../support/http.js';
 
 const PREFIXES = ['/Services/2.0.0', '/ClientMgmt/1.0.0'] as const;
 const OPERATIONS = ['registerClient', 'resetClient', 'deleteClient', 'updateClient', 'getClientList'] as const;
@@ -99,8 +87,7 @@ for (const backend of testBackends()) {
         let auth: Record<string, string>;
         let clientKey: { keyId: string; secret: string };
 
-        const op = (name: (typeof OPERATIONS)[number], body?: unknown, headers: Record<string, string> = auth) =>
-          call(t, 'POST', `${prefix}/${name}`, headers, body);
+        const op = (name: (typeof OPERATIONS)[number], body?: unknown, headers: Record<string, string> = auth) => call(t, 'POST', `${prefix}/${name}`, headers, body);
         const list = async (who: TestAccount = acc, headers: Record<string, string> = basic(who.keyId, who.secret), privateKey = who.keyId) =>
           assertSuccess(await op('getClientList', { privateKey }, headers)).clientKeys as any[];
         const v1Keys = async (who: TestAccount = acc) => {
@@ -151,7 +138,7 @@ for (const backend of testBackends()) {
             }
             const primaries = details.clientKeys.filter((k: any) => k.isPrimary);
             assert.equal(primaries.length, 1);
-            assert.equal(primaries[0].privateKey, acc.keyId, 'the account\'s first key is its primary');
+            assert.equal(primaries[0].privateKey, acc.keyId, "the account's first key is its primary");
             assert.equal(primaries[0].keyName, 'Primary account key');
             const unnamed = details.clientKeys.find((k: any) => k.privateKey === extra.body.key.keyId);
             assert.equal(unnamed.isPrimary, false);
@@ -222,10 +209,16 @@ for (const backend of testBackends()) {
             const d = await register({ keyName: 'new primary', isPrimary: true }, fresh);
             assert.equal(d.isPrimary, true);
             const keys = await list(fresh, basic(d.privateKey, d.apiSecret));
-            assert.deepEqual(keys.filter((k: any) => k.isPrimary).map((k: any) => k.privateKey), [d.privateKey]);
+            assert.deepEqual(
+              keys.filter((k: any) => k.isPrimary).map((k: any) => k.privateKey),
+              [d.privateKey],
+            );
             assert.equal(keys.find((k: any) => k.privateKey === fresh.keyId).isPrimary, false);
             const native = await v1Keys(fresh);
-            assert.deepEqual(native.filter((k) => k.isPrimary).map((k) => k.keyId), [d.privateKey]);
+            assert.deepEqual(
+              native.filter((k) => k.isPrimary).map((k) => k.keyId),
+              [d.privateKey],
+            );
             // The old primary still authenticates, but is no longer a valid primaryPrivateKey.
             assertRefusal(await op('registerClient', { primaryPrivateKey: fresh.keyId }, basic(fresh.keyId, fresh.secret)), 409, MSG.invalidPrimary);
             const next = await op('registerClient', { primaryPrivateKey: d.privateKey }, basic(fresh.keyId, fresh.secret));
@@ -382,8 +375,14 @@ for (const backend of testBackends()) {
             assert.equal(d.isPrimary, true);
             assert.equal(d.privateKey, k.privateKey);
             const keys = await list(fresh);
-            assert.deepEqual(keys.filter((x: any) => x.isPrimary).map((x: any) => x.privateKey), [k.privateKey]);
-            assert.deepEqual((await v1Keys(fresh)).filter((x) => x.isPrimary).map((x) => x.keyId), [k.privateKey]);
+            assert.deepEqual(
+              keys.filter((x: any) => x.isPrimary).map((x: any) => x.privateKey),
+              [k.privateKey],
+            );
+            assert.deepEqual(
+              (await v1Keys(fresh)).filter((x) => x.isPrimary).map((x) => x.keyId),
+              [k.privateKey],
+            );
 
             // The old primary id is no longer accepted as primaryPrivateKey …
             assertRefusal(await op('updateClient', { primaryPrivateKey: fresh.keyId, privateKey: fresh.keyId, keyName: 'x' }, freshAuth), 409, MSG.invalidPrimary);
@@ -393,7 +392,10 @@ for (const backend of testBackends()) {
             // … and the old one, now non-primary, can be deleted.
             const del = await op('deleteClient', { primaryPrivateKey: k.privateKey, privateKey: fresh.keyId }, basic(k.privateKey, k.apiSecret));
             assert.deepEqual(del.body, { statusCode: '200', status: 'Success' });
-            assert.deepEqual((await list(fresh, basic(k.privateKey, k.apiSecret), k.privateKey)).map((x: any) => x.privateKey), [k.privateKey]);
+            assert.deepEqual(
+              (await list(fresh, basic(k.privateKey, k.apiSecret), k.privateKey)).map((x: any) => x.privateKey),
+              [k.privateKey],
+            );
           });
 
           it('410 "Make another key as primary first" when the primary key is set to isPrimary false; it stays primary', async () => {

@@ -6,20 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
-import {
-  assertProblem,
-  basicHeader as basic,
-  call,
-  countRows,
-  createClient,
-  issueKey,
-  ISO_Z,
-  JSON_TYPE,
-  KEY_ID,
-  MISSING_KEY,
-  type IssuedKeyBody as Issued,
-  type Res,
-} from '../support/http.js';
+import { assertProblem, basicHeader as basic, call, countRows, createClient, issueKey, ISO_Z, JSON_TYPE, KEY_ID, MISSING_KEY, type IssuedKeyBody as Issued, type Res } from '../support/http.js';
 
 const KEY_KEYS = ['clientId', 'createdAt', 'enabled', 'expiresAt', 'hint', 'isPrimary', 'keyId', 'lastUsedAt', 'name', 'scopes', 'updatedAt'];
 const VERIFY_KEYS = ['accountId', 'clientId', 'code', 'expiresAt', 'keyId', 'scopes', 'valid'];
@@ -104,7 +91,10 @@ for (const backend of testBackends()) {
       assert.equal(res.body.isPrimary, true);
       assert.equal((await getKey(b.key.keyId)).isPrimary, false);
       const primaries = (await call(t, 'GET', `/v1/keys?clientId=${c.id}`, h)).body.data.filter((k: { isPrimary: boolean }) => k.isPrimary);
-      assert.deepEqual(primaries.map((k: { keyId: string }) => k.keyId), [a.key.keyId]);
+      assert.deepEqual(
+        primaries.map((k: { keyId: string }) => k.keyId),
+        [a.key.keyId],
+      );
       // The account's own primary is untouched by a client's primary changes.
       assert.equal((await getKey(acc.keyId)).isPrimary, true);
     });
@@ -368,7 +358,10 @@ for (const backend of testBackends()) {
       assert.equal(mine.key.clientId, c.id);
       assert.equal(mine.key.isPrimary, false);
       const list = await call(t, 'GET', '/v1/keys?limit=100', asClient);
-      assert.deepEqual(list.body.data.map((x: { keyId: string }) => x.keyId), [k.key.keyId, mine.key.keyId].sort());
+      assert.deepEqual(
+        list.body.data.map((x: { keyId: string }) => x.keyId),
+        [k.key.keyId, mine.key.keyId].sort(),
+      );
       // DESIGN §2: inside its account, a client naming another owner's key is forbidden.
       assertProblem(await call(t, 'GET', `/v1/keys/${acc.keyId}`, asClient), 403, 'FORBIDDEN');
       assertProblem(await call(t, 'POST', '/v1/keys', asClient, { clientId: (await newClient('Neighbour')).id }), 403, 'FORBIDDEN');

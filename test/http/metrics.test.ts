@@ -48,7 +48,21 @@ for (const backend of testBackends()) {
 
     it('serves the process, cache, key-usage and pool figures in the Prometheus text format', async () => {
       const text = await scrape();
-      for (const name of ['process_cpu_user_seconds_total', 'nodejs_eventloop_lag_seconds', 'clientele_cache_enabled', 'clientele_cache_entries', 'clientele_cache_hits_total', 'clientele_cache_misses_total', 'clientele_key_usage_pending_keys', 'clientele_key_usage_flushes_total', 'clientele_key_usage_flush_failures_total', 'clientele_key_usage_last_flush_seconds', 'clientele_db_pool_connections', 'clientele_db_pool_idle_connections', 'clientele_db_pool_waiting_requests']) {
+      for (const name of [
+        'process_cpu_user_seconds_total',
+        'nodejs_eventloop_lag_seconds',
+        'clientele_cache_enabled',
+        'clientele_cache_entries',
+        'clientele_cache_hits_total',
+        'clientele_cache_misses_total',
+        'clientele_key_usage_pending_keys',
+        'clientele_key_usage_flushes_total',
+        'clientele_key_usage_flush_failures_total',
+        'clientele_key_usage_last_flush_seconds',
+        'clientele_db_pool_connections',
+        'clientele_db_pool_idle_connections',
+        'clientele_db_pool_waiting_requests',
+      ]) {
         assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name);
       }
       assert.equal(sample(text, 'clientele_cache_enabled'), 1);

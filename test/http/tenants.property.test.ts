@@ -172,11 +172,7 @@ async function checkListings(t: TestApp, me: Tenant, clientId?: string): Promise
   const clients = await call(t, me, 'GET', '/v1/clients?limit=100');
   expectStatus(clients, 200, `${me.label} list clients`);
   const got = clients.json().data as Array<{ id: string; name: string; isActive: boolean }>;
-  assert.deepEqual(
-    got.map((c) => [c.id, c.name, c.isActive]).sort(),
-    [...me.clients.values()].map((c) => [c.id, c.name, c.isActive]).sort(),
-    `${me.label}: listed clients match the model`,
-  );
+  assert.deepEqual(got.map((c) => [c.id, c.name, c.isActive]).sort(), [...me.clients.values()].map((c) => [c.id, c.name, c.isActive]).sort(), `${me.label}: listed clients match the model`);
   const url = clientId ? `/v1/keys?clientId=${clientId}&limit=100` : '/v1/keys?limit=100';
   const keys = await call(t, me, 'GET', url);
   expectStatus(keys, 200, `${me.label} list keys`);
@@ -397,7 +393,7 @@ for (const backend of testBackends()) {
       assert.ok(runs >= 15, 'the property ran');
     });
 
-    it('the leak check fires when a response carries another tenant\'s value (control)', async () => {
+    it("the leak check fires when a response carries another tenant's value (control)", async () => {
       const A = await newTenant(t, 'A');
       const B = await newTenant(t, 'B');
       const bClient = B.everClients[0]!;

@@ -73,7 +73,7 @@ for (const backend of testBackends()) {
       await t?.close();
     });
 
-    it('an immediate reset stops client-credentials tokens of the old secret at once; the new secret\'s tokens work', async () => {
+    it("an immediate reset stops client-credentials tokens of the old secret at once; the new secret's tokens work", async () => {
       const k = await newKey();
       await nextSecond(); // so that the old token, the reset and the new token (almost always) share one `iat` second
       const old = await grant(k.key.keyId, k.secret);
@@ -124,7 +124,12 @@ for (const backend of testBackends()) {
       await works(before, 'one second before the grace ends');
       skew = 61_000;
       try {
-        for (const [token, why] of [[before, 'old token'], [during, 'granted in grace'], [beforeLogin.access, 'old login access'], [refreshedInGrace.body.access, 'refreshed in grace']] as const)
+        for (const [token, why] of [
+          [before, 'old token'],
+          [during, 'granted in grace'],
+          [beforeLogin.access, 'old login access'],
+          [refreshedInGrace.body.access, 'refreshed in grace'],
+        ] as const)
           await refused(token, `${why}, after the grace`);
         assertRefreshRefused(await refresh(beforeLogin.refresh));
         await works(next, 'new token after the grace');
@@ -166,8 +171,7 @@ for (const backend of testBackends()) {
 
     it('a token without key_fp (an older version) works only if minted after the key last changed', async () => {
       const k = await newKey();
-      const legacy = async () =>
-        (await t.services.ctx.tokens.sign({ sub: `key:${k.key.keyId}`, acc: acc.accountId, typ: 'access', client_uid: clientId }, 600)).token;
+      const legacy = async () => (await t.services.ctx.tokens.sign({ sub: `key:${k.key.keyId}`, acc: acc.accountId, typ: 'access', client_uid: clientId }, 600)).token;
       await nextSecond();
       const before = await legacy();
       await works(before, 'legacy token minted after the key was created');

@@ -57,8 +57,7 @@ for (const backend of testBackends()) {
       assert.equal(res.status, status, `${method} ${url}: ${res.raw}`);
       return res.body;
     };
-    const oauth = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
-      call(t, 'POST', '/oauth2/token', { ...FORM, ...headers }, form(fields));
+    const oauth = (fields: Record<string, string>, headers: Record<string, string> = {}) => call(t, 'POST', '/oauth2/token', { ...FORM, ...headers }, form(fields));
     const grant = async (keyId: string, secret: string): Promise<string> => {
       const res = await oauth({ grant_type: 'client_credentials', client_id: keyId, client_secret: secret });
       assert.equal(res.status, 200, res.raw);
@@ -258,11 +257,17 @@ for (const backend of testBackends()) {
 
       const both = await login({});
       assert.equal(both.status, 422);
-      assert.deepEqual(both.body.detail.map((d: { loc: string[] }) => d.loc).sort(), [['body', 'password'], ['body', 'username']]);
+      assert.deepEqual(both.body.detail.map((d: { loc: string[] }) => d.loc).sort(), [
+        ['body', 'password'],
+        ['body', 'username'],
+      ]);
       for (const d of both.body.detail) assert.deepEqual(Object.keys(d).sort(), ['loc', 'msg', 'type']);
       const typed = await login({ username: acc.email, password: 5 });
       assert.equal(typed.status, 422);
-      assert.deepEqual(typed.body.detail.map((d: { loc: string[] }) => d.loc), [['body', 'password']]);
+      assert.deepEqual(
+        typed.body.detail.map((d: { loc: string[] }) => d.loc),
+        [['body', 'password']],
+      );
     });
 
     it('POST /api/token/refresh/ exchanges a refresh token for a new access token', async () => {

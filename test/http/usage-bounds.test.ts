@@ -56,13 +56,24 @@ for (const backend of testBackends()) {
 
     it('names the offending event of a batch, a single event and a one-event batch alike; ±10^12 is allowed', async () => {
       const id = await newClient();
-      const events = [{ metric: 'a', amount: 1 }, { metric: 'b', amount: 2 }, { metric: 'c', amount: 3 }, { metric: 'd', amount: MAX_USAGE_AMOUNT + 1 }];
+      const events = [
+        { metric: 'a', amount: 1 },
+        { metric: 'b', amount: 2 },
+        { metric: 'c', amount: 3 },
+        { metric: 'd', amount: MAX_USAGE_AMOUNT + 1 },
+      ];
       assertProblem(await report(id, { events }), 400, 'VALIDATION_FAILED', 'body.events.3.amount');
       assertProblem(await report(id, { events: [{ metric: 'd', amount: -MAX_USAGE_AMOUNT - 1 }] }), 400, 'VALIDATION_FAILED', 'body.events.0.amount');
       assertProblem(await report(id, { metric: 'd', amount: 1e20 }), 400, 'VALIDATION_FAILED', 'body.amount');
       assert.deepEqual(await rows(id), [], 'a refused batch recorded something');
 
-      const ok = await report(id, { events: [{ metric: 'd', amount: MAX_USAGE_AMOUNT }, { metric: 'd', amount: -MAX_USAGE_AMOUNT }, { metric: 'e', amount: MAX_USAGE_AMOUNT }] });
+      const ok = await report(id, {
+        events: [
+          { metric: 'd', amount: MAX_USAGE_AMOUNT },
+          { metric: 'd', amount: -MAX_USAGE_AMOUNT },
+          { metric: 'e', amount: MAX_USAGE_AMOUNT },
+        ],
+      });
       assert.equal(ok.status, 200, ok.raw);
       assert.equal(await total(id, 'd'), 0);
       assert.equal(await total(id, 'e'), MAX_USAGE_AMOUNT);
@@ -78,7 +89,12 @@ for (const backend of testBackends()) {
       assert.equal(await total(id, 'views'), MAX - 1);
 
       const before = await rows(id);
-      const over = await report(id, { events: [{ metric: 'other', amount: 5 }, { metric: 'views', amount: 2, dimension: 'example.com' }] });
+      const over = await report(id, {
+        events: [
+          { metric: 'other', amount: 5 },
+          { metric: 'views', amount: 2, dimension: 'example.com' },
+        ],
+      });
       assertProblem(over, 409, 'USAGE_COUNTER_OVERFLOW');
       assert.match(over.body.detail, /^views \(all-time\) would leave the range of a usage counter, ±9007199254740991$/);
       assert.deepEqual(await rows(id), before, 'counters changed by a refused batch');
@@ -91,7 +107,17 @@ for (const backend of testBackends()) {
       assert.equal((await report(id, { metric: 'views', amount: -1 })).status, 200);
       assert.equal(await total(id, 'views'), MAX - 1);
       // A normal batch on other metrics still goes through.
-      assert.equal((await report(id, { events: [{ metric: 'other', amount: 5 }, { metric: 'domains', amount: 1, dimension: 'a.example' }] })).status, 200);
+      assert.equal(
+        (
+          await report(id, {
+            events: [
+              { metric: 'other', amount: 5 },
+              { metric: 'domains', amount: 1, dimension: 'a.example' },
+            ],
+          })
+        ).status,
+        200,
+      );
       assert.equal(await total(id, 'other'), 5);
     });
 
@@ -100,7 +126,10 @@ for (const backend of testBackends()) {
       assert.equal((await report(id, { metric: 'legacy', amount: 1 })).status, 200);
       await sql`update usage_counters set value = 9007199254740991000 where client_id = ${id} and metric = 'legacy'`.execute(t.database.db);
       assertProblem(await report(id, { metric: 'legacy', amount: MAX_USAGE_AMOUNT }), 409, 'USAGE_COUNTER_OVERFLOW');
-      assert.deepEqual((await rows(id)).map((r) => r.value), ['9007199254740991000', '9007199254740991000']);
+      assert.deepEqual(
+        (await rows(id)).map((r) => r.value),
+        ['9007199254740991000', '9007199254740991000'],
+      );
     });
 
     it('the store leaves an overflowing row unchanged and reports it as ±Infinity, updating the rest', async () => {
@@ -108,10 +137,38 @@ for (const backend of testBackends()) {
       const store = t.services.ctx.store;
       const at = new Date();
       const row = { accountId: acc.accountId, clientId: id, period: 'all', dimension: '' };
-      assert.deepEqual(await store.usage.add([{ ...row, metric: 'calls', amount: MAX - 3 }, { ...row, metric: 'x', amount: 1 }], at), [MAX - 3, 1]);
-      assert.deepEqual(await store.usage.add([{ ...row, metric: 'calls', amount: 2 }, { ...row, metric: 'calls', amount: 2 }, { ...row, metric: 'x', amount: 1 }], at), [Infinity, Infinity, 2]);
+      assert.deepEqual(
+        await store.usage.add(
+          [
+            { ...row, metric: 'calls', amount: MAX - 3 },
+            { ...row, metric: 'x', amount: 1 },
+          ],
+          at,
+        ),
+        [MAX - 3, 1],
+      );
+      assert.deepEqual(
+        await store.usage.add(
+          [
+            { ...row, metric: 'calls', amount: 2 },
+            { ...row, metric: 'calls', amount: 2 },
+            { ...row, metric: 'x', amount: 1 },
+          ],
+          at,
+        ),
+        [Infinity, Infinity, 2],
+      );
       await sql`update usage_counters set value = -9223372036854775807 where client_id = ${id} and metric = 'x'`.execute(t.database.db);
-      assert.deepEqual(await store.usage.add([{ ...row, metric: 'x', amount: -5 }, { ...row, metric: 'calls', amount: 3 }], at), [-Infinity, MAX]);
+      assert.deepEqual(
+        await store.usage.add(
+          [
+            { ...row, metric: 'x', amount: -5 },
+            { ...row, metric: 'calls', amount: 3 },
+          ],
+          at,
+        ),
+        [-Infinity, MAX],
+      );
       const values = Object.fromEntries((await rows(id)).map((r) => [r.metric, r.value]));
       assert.deepEqual(values, { calls: String(MAX), x: '-9223372036854775807' });
     });

@@ -34,7 +34,10 @@ async function createQuietApp(backend: BackendName): Promise<{ app: App; service
   const acc = toTestAccount(await createAccount(services.ctx, { name: 'Quiet', email: `quiet-${randomBytes(4).toString('hex')}@tenant.test`, password: `pw-${randomBytes(8).toString('hex')}` }));
   let closed = false;
   return {
-    app, services, database, acc,
+    app,
+    services,
+    database,
+    acc,
     async close() {
       if (closed) return;
       closed = true;
@@ -115,28 +118,98 @@ for (const backend of testBackends()) {
 
       it('a batch {events: […]} records every event', async () => {
         const c = await newClient({ limits: { widgetDisplaysPerMonth: 100 } });
-        await recorded(c.id, { events: [{ metric: 'widgetDisplays', amount: 5 }, { metric: 'domains', amount: 1, dimension: 'x.example' }, { metric: 'widgetDisplays', amount: 2 }] }, 3);
+        await recorded(
+          c.id,
+          {
+            events: [
+              { metric: 'widgetDisplays', amount: 5 },
+              { metric: 'domains', amount: 1, dimension: 'x.example' },
+              { metric: 'widgetDisplays', amount: 2 },
+            ],
+          },
+          3,
+        );
         assert.deepEqual(await metric(c.id, 'widgetDisplays'), { metric: 'widgetDisplays', total: 7, month: 7, limit: null, monthlyLimit: 100, byDimension: [] });
         assert.deepEqual(await metric(c.id, 'domains'), { metric: 'domains', total: 1, month: 1, limit: null, monthlyLimit: null, byDimension: [{ dimension: 'x.example', total: 1, month: 1 }] });
       });
 
       it('a batch is all or nothing: one event over a limit, below zero or invalid refuses the whole batch', async () => {
         const c = await newClient({ limits: { domains: 3 } });
-        const over = await report(c.id, { events: [{ metric: 'widgetDisplays', amount: 4 }, { metric: 'domains', amount: 2 }, { metric: 'domains', amount: 2 }] });
+        const over = await report(c.id, {
+          events: [
+            { metric: 'widgetDisplays', amount: 4 },
+            { metric: 'domains', amount: 2 },
+            { metric: 'domains', amount: 2 },
+          ],
+        });
         assertProblem(over, 409, 'USAGE_LIMIT_EXCEEDED');
         assert.deepEqual((await usage(c.id)).metrics, []);
-        assertProblem(await report(c.id, { events: [{ metric: 'whitelabels', amount: 1 }, { metric: 'domains', amount: -1 }] }), 400, 'VALIDATION_FAILED');
-        assertProblem(await report(c.id, { events: [{ metric: 'whitelabels', amount: 1 }, { metric: '1bad', amount: 1 }] }), 400, 'VALIDATION_FAILED');
-        assertProblem(await report(c.id, { events: [{ metric: 'whitelabels', amount: 1 }, { metric: 'domains', amount: 0 }] }), 400, 'VALIDATION_FAILED');
-        assertProblem(await report(c.id, { events: [{ metric: 'whitelabels', amount: 1 }, { metric: 'domains', amount: 1.5 }] }), 400, 'VALIDATION_FAILED');
+        assertProblem(
+          await report(c.id, {
+            events: [
+              { metric: 'whitelabels', amount: 1 },
+              { metric: 'domains', amount: -1 },
+            ],
+          }),
+          400,
+          'VALIDATION_FAILED',
+        );
+        assertProblem(
+          await report(c.id, {
+            events: [
+              { metric: 'whitelabels', amount: 1 },
+              { metric: '1bad', amount: 1 },
+            ],
+          }),
+          400,
+          'VALIDATION_FAILED',
+        );
+        assertProblem(
+          await report(c.id, {
+            events: [
+              { metric: 'whitelabels', amount: 1 },
+              { metric: 'domains', amount: 0 },
+            ],
+          }),
+          400,
+          'VALIDATION_FAILED',
+        );
+        assertProblem(
+          await report(c.id, {
+            events: [
+              { metric: 'whitelabels', amount: 1 },
+              { metric: 'domains', amount: 1.5 },
+            ],
+          }),
+          400,
+          'VALIDATION_FAILED',
+        );
         assertProblem(await report(c.id, { events: [] }), 400, 'VALIDATION_FAILED');
-        assertProblem(await report(c.id, { events: [{ metric: 'whitelabels', amount: 1 }, { metric: 'domains', amount: 1, at: new Date(clock + 3_600_000).toISOString() }] }), 400, 'VALIDATION_FAILED');
+        assertProblem(
+          await report(c.id, {
+            events: [
+              { metric: 'whitelabels', amount: 1 },
+              { metric: 'domains', amount: 1, at: new Date(clock + 3_600_000).toISOString() },
+            ],
+          }),
+          400,
+          'VALIDATION_FAILED',
+        );
         assert.deepEqual((await usage(c.id)).metrics, [], 'a refused batch left something behind');
-        await recorded(c.id, { events: [{ metric: 'domains', amount: 3 }, { metric: 'whitelabels', amount: 1 }] }, 2);
+        await recorded(
+          c.id,
+          {
+            events: [
+              { metric: 'domains', amount: 3 },
+              { metric: 'whitelabels', amount: 1 },
+            ],
+          },
+          2,
+        );
         assert.equal((await metric(c.id, 'domains')).total, 3);
       });
 
-      it('only the owning account reports and reads: 404 for another account\'s or an unknown client, 403 for a client key', async () => {
+      it("only the owning account reports and reads: 404 for another account's or an unknown client, 403 for a client key", async () => {
         const c = await newClient();
         const theirs = await newClient({}, other.headers);
         assertProblem(await report(theirs.id, { metric: 'domains', amount: 1 }), 404, 'CLIENT_NOT_FOUND');
@@ -189,6 +262,7 @@ for (const backend of testBackends()) {
         assert.equal((await metric(c.id, 'domains')).total, 0);
       });
 
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the test's name quotes the limit naming rule
       it('`${metric}PerMonth` caps each UTC month; events may be dated to an earlier month', async () => {
         const c = await newClient({ limits: { widgetDisplaysPerMonth: 10 } });
         await recorded(c.id, { metric: 'widgetDisplays', amount: 10 });
@@ -223,10 +297,13 @@ for (const backend of testBackends()) {
           assert.equal(e.type, 'usage.limit_reached');
           assert.equal(e.clientId, c.id);
         }
-        assert.deepEqual(events.map((e) => e.data), [
-          { metric: 'domains', period: 'all', limit: 2 },
-          { metric: 'widgetDisplays', period: month(), limit: 3 },
-        ]);
+        assert.deepEqual(
+          events.map((e) => e.data),
+          [
+            { metric: 'domains', period: 'all', limit: 2 },
+            { metric: 'widgetDisplays', period: month(), limit: 3 },
+          ],
+        );
       });
     });
 
@@ -246,26 +323,48 @@ for (const backend of testBackends()) {
         await t.services.keyUsage.flush();
 
         assert.deepEqual(await metric(c.id, 'calls'), {
-          metric: 'calls', total: 6, month: 6, limit: null, monthlyLimit: null,
-          byDimension: [{ dimension: 'example.com', total: 3, month: 3 }, { dimension: 'shop.example.org', total: 1, month: 1 }],
+          metric: 'calls',
+          total: 6,
+          month: 6,
+          limit: null,
+          monthlyLimit: null,
+          byDimension: [
+            { dimension: 'example.com', total: 3, month: 3 },
+            { dimension: 'shop.example.org', total: 1, month: 1 },
+          ],
         });
         const item = await ccmList(c.id);
         assert.equal(item.actualCallCount, 6);
-        assert.deepEqual(item.domainCountData, [{ domName: 'example.com', count: 3 }, { domName: 'shop.example.org', count: 1 }]);
+        assert.deepEqual(item.domainCountData, [
+          { domName: 'example.com', count: 3 },
+          { domName: 'shop.example.org', count: 1 },
+        ]);
         const keyRes = await req('GET', `/v1/keys/${k.key.keyId}`);
         assert.notEqual(keyRes.body.lastUsedAt, null);
       });
 
-      it('CCM19 counters come from usage: domains, whitelabels, this month\'s widgetDisplays; *MaxCount are the limits', async () => {
+      it("CCM19 counters come from usage: domains, whitelabels, this month's widgetDisplays; *MaxCount are the limits", async () => {
         const c = await newClient({ limits: { domains: 5, whitelabels: 2, widgetDisplaysPerMonth: 100 } });
         const lastMonth = new Date(Date.UTC(new Date(clock).getUTCFullYear(), new Date(clock).getUTCMonth() - 1, 10)).toISOString();
-        await recorded(c.id, { events: [
-          { metric: 'domains', amount: 2 }, { metric: 'whitelabels', amount: 1 },
-          { metric: 'widgetDisplays', amount: 4 }, { metric: 'widgetDisplays', amount: 9, at: lastMonth },
-        ] }, 4);
+        await recorded(
+          c.id,
+          {
+            events: [
+              { metric: 'domains', amount: 2 },
+              { metric: 'whitelabels', amount: 1 },
+              { metric: 'widgetDisplays', amount: 4 },
+              { metric: 'widgetDisplays', amount: 9, at: lastMonth },
+            ],
+          },
+          4,
+        );
         const counters = (x: any) => ({
-          domainCount: x.domainCount, domainMaxCount: x.domainMaxCount, whitelabelCount: x.whitelabelCount, whitelabelMaxCount: x.whitelabelMaxCount,
-          widgetDisplayCount: x.widgetDisplayCount, widgetDisplayMaxCount: x.widgetDisplayMaxCount,
+          domainCount: x.domainCount,
+          domainMaxCount: x.domainMaxCount,
+          whitelabelCount: x.whitelabelCount,
+          whitelabelMaxCount: x.whitelabelMaxCount,
+          widgetDisplayCount: x.widgetDisplayCount,
+          widgetDisplayMaxCount: x.widgetDisplayMaxCount,
         });
         const expected = { domainCount: 2, domainMaxCount: 5, whitelabelCount: 1, whitelabelMaxCount: 2, widgetDisplayCount: 4, widgetDisplayMaxCount: 100 };
         assert.deepEqual(counters(await ccmOne(c.id)), expected);
@@ -323,8 +422,9 @@ for (const backend of testBackends()) {
       return { useCount: Number(r.use_count), lastUsedAt: r.last_used_at };
     };
     const usageRows = async (clientId: string) =>
-      (await q.database.db.selectFrom('usage_counters').select(['metric', 'period', 'dimension', 'value']).where('client_id', '=', clientId).orderBy('period').orderBy('dimension').execute())
-        .map((r) => ({ ...r, value: Number(r.value) }));
+      (await q.database.db.selectFrom('usage_counters').select(['metric', 'period', 'dimension', 'value']).where('client_id', '=', clientId).orderBy('period').orderBy('dimension').execute()).map(
+        (r) => ({ ...r, value: Number(r.value) }),
+      );
     const setup = async () => {
       const c = await createClient(q, q.acc.headers, { name: 'Batched' });
       const k = await issueKey(q, q.acc.headers, { clientId: c.id });
@@ -352,14 +452,17 @@ for (const backend of testBackends()) {
       const after = await keyRow(keyId);
       assert.equal(after.useCount, 5);
       assert.ok(after.lastUsedAt instanceof Date);
-      assert.equal((await keyRow(q.acc.keyId)).useCount, accountBefore.useCount + 5, 'the caller\'s own uses (5 verify requests)');
+      assert.equal((await keyRow(q.acc.keyId)).useCount, accountBefore.useCount + 5, "the caller's own uses (5 verify requests)");
       const m = new Date().toISOString().slice(0, 7);
-      assert.deepEqual(await usageRows(clientId), [
-        { metric: 'calls', period: m, dimension: '', value: 5 },
-        { metric: 'calls', period: m, dimension: 'example.com', value: 5 },
-        { metric: 'calls', period: 'all', dimension: '', value: 5 },
-        { metric: 'calls', period: 'all', dimension: 'example.com', value: 5 },
-      ].sort((a, b) => a.period.localeCompare(b.period) || a.dimension.localeCompare(b.dimension)));
+      assert.deepEqual(
+        await usageRows(clientId),
+        [
+          { metric: 'calls', period: m, dimension: '', value: 5 },
+          { metric: 'calls', period: m, dimension: 'example.com', value: 5 },
+          { metric: 'calls', period: 'all', dimension: '', value: 5 },
+          { metric: 'calls', period: 'all', dimension: 'example.com', value: 5 },
+        ].sort((a, b) => a.period.localeCompare(b.period) || a.dimension.localeCompare(b.dimension)),
+      );
       assert.equal(q.services.ctx.keyUsage.pendingCalls(clientId), 0);
       await q.services.keyUsage.flush(); // nothing pending: nothing doubles
       assert.equal((await keyRow(keyId)).useCount, 5);

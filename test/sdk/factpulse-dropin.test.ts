@@ -89,7 +89,12 @@ for (const backend of testBackends()) {
         const empty = await apiInstance.getPdpConfigApiV1ClientsUidPdpConfigGet(uid);
         assert.equal(empty.data.isConfigured, false);
         assert.equal(typeof empty.data.message, 'string');
-        const pDPConfigUpdateRequest: PDPConfigUpdateRequest = { flowServiceUrl: 'https://pdp.example/flow', tokenUrl: 'https://pdp.example/token', oauthClientId: 'cid', clientSecret: 'never-returned' };
+        const pDPConfigUpdateRequest: PDPConfigUpdateRequest = {
+          flowServiceUrl: 'https://pdp.example/flow',
+          tokenUrl: 'https://pdp.example/token',
+          oauthClientId: 'cid',
+          clientSecret: 'never-returned',
+        };
         const put = await apiInstance.updatePdpConfigApiV1ClientsUidPdpConfigPut(uid, pDPConfigUpdateRequest);
         assert.equal(put.status, 200);
         assert.equal(put.data.isConfigured, true);
@@ -152,7 +157,15 @@ for (const backend of testBackends()) {
 
       it('accessToken as a function, apiKey (X-API-Key), client-scoped tokens and the Factory form', async () => {
         let asked = 0;
-        const viaFn = apiWith(new Configuration({ basePath, accessToken: async () => (asked++, accessToken) }));
+        const viaFn = apiWith(
+          new Configuration({
+            basePath,
+            accessToken: async () => {
+              asked++;
+              return accessToken;
+            },
+          }),
+        );
         const { data: client } = await viaFn.createClientApiV1ClientsPost({ name: 'Scoped' });
         assert.equal(asked, 1);
 

@@ -66,11 +66,17 @@ for (const backend of testBackends()) {
         assert.ok(page.nextCursor);
         const next = await sdk.clients.listPage({ limit: 2, cursor: page.nextCursor });
         assert.notEqual(next.data[0]!.id, page.data[0]!.id);
-        assert.deepEqual((await sdk.clients.list({ q: 'Acme' }).toArray()).map((c) => c.id), [created.id]);
+        assert.deepEqual(
+          (await sdk.clients.list({ q: 'Acme' }).toArray()).map((c) => c.id),
+          [created.id],
+        );
         assert.equal((await sdk.clients.list({ limit: 3 }).toArray(4)).length, 4);
 
         assert.equal((await sdk.clients.deactivate(created.id)).isActive, false);
-        assert.deepEqual((await sdk.clients.list({ isActive: false }).toArray()).map((c) => c.id), [created.id]);
+        assert.deepEqual(
+          (await sdk.clients.list({ isActive: false }).toArray()).map((c) => c.id),
+          [created.id],
+        );
         assert.equal((await sdk.clients.activate(created.id)).isActive, true);
 
         assert.equal(await sdk.clients.delete(created.id), undefined);
@@ -79,7 +85,10 @@ for (const backend of testBackends()) {
 
       it('errors are typed: status, code, problem and field errors', async () => {
         const err = await rejects(sdk.clients.create({ name: 'Bad', siret: '123' }), 400, 'VALIDATION_FAILED');
-        assert.deepEqual(err.fieldErrors.map((e) => e.field), ['body.siret']);
+        assert.deepEqual(
+          err.fieldErrors.map((e) => e.field),
+          ['body.siret'],
+        );
         assert.equal(err.problem?.status, 400);
         await rejects(sdk.clients.listPage({ cursor: 'not-a-cursor' }), 400, 'VALIDATION_FAILED');
         const bad = new Clientele({ ...conn, apiKey: 'clt_wrong' });
@@ -99,12 +108,21 @@ for (const backend of testBackends()) {
 
         const listed = await sdk.keys.list({ clientId: client.id, limit: 1 }).toArray();
         assert.deepEqual(listed.map((k) => k.keyId).sort(), [issued.key.keyId, second.key.keyId].sort());
-        assert.equal((await sdk.keys.listPage({ owner: 'account' })).data.some((k) => k.keyId === acc.keyId), true);
+        assert.equal(
+          (await sdk.keys.listPage({ owner: 'account' })).data.some((k) => k.keyId === acc.keyId),
+          true,
+        );
         assert.equal((await sdk.keys.get(issued.key.keyId)).name, 'production');
         assert.equal((await sdk.keys.update(issued.key.keyId, { name: 'prod', enabled: true })).name, 'prod');
 
         assert.deepEqual(await sdk.keys.verify({ token: issued.token }), {
-          valid: true, code: 'VALID', keyId: issued.key.keyId, accountId: acc.accountId, clientId: client.id, expiresAt: null, scopes: ['read'],
+          valid: true,
+          code: 'VALID',
+          keyId: issued.key.keyId,
+          accountId: acc.accountId,
+          clientId: client.id,
+          expiresAt: null,
+          scopes: ['read'],
         });
         const reset = await sdk.keys.reset(issued.key.keyId, { gracePeriodSeconds: 60 });
         assert.notEqual(reset.secret, issued.secret);
@@ -171,7 +189,10 @@ for (const backend of testBackends()) {
       it('webhook endpoints: create, list, get, update, test, deliveries, redeliver, delete', async () => {
         const endpoint = await sdk.webhookEndpoints.create({ url: 'http://127.0.0.1:9/hook', events: ['client.*'] });
         assert.equal(endpoint.enabled, true);
-        assert.deepEqual((await sdk.webhookEndpoints.list({ limit: 1 }).toArray()).map((e) => e.id), [endpoint.id]);
+        assert.deepEqual(
+          (await sdk.webhookEndpoints.list({ limit: 1 }).toArray()).map((e) => e.id),
+          [endpoint.id],
+        );
         assert.equal((await sdk.webhookEndpoints.listPage()).data.length, 1);
         assert.deepEqual(await sdk.webhookEndpoints.get(endpoint.id), endpoint);
         const updated = await sdk.webhookEndpoints.update(endpoint.id, { format: 'factpulse' });
@@ -193,7 +214,15 @@ for (const backend of testBackends()) {
       it('usage: record one event and a batch, then read it', async () => {
         const client = await sdk.clients.create({ name: 'Metered', limits: { calls: 100 } });
         assert.deepEqual(await sdk.usage.record(client.id, { metric: 'calls', amount: 3, dimension: 'a.example' }), { recorded: 1 });
-        assert.deepEqual(await sdk.usage.record(client.id, { events: [{ metric: 'calls', amount: 2 }, { metric: 'domains', amount: 1 }] }), { recorded: 2 });
+        assert.deepEqual(
+          await sdk.usage.record(client.id, {
+            events: [
+              { metric: 'calls', amount: 2 },
+              { metric: 'domains', amount: 1 },
+            ],
+          }),
+          { recorded: 2 },
+        );
         const usage = await sdk.usage.get(client.id);
         const calls = usage.metrics.find((m) => m.metric === 'calls');
         assert.equal(calls?.total, 5);
@@ -209,7 +238,10 @@ for (const backend of testBackends()) {
         for (const type of ['client.created', 'client.updated', 'key.created', 'integration.updated', 'webhook_endpoint.created']) assert.ok(types.has(type), `missing ${type}`);
         const created = await sdk.events.list({ type: 'client.created' }).toArray();
         const firstPage = await sdk.events.listPage({ type: 'client.created', limit: 2 });
-        assert.deepEqual(firstPage.data.map((e) => e.id), created.slice(0, 2).map((e) => e.id));
+        assert.deepEqual(
+          firstPage.data.map((e) => e.id),
+          created.slice(0, 2).map((e) => e.id),
+        );
         assert.ok(firstPage.nextCursor);
         assert.ok(created.length >= 5 && created.every((e) => e.type === 'client.created'));
 

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
+import type pg from 'pg';
 import { uuidv7 } from '../../src/crypto/random.js';
 import { createEmptyPostgresDatabase, describeEachBackend, testBackends } from '../support/databases.js';
 import { openDatabase, type Database } from '../../src/storage/database.js';
@@ -23,10 +23,8 @@ async function newAccount(c: pg.ClientBase | pg.Pool): Promise<string> {
   return id;
 }
 
-const counted = async (c: pg.ClientBase | pg.Pool, accountId: string) =>
-  Number((await c.query('SELECT clients FROM client_counts WHERE account_id = $1', [accountId])).rows[0]?.clients ?? NaN);
-const actual = async (c: pg.ClientBase | pg.Pool, accountId: string) =>
-  Number((await c.query('SELECT count(*) AS n FROM clients WHERE account_id = $1', [accountId])).rows[0].n);
+const counted = async (c: pg.ClientBase | pg.Pool, accountId: string) => Number((await c.query('SELECT clients FROM client_counts WHERE account_id = $1', [accountId])).rows[0]?.clients ?? NaN);
+const actual = async (c: pg.ClientBase | pg.Pool, accountId: string) => Number((await c.query('SELECT count(*) AS n FROM clients WHERE account_id = $1', [accountId])).rows[0].n);
 
 if (testBackends().includes('postgres')) {
   describe('client_counts is updated at commit [postgres]', () => {

@@ -6,28 +6,14 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../src/storage/database.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
-import {
-  createEmptyPostgresDatabase,
-  describeEachBackend,
-  testBackends,
-  type BackendName,
-} from '../support/databases.js';
+import { createEmptyPostgresDatabase, describeEachBackend, testBackends, type BackendName } from '../support/databases.js';
 
 const MIGRATIONS = readdirSync(fileURLToPath(new URL('../../src/storage/migrations/', import.meta.url)))
   .filter((f) => f.endsWith('.sql'))
   .sort()
   .map((f) => f.replace(/\.sql$/, ''));
 
-const EXPECTED_TABLES = [
-  'accounts',
-  'users',
-  'clients',
-  'api_keys',
-  'events',
-  'idempotency_records',
-  'server_secrets',
-  'signing_keys',
-];
+const EXPECTED_TABLES = ['accounts', 'users', 'clients', 'api_keys', 'events', 'idempotency_records', 'server_secrets', 'signing_keys'];
 
 async function publicTables(database: Database): Promise<string[]> {
   const { rows } = await sql<{ table_name: string }>`

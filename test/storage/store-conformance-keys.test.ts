@@ -212,7 +212,11 @@ describeEachBackend('store conformance: keys, events, idempotency, secrets, sign
       }
       assert.deepEqual(await list(c2, 10), sorted(c2Keys));
       const page = await store.apiKeys.list(accountA, { limit: 100, clientId: c1 });
-      assert.deepEqual(page, [...c1Keys].sort((a, b) => byCodeUnits(a.keyId, b.keyId)), 'whole rows');
+      assert.deepEqual(
+        page,
+        [...c1Keys].sort((a, b) => byCodeUnits(a.keyId, b.keyId)),
+        'whole rows',
+      );
       assert.deepEqual(await store.apiKeys.list(accountB, { limit: 100, clientId: c1 }), []);
     });
 
@@ -254,21 +258,18 @@ describeEachBackend('store conformance: keys, events, idempotency, secrets, sign
       assert.deepEqual(g2?.lastUsedAt, T3);
       assert.deepEqual(await store.apiKeys.get(untouched.keyId), untouched);
     });
-    it(
-      'recordUses with the same key twice in one batch adds both counts',
-      async () => {
-        const accountId = await newAccount(store);
-        const k = makeKey(accountId, null);
-        await store.apiKeys.insert(k);
-        await store.apiKeys.recordUses([
-          { keyId: k.keyId, count: 2, lastUsedAt: T2 },
-          { keyId: k.keyId, count: 3, lastUsedAt: T1 },
-        ]);
-        const got = await store.apiKeys.get(k.keyId);
-        assert.equal(got?.useCount, 5);
-        assert.deepEqual(got?.lastUsedAt, T2);
-      },
-    );
+    it('recordUses with the same key twice in one batch adds both counts', async () => {
+      const accountId = await newAccount(store);
+      const k = makeKey(accountId, null);
+      await store.apiKeys.insert(k);
+      await store.apiKeys.recordUses([
+        { keyId: k.keyId, count: 2, lastUsedAt: T2 },
+        { keyId: k.keyId, count: 3, lastUsedAt: T1 },
+      ]);
+      const got = await store.apiKeys.get(k.keyId);
+      assert.equal(got?.useCount, 5);
+      assert.deepEqual(got?.lastUsedAt, T2);
+    });
   });
 
   describe('hot reads (a key, a client by id) on the pool', () => {
@@ -282,7 +283,10 @@ describeEachBackend('store conformance: keys, events, idempotency, secrets, sign
       const viaBuilder = { key: await builder.apiKeys.get(key.keyId), client: await builder.clients.get(accountId, clientId) };
       assert.deepEqual(viaBuilder.key, { ...key, useCount: 0 });
       assert.equal(viaBuilder.client?.id, clientId);
-      for (const [name, s] of [['prepared', store], ['unprepared', unprepared]] as const) {
+      for (const [name, s] of [
+        ['prepared', store],
+        ['unprepared', unprepared],
+      ] as const) {
         for (let i = 0; i < 3; i++) {
           // Repeated, so a prepared statement is reused on its connection.
           assert.deepEqual(await s.apiKeys.get(key.keyId), viaBuilder.key, name);
@@ -362,7 +366,13 @@ describeEachBackend('store conformance: keys, events, idempotency, secrets, sign
 
       const byId = (es: DomainEvent[]): DomainEvent[] => [...es].sort((a, b) => byCodeUnits(a.id, b.id));
       const list = async (filter: { type?: string; clientId?: string }, limit: number): Promise<DomainEvent[]> =>
-        (await allPages(limit, (afterId) => store.events.list(accountA, { limit, ...filter, ...(afterId ? { afterId } : {}) }), (e) => e.id)).rows;
+        (
+          await allPages(
+            limit,
+            (afterId) => store.events.list(accountA, { limit, ...filter, ...(afterId ? { afterId } : {}) }),
+            (e) => e.id,
+          )
+        ).rows;
 
       for (const limit of [1, 2, 4, 100]) {
         assert.deepEqual(await list({}, limit), byId(events), `all, limit ${limit}`);
@@ -470,8 +480,7 @@ describeEachBackend('store conformance: keys, events, idempotency, secrets, sign
       for (const k of [retiring, oldest, newest, expired]) await store.signingKeys.insert(k);
 
       const ours = new Set([oldest, expired, retiring, newest].map((k) => k.kid));
-      const published = async (at: Date): Promise<SigningKeyRecord[]> =>
-        (await store.signingKeys.listPublished(at)).filter((k) => ours.has(k.kid));
+      const published = async (at: Date): Promise<SigningKeyRecord[]> => (await store.signingKeys.listPublished(at)).filter((k) => ours.has(k.kid));
 
       assert.deepEqual(await published(now), [newest, retiring, oldest]);
       assert.deepEqual(await published(new Date(now.getTime() - 60_000)), [newest, retiring, expired, oldest]);

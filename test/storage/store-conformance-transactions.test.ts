@@ -20,11 +20,9 @@ import { makeClient as baseClient, makeKey as baseKey, newAccount, rejectsWithCo
 // features, limits, metadata and scopes by default.
 // ---------------------------------------------------------------------------------------
 
-const makeClient = (accountId: string, over: Partial<Client> = {}): Client =>
-  baseClient(accountId, { features: { f: true }, limits: { l: 1 }, metadata: { m: 'x' }, ...over });
+const makeClient = (accountId: string, over: Partial<Client> = {}): Client => baseClient(accountId, { features: { f: true }, limits: { l: 1 }, metadata: { m: 'x' }, ...over });
 
-const makeKey = (accountId: string, clientId: string | null, over: Partial<ApiKey> = {}): ApiKey =>
-  baseKey(accountId, clientId, { scopes: ['clients:read'], ...over });
+const makeKey = (accountId: string, clientId: string | null, over: Partial<ApiKey> = {}): ApiKey => baseKey(accountId, clientId, { scopes: ['clients:read'], ...over });
 
 function makeEvent(accountId: string, clientId: string | null, type = 'client.created'): DomainEvent {
   return { id: uuidv7(), accountId, clientId, type, actor: { type: 'system', id: 'test' }, data: { ok: true }, createdAt: T0 };
@@ -116,11 +114,7 @@ describeEachBackend('store conformance: transactions and concurrency', ({ backen
       assert.equal(await store.accounts.get(innerAccount), null);
       assert.equal(await store.accounts.count(), accountsBefore);
       assert.equal(await store.users.findByEmail(email), null);
-      assert.deepEqual(
-        await store.serverSecrets.getOrInsert(`tx-${innerAccount}`, Buffer.from('second'), T1),
-        Buffer.from('second'),
-        'the rolled-back secret must not exist',
-      );
+      assert.deepEqual(await store.serverSecrets.getOrInsert(`tx-${innerAccount}`, Buffer.from('second'), T1), Buffer.from('second'), 'the rolled-back secret must not exist');
       // The username is free again.
       await store.clients.insert(makeClient(accountId, { username: 'rolled-back' }));
     });

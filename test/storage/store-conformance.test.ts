@@ -73,14 +73,8 @@ describeEachBackend('store conformance: accounts, users, clients', ({ db }) => {
       const email = `bob.${uuidv7()}@example.com`;
       const first: User = { id: uuidv7(), accountId: accountA, email, passwordHash: 'h', createdAt: T0, updatedAt: T0 };
       await store.users.insert(first);
-      await rejectsWithCode(
-        store.users.insert({ ...first, id: uuidv7(), email: email.toUpperCase() }),
-        'EMAIL_TAKEN',
-      );
-      await rejectsWithCode(
-        store.users.insert({ ...first, id: uuidv7(), accountId: accountB, email: `BOB.${email.slice(4)}` }),
-        'EMAIL_TAKEN',
-      );
+      await rejectsWithCode(store.users.insert({ ...first, id: uuidv7(), email: email.toUpperCase() }), 'EMAIL_TAKEN');
+      await rejectsWithCode(store.users.insert({ ...first, id: uuidv7(), accountId: accountB, email: `BOB.${email.slice(4)}` }), 'EMAIL_TAKEN');
       assert.deepEqual(await store.users.findByEmail(email), first);
     });
 
@@ -169,11 +163,7 @@ describeEachBackend('store conformance: accounts, users, clients', ({ db }) => {
         await store.clients.insert(c);
         assert.deepEqual(await store.clients.findByUsername(accountId, name), c, `findByUsername(${name})`);
         assert.deepEqual(await store.clients.list(accountId, { limit: 10, username: name }), [c], `list username ${name}`);
-        assert.deepEqual(
-          await store.clients.list(accountId, { limit: 10, emailAddress: `${name}@example.com` }),
-          [c],
-          `list emailAddress ${name}`,
-        );
+        assert.deepEqual(await store.clients.list(accountId, { limit: 10, emailAddress: `${name}@example.com` }), [c], `list emailAddress ${name}`);
       }
     });
 
@@ -226,12 +216,7 @@ describeEachBackend('store conformance: accounts, users, clients', ({ db }) => {
       });
       await store.clients.insert(c);
 
-      const updated = await store.clients.update(
-        accountId,
-        c.id,
-        { name: 'After', description: null, features: { a: false, b: true }, metadata: {}, isActive: false, company: undefined },
-        T2,
-      );
+      const updated = await store.clients.update(accountId, c.id, { name: 'After', description: null, features: { a: false, b: true }, metadata: {}, isActive: false, company: undefined }, T2);
       const expected: Client = {
         ...c,
         name: 'After',
@@ -378,17 +363,13 @@ describeEachBackend('store conformance: accounts, users, clients', ({ db }) => {
       });
 
       it('filters by username and emailAddress (exact, case-insensitive) and isActive', async () => {
-        const list = async (f: Omit<ClientFilter, 'limit'>): Promise<string[]> =>
-          idsOf(await store.clients.list(accountA, { limit: 100, ...f }));
+        const list = async (f: Omit<ClientFilter, 'limit'>): Promise<string[]> => idsOf(await store.clients.list(accountA, { limit: 100, ...f }));
         assert.deepEqual(await list({ username: 'jdoe' }), named('Plain'));
         assert.deepEqual(await list({ username: 'JDO' }), [], 'username is an exact match');
         assert.deepEqual(await list({ emailAddress: 'pure@example.COM' }), named('100% Pure', 'Seventh'));
         assert.deepEqual(await list({ emailAddress: 'pure@example' }), []);
         assert.deepEqual(await list({ isActive: false }), named('axb', 'back\\slash'));
-        assert.deepEqual(
-          await list({ isActive: true }),
-          sortedIds(clientsA.filter((c) => c.isActive)),
-        );
+        assert.deepEqual(await list({ isActive: true }), sortedIds(clientsA.filter((c) => c.isActive)));
         assert.deepEqual(await list({ isActive: false, q: 'AX' }), named('axb'), 'filters combine');
         assert.deepEqual(await list({ isActive: true, q: 'axb' }), []);
       });
@@ -426,17 +407,22 @@ describeEachBackend('store conformance: accounts, users, clients', ({ db }) => {
         for (const c of [...made].reverse()) await store.clients.insert(c);
         // Several rows in one statement (as the seed generator writes them), in both accounts.
         const more = [makeClient(accountA, { name: 'bulk1' }), makeClient(accountA, { name: 'bulk2' }), makeClient(accountB, { name: 'b' })];
-        await db()
-          .pool.query(
-            `INSERT INTO clients (id, account_id, name, data_key, created_at, updated_at)
+        await db().pool.query(
+          `INSERT INTO clients (id, account_id, name, data_key, created_at, updated_at)
              SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::bytea[], $5::timestamptz[], $5::timestamptz[])`,
-            [more.map((c) => c.id), more.map((c) => c.accountId), more.map((c) => c.name), more.map((c) => c.dataKey), more.map(() => T0)],
-          );
+          [more.map((c) => c.id), more.map((c) => c.accountId), more.map((c) => c.name), more.map((c) => c.dataKey), more.map(() => T0)],
+        );
         const ids = [...made, ...more.slice(0, 2)].map((c) => c.id).sort(byCodeUnits);
         const pages = [];
         for (let offset = 0; offset < 12; offset += 4) pages.push(await store.clients.listPage(accountA, offset, 4));
-        assert.deepEqual(pages.map((p) => p.total), [9, 9, 9]);
-        assert.deepEqual(pages.flatMap((p) => p.rows.map((r) => r.id)), ids);
+        assert.deepEqual(
+          pages.map((p) => p.total),
+          [9, 9, 9],
+        );
+        assert.deepEqual(
+          pages.flatMap((p) => p.rows.map((r) => r.id)),
+          ids,
+        );
         assert.equal(pages[0]!.rows[0]!.accountId, accountA);
         assert.deepEqual(await store.clients.listPage(accountA, 100, 4), { rows: [], total: 9 }, 'past the end: no rows, same total');
         assert.equal((await store.clients.listPage(accountB, 0, 4)).total, 1);
@@ -445,7 +431,10 @@ describeEachBackend('store conformance: accounts, users, clients', ({ db }) => {
         await db().pool.query('DELETE FROM clients WHERE id = ANY($1::uuid[])', [[ids[1], ids[2]]]);
         const after = await store.clients.listPage(accountA, 0, 100);
         assert.equal(after.total, 6);
-        assert.deepEqual(after.rows.map((r) => r.id), ids.slice(3));
+        assert.deepEqual(
+          after.rows.map((r) => r.id),
+          ids.slice(3),
+        );
         assert.equal((await store.clients.listPage(accountB, 0, 4)).total, 1, "another account's count is untouched");
       });
 
@@ -466,7 +455,11 @@ describeEachBackend('store conformance: accounts, users, clients', ({ db }) => {
             for (const offset of offsets) {
               const page = await s.clients.listPage(accountId, offset, 7);
               assert.equal(page.total, total, `${label}: total`);
-              assert.deepEqual(page.rows.map((r) => r.id), await reference(offset, 7), `${label}: offset ${offset}`);
+              assert.deepEqual(
+                page.rows.map((r) => r.id),
+                await reference(offset, 7),
+                `${label}: offset ${offset}`,
+              );
             }
           }
         };

@@ -155,10 +155,7 @@ export async function openTestDatabase(backend: BackendName): Promise<TestDataba
  * Registers `describe(`${title} [${backend}]`)` for every backend, with a fresh database
  * opened in `before` and closed in `after`; `db()` returns the open one.
  */
-export function describeEachBackend(
-  title: string,
-  fn: (ctx: { backend: BackendName; db: () => TestDatabase }) => void,
-): void {
+export function describeEachBackend(title: string, fn: (ctx: { backend: BackendName; db: () => TestDatabase }) => void): void {
   for (const backend of testBackends()) {
     describe(`${title} [${backend}]`, () => {
       let current: TestDatabase | undefined;

@@ -14,10 +14,10 @@ import { randomBytes } from '../../src/crypto/random.js';
 import type { TestAccount, TestApp } from './app.js';
 import { bearerHeader as bearer, toRes, type Res } from './http.js';
 
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** RFC 3339 date-time: a `T` separator and a zone (Z or ±hh:mm), optional fraction. */
 export const RFC3339_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
-export const JSON_CT = /^application\/json(\s*;|$)/;
+const JSON_CT = /^application\/json(\s*;|$)/;
 export const MISSING_UID = '00000000-0000-4000-8000-000000000000';
 
 // ---------------------------------------------------------------------------------------
@@ -98,35 +98,50 @@ export type Shape =
   | { object: Record<string, Shape>; required: string[] }
   | { enum: readonly unknown[] };
 
-export const nullable = (s: Shape): Shape => ({ nullable: s });
+const nullable = (s: Shape): Shape => ({ nullable: s });
 
 /**
  * Checks `value` against `shape`: object key sets are closed (no key outside the shape),
  * required keys are present and non-null, and every leaf has the right type.
  */
-export function checkShape(value: unknown, shape: Shape, path = '$'): void {
+function checkShape(value: unknown, shape: Shape, path = '$'): void {
   if (typeof shape === 'object' && 'nullable' in shape) {
     if (value === null) return;
-    return checkShape(value, shape.nullable, path);
+    checkShape(value, shape.nullable, path);
+    return;
   }
   assert.notEqual(value, null, `${path} must not be null`);
   assert.notEqual(value, undefined, `${path} must be present`);
-  if (shape === 'string') return assert.equal(typeof value, 'string', `${path} must be a string`);
-  if (shape === 'boolean') return assert.equal(typeof value, 'boolean', `${path} must be a boolean`);
-  if (shape === 'integer') return assert.ok(Number.isSafeInteger(value), `${path} must be an integer, got ${JSON.stringify(value)}`);
+  if (shape === 'string') {
+    assert.equal(typeof value, 'string', `${path} must be a string`);
+    return;
+  }
+  if (shape === 'boolean') {
+    assert.equal(typeof value, 'boolean', `${path} must be a boolean`);
+    return;
+  }
+  if (shape === 'integer') {
+    assert.ok(Number.isSafeInteger(value), `${path} must be an integer, got ${JSON.stringify(value)}`);
+    return;
+  }
   if (shape === 'uuid') {
     assert.equal(typeof value, 'string', `${path} must be a string`);
-    return assert.match(value as string, UUID_RE, `${path} must be a UUID`);
+    assert.match(value as string, UUID_RE, `${path} must be a UUID`);
+    return;
   }
   if (shape === 'date-time') {
     assert.equal(typeof value, 'string', `${path} must be a string`);
     assert.match(value as string, RFC3339_RE, `${path} must be RFC 3339 with T and a zone`);
-    return assert.ok(!Number.isNaN(Date.parse(value as string)), `${path} must be a real date`);
+    assert.ok(!Number.isNaN(Date.parse(value as string)), `${path} must be a real date`);
+    return;
   }
-  if ('enum' in shape) return assert.ok(shape.enum.includes(value), `${path} must be one of ${JSON.stringify(shape.enum)}`);
+  if ('enum' in shape) {
+    assert.ok(shape.enum.includes(value), `${path} must be one of ${JSON.stringify(shape.enum)}`);
+    return;
+  }
   if ('array' in shape) {
     assert.ok(Array.isArray(value), `${path} must be an array`);
-    (value as unknown[]).forEach((v, i) => checkShape(v, shape.array, `${path}[${i}]`));
+    for (const [i, v] of (value as unknown[]).entries()) checkShape(v, shape.array, `${path}[${i}]`);
     return;
   }
   assert.ok(typeof value === 'object' && !Array.isArray(value), `${path} must be an object`);
@@ -209,7 +224,7 @@ export const CLIENT_KEYS = Object.keys(clientFields);
 export const PDP_CONFIGURED_KEYS = Object.keys(SHAPES.PDPConfigResponse.object).filter((k) => k !== 'message');
 export const SECRET_STATUS_KEYS = ['status', 'message', 'encryptionMode', 'requiresClientKey'];
 
-export function assertJson(res: Res): void {
+function assertJson(res: Res): void {
   assert.match(String(res.headers['content-type']), JSON_CT, `content-type of ${res.status}: ${String(res.headers['content-type'])}`);
 }
 
@@ -254,7 +269,12 @@ export function assertValidation(res: Res, locs: Array<Array<string | number>>, 
     locs,
     `422 locations: ${res.raw}`,
   );
-  if (types) assert.deepEqual((res.body.detail as Array<{ type: string }>).map((d) => d.type), types, `422 types: ${res.raw}`);
+  if (types)
+    assert.deepEqual(
+      (res.body.detail as Array<{ type: string }>).map((d) => d.type),
+      types,
+      `422 types: ${res.raw}`,
+    );
 }
 
 // ---------------------------------------------------------------------------------------

@@ -97,7 +97,10 @@ export function assertProblem(res: Res, status: number, code: string, field?: st
   assert.equal(res.body.code, code);
   if (field) {
     assert.ok(Array.isArray(res.body.errors), `no errors[] in ${res.raw}`);
-    assert.ok(res.body.errors.some((e: any) => e.field === field), `${field} not named in ${res.raw}`);
+    assert.ok(
+      res.body.errors.some((e: any) => e.field === field),
+      `${field} not named in ${res.raw}`,
+    );
     assert.ok(res.body.detail.includes(field.replace(/^body\./, '')), `detail does not name ${field}: ${res.body.detail}`);
   }
 }

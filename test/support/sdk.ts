@@ -13,7 +13,9 @@ export function injectFetch(app: App): FetchLike {
   return async (url, init) => {
     const u = new URL(url);
     const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((v, k) => (headers[k] = v));
+    new Headers(init.headers).forEach((v, k) => {
+      headers[k] = v;
+    });
     if (init.signal?.aborted) throw init.signal.reason;
     const res = await app.inject({
       method: (init.method ?? 'GET') as 'GET',

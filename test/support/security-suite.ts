@@ -33,7 +33,7 @@ export interface HttpReply {
   json(): any;
 }
 
-export interface IssuedKey {
+interface IssuedKey {
   keyId: string;
   secret: string;
   token: string;
@@ -58,21 +58,21 @@ export function expectProblem(res: HttpReply, status: number, code: string, what
 }
 
 /** Creates a key through the API (account key when clientId is null). */
-export async function createKeyVia(t: TestApp, headers: Headers, body: Record<string, unknown>): Promise<IssuedKey> {
+async function createKeyVia(t: TestApp, headers: Headers, body: Record<string, unknown>): Promise<IssuedKey> {
   const res = await send(t, 'POST', '/v1/keys', headers, body);
   expectStatus(res, 201, 'create key');
   const b = res.json();
   return { keyId: b.key.keyId, secret: b.secret, token: b.token };
 }
 
-export async function createClientVia(t: TestApp, headers: Headers, body: Record<string, unknown>): Promise<string> {
+async function createClientVia(t: TestApp, headers: Headers, body: Record<string, unknown>): Promise<string> {
   const res = await send(t, 'POST', '/v1/clients', headers, body);
   expectStatus(res, 201, 'create client');
   return res.json().id as string;
 }
 
 /** RFC 6749 client-credentials grant with a form body. */
-export async function oauthToken(t: TestApp, keyId: string, secret: string): Promise<string> {
+async function oauthToken(t: TestApp, keyId: string, secret: string): Promise<string> {
   const res = await t.app.inject({
     method: 'POST',
     url: '/oauth2/token',
@@ -84,7 +84,7 @@ export async function oauthToken(t: TestApp, keyId: string, secret: string): Pro
 }
 
 /** FactPulse-style password login. */
-export async function passwordLogin(t: TestApp, username: string, password: string, clientUid?: string): Promise<{ access: string; refresh: string }> {
+async function passwordLogin(t: TestApp, username: string, password: string, clientUid?: string): Promise<{ access: string; refresh: string }> {
   const res = await send(t, 'POST', '/api/token/', {}, { username, password, ...(clientUid ? { client_uid: clientUid } : {}) });
   expectStatus(res, 200, 'api/token');
   return res.json() as { access: string; refresh: string };
@@ -108,35 +108,26 @@ function tamperJwt(jwt: string, part: 1 | 2): string {
 // ---------------------------------------------------------------------------------------------
 // Route enumeration.
 
-export interface RouteId {
+interface RouteId {
   method: string;
   path: string;
 }
 
 /** Every registered route (HEAD included), from the app's own route table. */
-export function registeredRoutes(t: TestApp): RouteId[] {
+function registeredRoutes(t: TestApp): RouteId[] {
   return routesOf(t.app).map((r) => ({ method: r.method, path: r.url }));
 }
 
 /** Routes that may be called without a credential. Everything else must answer 401 without one. */
-export const PUBLIC_ROUTES: Array<string | RegExp> = [
-  '/healthz',
-  '/readyz',
-  '/.well-known/jwks.json',
-  '/openapi.json',
-  '/oauth2/token',
-  '/api/token/',
-  '/api/token/refresh/',
-  /^\/docs(\/.*)?$/,
-];
+const PUBLIC_ROUTES: Array<string | RegExp> = ['/healthz', '/readyz', '/.well-known/jwks.json', '/openapi.json', '/oauth2/token', '/api/token/', '/api/token/refresh/', /^\/docs(\/.*)?$/];
 
-export const isPublicRoute = (path: string) => PUBLIC_ROUTES.some((p) => (typeof p === 'string' ? p === path : p.test(path)));
+const isPublicRoute = (path: string) => PUBLIC_ROUTES.some((p) => (typeof p === 'string' ? p === path : p.test(path)));
 
 // ---------------------------------------------------------------------------------------------
 // The table.
 
 /** What a request names: a client, one of its keys and that key's token. */
-export interface Target {
+interface Target {
   clientId: string;
   keyId: string;
   token: string;
@@ -145,7 +136,7 @@ export interface Target {
   deliveryId?: string;
 }
 
-export interface RouteCase {
+interface RouteCase {
   method: Exclude<Method, 'HEAD'>;
   /** The route pattern exactly as registered. */
   path: string;
@@ -168,20 +159,21 @@ export interface RouteCase {
   success: number;
   request(t: Target): { url: string; payload?: unknown; headers?: Headers };
   /** Brings an own target into the state the success control needs (run with account A's credentials). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: most preparations return nothing, some a replacement target
   prepare?(t: TestApp, headers: Headers, target: Target): Promise<Target | void>;
 }
 
 /** Webhook receivers: loopback is allowed for the suite's app; port 9 refuses, and no dispatcher runs. */
-export const HOOK_URL_A = 'http://127.0.0.1:9/security-suite-a';
-export const HOOK_URL_B = 'http://127.0.0.1:9/security-suite-b';
+const HOOK_URL_A = 'http://127.0.0.1:9/security-suite-a';
+const HOOK_URL_B = 'http://127.0.0.1:9/security-suite-b';
 /**
  * The suite's endpoints subscribe to an event type that never occurs, so the many events
  * it causes fan out to none of them (test deliveries go to one endpoint regardless).
  */
-export const HOOK_EVENTS = ['security_suite.never'];
+const HOOK_EVENTS = ['security_suite.never'];
 
 /** Creates an account-level webhook endpoint and a (pending) test delivery of it. */
-export async function createEndpointWithDelivery(t: TestApp, headers: Headers, url: string): Promise<{ endpointId: string; deliveryId: string; nextAttemptAt: string }> {
+async function createEndpointWithDelivery(t: TestApp, headers: Headers, url: string): Promise<{ endpointId: string; deliveryId: string; nextAttemptAt: string }> {
   const created = await send(t, 'POST', '/v1/webhook-endpoints', headers, { url, events: HOOK_EVENTS });
   expectStatus(created, 201, 'create webhook endpoint');
   const endpointId = created.json().id as string;
@@ -193,18 +185,18 @@ export async function createEndpointWithDelivery(t: TestApp, headers: Headers, u
 const withEndpoint: RouteCase['prepare'] = async (t, headers, target) => ({ ...target, ...(await createEndpointWithDelivery(t, headers, HOOK_URL_A)) });
 
 /** The caller-held AES-256 keys of the double-encryption routes (base64 of 32 bytes). */
-export const CALLER_KEY_OLD = randomBytes(32).toString('base64');
-export const CALLER_KEY_NEW = randomBytes(32).toString('base64');
+const CALLER_KEY_OLD = randomBytes(32).toString('base64');
+const CALLER_KEY_NEW = randomBytes(32).toString('base64');
 
 /** A PDP integration; the token URL is refused by the outbound policy, so a test fails fast and offline. */
-export const PDP_CONFIG = {
+const PDP_CONFIG = {
   flowServiceUrl: 'https://127.0.0.1:9/flow',
   tokenUrl: 'https://127.0.0.1:9/token',
   oauthClientId: 'security-suite',
   clientSecret: 'pdp-client-secret-of-the-security-suite',
 };
 
-export async function putPdp(t: TestApp, headers: Headers, clientId: string, mode: 'fernet' | 'double' = 'fernet'): Promise<void> {
+async function putPdp(t: TestApp, headers: Headers, clientId: string, mode: 'fernet' | 'double' = 'fernet'): Promise<void> {
   const extra: Headers = mode === 'double' ? { 'x-encryption-key': CALLER_KEY_OLD } : {};
   const res = await send(t, 'PUT', `/v1/clients/${clientId}/integrations/pdp`, { ...headers, ...extra }, { ...PDP_CONFIG, encryptionMode: mode });
   expectStatus(res, 200, `configure PDP (${mode})`);
@@ -212,7 +204,7 @@ export async function putPdp(t: TestApp, headers: Headers, clientId: string, mod
 
 const withPdp: RouteCase['prepare'] = (t, headers, target) => putPdp(t, headers, target.clientId);
 
-export const NATIVE_ROUTES: RouteCase[] = [
+const NATIVE_ROUTES: RouteCase[] = [
   { method: 'GET', path: '/v1/clients', access: 'account', foreign: 'lists-own', success: 200, request: () => ({ url: '/v1/clients?limit=100' }) },
   {
     method: 'POST',
@@ -414,12 +406,12 @@ export const NATIVE_ROUTES: RouteCase[] = [
 // ---------------------------------------------------------------------------------------------
 // The fixture.
 
-export interface Credential {
+interface Credential {
   label: string;
   headers: Headers;
 }
 
-export interface SecurityFixture {
+interface SecurityFixture {
   t: TestApp;
   A: TestAccount;
   B: TestAccount;
@@ -448,7 +440,7 @@ export interface SecurityFixture {
 }
 
 /** Builds the fixture: accounts A and B, clients C1, C2 (A) and CB (B), and the spoiled credentials. */
-export async function createSecurityFixture(backend: BackendName): Promise<SecurityFixture> {
+async function createSecurityFixture(backend: BackendName): Promise<SecurityFixture> {
   let offsetMs = 0;
   // Every route case creates its own webhook endpoint: far more than the default cap per account.
   const t = await createTestApp(backend, { now: () => new Date(Date.now() + offsetMs), outboundAllowHosts: '127.0.0.1', webhookMaxEndpoints: 1000 });
@@ -466,7 +458,10 @@ export async function createSecurityFixture(backend: BackendName): Promise<Secur
     const k2 = await createKeyVia(t, a, { clientId: c2, name: 'K2' });
     const kb = await createKeyVia(t, B.headers, { clientId: cb, name: 'KB' });
     // The sibling's and the other tenant's clients hold an integration and a webhook secret too.
-    for (const [headers, clientId] of [[a, c2], [B.headers, cb]] as const) {
+    for (const [headers, clientId] of [
+      [a, c2],
+      [B.headers, cb],
+    ] as const) {
       await putPdp(t, headers, clientId);
       expectStatus(await send(t, 'POST', `/v1/clients/${clientId}/webhook-secret/generate`, headers), 200, 'generate webhook secret');
     }
@@ -662,7 +657,10 @@ async function checkClientPrincipal(f: SecurityFixture, route: RouteCase): Promi
     else expectStatus(own, route.success, `${c.label} on its own client`);
     if (route.access === 'verify') assert.equal(own.json().valid, true, `${c.label}: own key verifies`);
 
-    for (const [what, target] of [['another client of the account', sibling], ["the account's own key", accountKey]] as const) {
+    for (const [what, target] of [
+      ['another client of the account', sibling],
+      ["the account's own key", accountKey],
+    ] as const) {
       if (what === "the account's own key" && !route.path.includes(':keyId') && route.access !== 'verify') continue;
       const res = await call(f, route, target, c.headers);
       if (route.access === 'verify') {
@@ -777,7 +775,11 @@ async function checkUntouched(f: SecurityFixture): Promise<void> {
     const deliveries = await send(f.t, 'GET', `/v1/webhook-endpoints/${hooks.endpointId}/deliveries?limit=100`, headers);
     expectStatus(deliveries, 200, `${who}'s deliveries`);
     const list = deliveries.json().data as Array<{ id: string; nextAttemptAt: string | null }>;
-    assert.deepEqual(list.map((d) => [d.id, d.nextAttemptAt]), [[hooks.deliveryId, hooks.nextAttemptAt]], `${who}: only its test delivery, never re-delivered`);
+    assert.deepEqual(
+      list.map((d) => [d.id, d.nextAttemptAt]),
+      [[hooks.deliveryId, hooks.nextAttemptAt]],
+      `${who}: only its test delivery, never re-delivered`,
+    );
   }
   const bSecret = await send(f.t, 'GET', '/v1/webhook-secret/status', f.B.headers);
   expectStatus(bSecret, 200, "B's account webhook secret status");
@@ -803,8 +805,16 @@ export function runSecuritySuite(backend: BackendName): void {
       const key = (r: RouteId) => `${r.method} ${r.path}`;
       const listed = new Set(NATIVE_ROUTES.map(key));
       const v1 = routes.filter((r) => r.method !== 'HEAD' && /^\/v1(\/|$)/.test(r.path)).map(key);
-      assert.deepEqual(v1.filter((r) => !listed.has(r)), [], '/v1 routes missing from NATIVE_ROUTES');
-      assert.deepEqual([...listed].filter((r) => !v1.includes(r)), [], 'NATIVE_ROUTES lists routes that do not exist');
+      assert.deepEqual(
+        v1.filter((r) => !listed.has(r)),
+        [],
+        '/v1 routes missing from NATIVE_ROUTES',
+      );
+      assert.deepEqual(
+        [...listed].filter((r) => !v1.includes(r)),
+        [],
+        'NATIVE_ROUTES lists routes that do not exist',
+      );
     });
 
     it('every route outside the public allow-list (HEAD included) refuses a request without credentials', async () => {
@@ -820,8 +830,7 @@ export function runSecuritySuite(backend: BackendName): void {
     for (const route of NATIVE_ROUTES) {
       describe(`${route.method} ${route.path}`, () => {
         it('no credentials → 401 problem+json UNAUTHENTICATED with WWW-Authenticate', () => checkNoCredentials(f, route));
-        it('wrong, garbage, expired, disabled, deleted and deactivated credentials → 401, byte-identical to an unknown key', () =>
-          checkBadCredentials(f, route));
+        it('wrong, garbage, expired, disabled, deleted and deactivated credentials → 401, byte-identical to an unknown key', () => checkBadCredentials(f, route));
         it('account principal on its own resources → success (control)', () => checkAccountControl(f, route));
         it(
           route.access === 'account'
@@ -835,6 +844,6 @@ export function runSecuritySuite(backend: BackendName): void {
       });
     }
 
-    it('refused requests changed nothing: C2, K2, CB, KB, their integrations and webhook secrets, both webhook endpoints and B\'s account secret are intact', () => checkUntouched(f));
+    it("refused requests changed nothing: C2, K2, CB, KB, their integrations and webhook secrets, both webhook endpoints and B's account secret are intact", () => checkUntouched(f));
   });
 }

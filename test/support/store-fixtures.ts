@@ -88,11 +88,7 @@ export async function rejectsWithCode(p: Promise<unknown>, code: ErrorCode): Pro
 }
 
 /** Walks every page of `fetch` (keyset by `cursorOf`), failing on a runaway loop. */
-export async function allPages<T>(
-  limit: number,
-  fetch: (after: string | undefined) => Promise<T[]>,
-  cursorOf: (row: T) => string,
-): Promise<{ rows: T[]; pages: number }> {
+export async function allPages<T>(limit: number, fetch: (after: string | undefined) => Promise<T[]>, cursorOf: (row: T) => string): Promise<{ rows: T[]; pages: number }> {
   const rows: T[] = [];
   let after: string | undefined;
   for (let pages = 1; pages <= 100; pages++) {

@@ -155,7 +155,21 @@ for (const backend of testBackends()) {
       const log = await deliveries(h, endpoints.get('/exact').id);
       assert.ok(log.length >= 2);
       for (const row of log) {
-        assert.deepEqual(Object.keys(row).sort(), ['attempts', 'createdAt', 'endpointId', 'eventId', 'eventType', 'id', 'lastAttemptAt', 'lastError', 'latencyMs', 'nextAttemptAt', 'responseBody', 'responseStatus', 'status']);
+        assert.deepEqual(Object.keys(row).sort(), [
+          'attempts',
+          'createdAt',
+          'endpointId',
+          'eventId',
+          'eventType',
+          'id',
+          'lastAttemptAt',
+          'lastError',
+          'latencyMs',
+          'nextAttemptAt',
+          'responseBody',
+          'responseStatus',
+          'status',
+        ]);
         assert.equal(row.status, 'succeeded');
         assert.equal(row.attempts, 1);
         assert.equal(row.responseStatus, 200);
@@ -314,7 +328,10 @@ for (const backend of testBackends()) {
       assert.equal(arrived[0]!.body.type, 'webhook.test');
       assert.deepEqual(arrived[0]!.standardOk, [current]);
       const audited = await h.call('GET', '/v1/events?type=webhook.test');
-      assert.deepEqual(audited.body.data.map((e: any) => e.id), [test.body.eventId]);
+      assert.deepEqual(
+        audited.body.data.map((e: any) => e.id),
+        [test.body.eventId],
+      );
 
       const row = (await deliveries(h, target.id)).find((x) => x.id === test.body.id);
       assert.equal(row.status, 'succeeded');
@@ -405,7 +422,10 @@ for (const backend of testBackends()) {
       assert.equal((await h.call('PATCH', `/v1/webhook-endpoints/${ep.id}`, { enabled: true })).body.enabled, true);
       await patchClient(clientA, 'enabled again');
       await settle();
-      assert.deepEqual(r.at('/off').map((x) => x.body.data.client.name), ['enabled again']);
+      assert.deepEqual(
+        r.at('/off').map((x) => x.body.data.client.name),
+        ['enabled again'],
+      );
     });
 
     it('no secret appears in any payload, delivery row (response_body, last_error) or log line', async () => {
@@ -420,8 +440,14 @@ for (const backend of testBackends()) {
       assert.ok(r.at('/echo').length >= 3);
       const db = h.t.database.db;
       const rows = (await sql<Record<string, unknown>>`SELECT * FROM webhook_deliveries`.execute(db)).rows;
-      assert.ok(rows.some((x) => typeof x.response_body === 'string' && (x.response_body as string).includes('webhook-signature')), 'the echo was recorded');
-      assert.ok(rows.some((x) => x.last_error !== null), 'some rows carry errors');
+      assert.ok(
+        rows.some((x) => typeof x.response_body === 'string' && (x.response_body as string).includes('webhook-signature')),
+        'the echo was recorded',
+      );
+      assert.ok(
+        rows.some((x) => x.last_error !== null),
+        'some rows carry errors',
+      );
       const events = (await sql<Record<string, unknown>>`SELECT * FROM events`.execute(db)).rows;
       const haystacks: Array<[string, string]> = [
         ['payloads', r.received.map((x) => x.raw).join('\n')],

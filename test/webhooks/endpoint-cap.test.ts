@@ -35,7 +35,15 @@ for (const backend of testBackends()) {
     });
 
     const count = async (table: 'webhook_endpoints' | 'events' | 'webhook_deliveries', accountId = h.acc.accountId) =>
-      Number((await h.t.database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', accountId).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await h.t.database.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('account_id', '=', accountId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     it('refuses the N+1th with a problem, changing nothing; a deletion frees a slot', async () => {
       const made = [await createEndpoint(h, { url: URL }), await createEndpoint(h, { url: URL, enabled: false }), await createEndpoint(h, { url: URL, events: ['client.*'] })];
@@ -75,7 +83,10 @@ for (const backend of testBackends()) {
         assert.equal(await count('webhook_endpoints', acc.accountId), CAP);
         // Free every slot for the next round, concurrently too.
         const deleted = await Promise.all(created.map((r) => h.call('DELETE', `/v1/webhook-endpoints/${r.body.id}`, undefined, acc.headers)));
-        assert.deepEqual(deleted.map((r) => r.status), created.map(() => 204));
+        assert.deepEqual(
+          deleted.map((r) => r.status),
+          created.map(() => 204),
+        );
         assert.equal(await count('webhook_endpoints', acc.accountId), 0);
       }
     });
@@ -97,7 +108,10 @@ describe('CLIENTELE_WEBHOOK_MAX_ENDPOINTS', () => {
       const created = await createEmptyPostgresDatabase();
       const masterKey = randomBytes(32).toString('base64');
       try {
-        for (const [env, expected] of [[{}, 20], [{ CLIENTELE_WEBHOOK_MAX_ENDPOINTS: '7' }, 7]] as const) {
+        for (const [env, expected] of [
+          [{}, 20],
+          [{ CLIENTELE_WEBHOOK_MAX_ENDPOINTS: '7' }, 7],
+        ] as const) {
           const config = loadConfig({ ...env, DATABASE_URL: created.url, CLIENTELE_MASTER_KEY: masterKey });
           const runtime = await openRuntime(config, () => {});
           try {

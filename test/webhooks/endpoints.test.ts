@@ -51,12 +51,21 @@ for (const backend of testBackends()) {
 
       const page1 = await h.call('GET', '/v1/webhook-endpoints?limit=1');
       assert.equal(page1.status, 200);
-      assert.deepEqual(page1.body.data.map((e: any) => e.id), [a.id]);
+      assert.deepEqual(
+        page1.body.data.map((e: any) => e.id),
+        [a.id],
+      );
       assert.equal(typeof page1.body.nextCursor, 'string');
       const page2 = await h.call('GET', `/v1/webhook-endpoints?limit=1&cursor=${encodeURIComponent(page1.body.nextCursor)}`);
-      assert.deepEqual(page2.body.data.map((e: any) => e.id), [b.id]);
+      assert.deepEqual(
+        page2.body.data.map((e: any) => e.id),
+        [b.id],
+      );
       const all = await h.call('GET', '/v1/webhook-endpoints');
-      assert.deepEqual(all.body.data.map((e: any) => e.id), [a.id, b.id]);
+      assert.deepEqual(
+        all.body.data.map((e: any) => e.id),
+        [a.id, b.id],
+      );
       assert.equal(all.body.nextCursor, null);
 
       const patched = await h.call('PATCH', `/v1/webhook-endpoints/${b.id}`, { events: null, clientId: null, format: 'native', enabled: true, url: 'https://93.184.215.14/new' });

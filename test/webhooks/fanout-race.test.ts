@@ -55,8 +55,7 @@ for (const backend of testBackends()) {
         }
       };
       const patcher = async (worker: number) => {
-        for (let i = 0; going(i, 8); i++)
-          statuses.push({ what: 'patch', res: await h.call('PATCH', `/v1/clients/${clientId}`, { description: `w${worker} #${i}` }) });
+        for (let i = 0; going(i, 8); i++) statuses.push({ what: 'patch', res: await h.call('PATCH', `/v1/clients/${clientId}`, { description: `w${worker} #${i}` }) });
       };
       // Test events aimed at the newest endpoints, which the churn is about to delete: 202 or 404.
       const tester = async () => {
@@ -71,11 +70,18 @@ for (const backend of testBackends()) {
 
       const failed = statuses.filter((s) => s.res.status >= 500);
       // The cause is in the server log (e.g. the foreign key, or a deadlock).
-      const causes = [...new Set(h.t.logs.flatMap((l) => /"level":50/.test(l) ? (l.match(/"message":"((?:[^"\\]|\\.)*)"/)?.slice(1) ?? []) : []))];
-      assert.deepEqual(failed.map((s) => `${s.what} ${s.res.status}`), [], `${failed.length} of ${statuses.length} requests failed: ${causes.join('; ')}`);
+      const causes = [...new Set(h.t.logs.flatMap((l) => (/"level":50/.test(l) ? (l.match(/"message":"((?:[^"\\]|\\.)*)"/)?.slice(1) ?? []) : [])))];
+      assert.deepEqual(
+        failed.map((s) => `${s.what} ${s.res.status}`),
+        [],
+        `${failed.length} of ${statuses.length} requests failed: ${causes.join('; ')}`,
+      );
       const expected: Record<string, number[]> = { create: [201], delete: [204], patch: [200], test: [202, 404] };
       const unexpected = statuses.filter((s) => !expected[s.what]!.includes(s.res.status));
-      assert.deepEqual(unexpected.map((s) => `${s.what} ${s.res.status} ${s.res.raw}`), []);
+      assert.deepEqual(
+        unexpected.map((s) => `${s.what} ${s.res.status} ${s.res.raw}`),
+        [],
+      );
       const patches = statuses.filter((s) => s.what === 'patch').length;
       assert.ok(patches >= 16, `only ${patches} PATCHes ran`);
       assert.ok(statuses.filter((s) => s.what === 'delete').length >= 5, 'too few endpoint deletions to race with');
@@ -94,7 +100,10 @@ for (const backend of testBackends()) {
         delivered.add(pair);
       }
       const eventIds = new Set(events.map((e) => e.id));
-      assert.ok(deliveries.every((d) => eventIds.has(d.event_id)), 'a delivery whose event did not commit');
+      assert.ok(
+        deliveries.every((d) => eventIds.has(d.event_id)),
+        'a delivery whose event did not commit',
+      );
 
       let checked = 0;
       const missing: string[] = [];

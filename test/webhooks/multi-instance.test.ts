@@ -87,10 +87,14 @@ describe('webhooks: two instances on one PostgreSQL database', { skip: !testBack
     })();
 
     const t0 = performance.now();
-    await pool(Array.from({ length: EVENTS }, (_, i) => i), 16, async (i) => {
-      const r = await api(i % 2 ? a.url : b.url, apiKey.token, 'POST', '/v1/clients', { name: `Burst ${i}` });
-      assert.equal(r.status, 201, JSON.stringify(r.body));
-    });
+    await pool(
+      Array.from({ length: EVENTS }, (_, i) => i),
+      16,
+      async (i) => {
+        const r = await api(i % 2 ? a.url : b.url, apiKey.token, 'POST', '/v1/clients', { name: `Burst ${i}` });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+      },
+    );
     const createdMs = performance.now() - t0;
     const events = await listAll(a.url, apiKey.token, '/v1/events?type=client.created');
     assert.equal(events.length, EVENTS);

@@ -17,7 +17,7 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
-export interface Received {
+interface Received {
   /** 1-based arrival number at this receiver. */
   n: number;
   path: string;
@@ -36,7 +36,7 @@ export interface Received {
   factPulseOk: string[];
 }
 
-export interface Reply {
+interface Reply {
   status?: number;
   body?: string | Buffer;
   headers?: Record<string, string>;
@@ -77,7 +77,7 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export function factPulseSign(secret: string, raw: string): string {
+function factPulseSign(secret: string, raw: string): string {
   return 'sha256=' + createHmac('sha256', Buffer.from(secret, 'utf8')).update(raw).digest('hex');
 }
 

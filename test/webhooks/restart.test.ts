@@ -65,18 +65,27 @@ for (const backend of testBackends()) {
       assert.equal(ep.status, 201, JSON.stringify(ep.body));
 
       const createClients = (from: number, to: number) =>
-        pool(Array.from({ length: to - from }, (_, i) => from + i), 6, async (i) => {
-          const r = await call('POST', '/v1/clients', { name: `Crash Co ${i}` });
-          assert.equal(r.status, 201);
-          return r.body.id as string;
-        });
+        pool(
+          Array.from({ length: to - from }, (_, i) => from + i),
+          6,
+          async (i) => {
+            const r = await call('POST', '/v1/clients', { name: `Crash Co ${i}` });
+            assert.equal(r.status, 201);
+            return r.body.id as string;
+          },
+        );
 
       // Phase 0: nothing listens on the receiver's port: attempts fail (connection refused).
       const created = await createClients(0, EVENTS / 2);
-      await waitFor('refused attempts recorded', async () => {
-        const rows = await listAll(first.url, apiKey.token, `/v1/webhook-endpoints/${ep.body.id}/deliveries`);
-        return rows.filter((d) => d.attempts >= 1 && d.status === 'pending' && /ECONNREFUSED/.test(d.lastError ?? '')).length >= 4;
-      }, 20_000, 100);
+      await waitFor(
+        'refused attempts recorded',
+        async () => {
+          const rows = await listAll(first.url, apiKey.token, `/v1/webhook-endpoints/${ep.body.id}/deliveries`);
+          return rows.filter((d) => d.attempts >= 1 && d.status === 'pending' && /ECONNREFUSED/.test(d.lastError ?? '')).length >= 4;
+        },
+        20_000,
+        100,
+      );
 
       // Phase 1: the receiver accepts connections and never answers; attempts hang until the
       // 1 s timeout, fail, and are retried.
@@ -113,10 +122,15 @@ for (const backend of testBackends()) {
         assert.equal(x.body.type, 'client.created');
         assert.ok(want.has(x.body.id));
       }
-      const rows = await waitFor('all rows succeeded', async () => {
-        const all = await listAll(second.url, apiKey.token, `/v1/webhook-endpoints/${ep.body.id}/deliveries`);
-        return all.length === EVENTS && all.every((d) => d.status === 'succeeded') ? all : null;
-      }, 20_000, 100);
+      const rows = await waitFor(
+        'all rows succeeded',
+        async () => {
+          const all = await listAll(second.url, apiKey.token, `/v1/webhook-endpoints/${ep.body.id}/deliveries`);
+          return all.length === EVENTS && all.every((d) => d.status === 'succeeded') ? all : null;
+        },
+        20_000,
+        100,
+      );
       const duplicates = receiver.received.length - receiver.ids().size;
       process.stdout.write(
         `[${backend}] restart: ${EVENTS} events, refused attempts, then ${attemptedBeforeKill.size} reached the hanging receiver before SIGKILL (${inFlight} in flight), ` +

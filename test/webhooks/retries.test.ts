@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { testBackends } from '../support/databases.js';
 import { HORIZON_FACTOR } from '../../src/webhooks/dispatcher.js';
 import { accountSecret, allEvents, createClient, createEndpoint, createHarness, deliveries, type Harness } from './harness.js';
-import { sleep, startReceiver, waitFor, type Receiver } from './receiver.js';
+import { startReceiver, type Receiver } from './receiver.js';
 
 for (const backend of testBackends()) {
   describe(`webhook retries [${backend}]`, () => {
@@ -73,9 +73,13 @@ for (const backend of testBackends()) {
       const got = r.at('/five');
       assert.equal(got.length, 5, 'no extra attempt after the success');
       assert.equal(new Set(got.map((x) => x.id)).size, 1, 'one event, one webhook-id');
-      assert.ok(got.every((x) => x.raw === got[0]!.raw), 'the same payload every time');
+      assert.ok(
+        got.every((x) => x.raw === got[0]!.raw),
+        'the same payload every time',
+      );
       // Never earlier than scheduled (the receiver's clock).
-      got.slice(1).forEach((x, i) => assert.ok(x.at - got[i]!.at >= scheduled[i]! - 2, `attempt ${i + 2} came ${(x.at - got[i]!.at).toFixed(1)} ms after the previous one, scheduled ${scheduled[i]}`));
+      for (const [i, x] of got.slice(1).entries())
+        assert.ok(x.at - got[i]!.at >= scheduled[i]! - 2, `attempt ${i + 2} came ${(x.at - got[i]!.at).toFixed(1)} ms after the previous one, scheduled ${scheduled[i]}`);
       const [row] = await deliveries(h, ep.id);
       assert.equal(row.status, 'succeeded');
       assert.equal(row.attempts, 5);

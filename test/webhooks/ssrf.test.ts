@@ -95,7 +95,8 @@ for (const backend of testBackends()) {
 
       // The allow-list opens exactly what it names.
       assert.equal((await allow.call('POST', '/v1/webhook-endpoints', { url: 'http://127.0.0.1:8080/hook' })).status, 201);
-      for (const url of ['http://10.0.0.5/hook', 'http://169.254.169.254/latest/meta-data/', 'http://[::1]:8080/hook']) assertInvalid(await allow.call('POST', '/v1/webhook-endpoints', { url }), 'body.url', `allow-list: ${url}`);
+      for (const url of ['http://10.0.0.5/hook', 'http://169.254.169.254/latest/meta-data/', 'http://[::1]:8080/hook'])
+        assertInvalid(await allow.call('POST', '/v1/webhook-endpoints', { url }), 'body.url', `allow-list: ${url}`);
     });
 
     it('with the allow-list, a loopback receiver gets its deliveries', async () => {

@@ -107,6 +107,7 @@ export class ClientManagementApi extends BaseAPI {
 }
 
 type Operations = {
+  // biome-ignore lint/suspicious/noExplicitAny: matches any method signature (parameters are contravariant, unknown[] would not)
   [K in keyof ClientManagementApi as ClientManagementApi[K] extends (...args: any[]) => Promise<unknown> ? K : never]: ClientManagementApi[K];
 };
 

@@ -17,7 +17,9 @@ export interface ConfigurationParameters {
   basePath?: string;
   serverIndex?: number;
   /** Merged into every request (notably `baseOptions.headers`). */
+  // biome-ignore lint/suspicious/noExplicitAny: the vendor SDK's own type (axios request options), kept for drop-in compatibility
   baseOptions?: any;
+  // biome-ignore lint/suspicious/noExplicitAny: the vendor SDK's own type, kept for drop-in compatibility
   formDataCtor?: new () => any;
 }
 
@@ -29,7 +31,9 @@ export class Configuration {
   awsv4?: unknown;
   basePath?: string;
   serverIndex?: number;
+  // biome-ignore lint/suspicious/noExplicitAny: the vendor SDK's own type (axios request options), kept for drop-in compatibility
   baseOptions?: any;
+  // biome-ignore lint/suspicious/noExplicitAny: the vendor SDK's own type, kept for drop-in compatibility
   formDataCtor?: new () => any;
 
   constructor(param: ConfigurationParameters = {}) {

@@ -59,13 +59,16 @@ export class EventsResource {
  * this id" is a cursor. This is the only place the SDK relies on the cursor's encoding
  * (`c1:<key>`, base64url — src/core/pagination.ts); the follow tests pin it.
  */
-export function eventCursorAfter(id: string): string {
+function eventCursorAfter(id: string): string {
   return base64url(`c1:${id}`);
 }
 
 /** A cursor positioned just before the first event created at `at` (a UUIDv7 with zero random bits). */
-export function eventCursorAt(at: Date): string {
-  const ms = Math.max(0, at.getTime() - 1).toString(16).padStart(12, '0').slice(-12);
+function eventCursorAt(at: Date): string {
+  const ms = Math.max(0, at.getTime() - 1)
+    .toString(16)
+    .padStart(12, '0')
+    .slice(-12);
   return eventCursorAfter(`${ms.slice(0, 8)}-${ms.slice(8, 12)}-7fff-bfff-ffffffffffff`);
 }
 

@@ -1,17 +1,7 @@
 /** Webhook signing secrets (per client and the account default), endpoints and deliveries. */
 import type { RequestOptions, Transport } from '../http.js';
 import { Paginated } from '../pagination.js';
-import type {
-  AccountWebhookSecretGenerate,
-  ListParams,
-  Page,
-  WebhookDelivery,
-  WebhookEndpoint,
-  WebhookEndpointCreate,
-  WebhookEndpointUpdate,
-  WebhookSecret,
-  WebhookSecretStatus,
-} from '../types.js';
+import type { AccountWebhookSecretGenerate, ListParams, Page, WebhookDelivery, WebhookEndpoint, WebhookEndpointCreate, WebhookEndpointUpdate, WebhookSecret, WebhookSecretStatus } from '../types.js';
 
 const clientPath = (clientId: string, suffix: string) => `/v1/clients/${encodeURIComponent(clientId)}/webhook-secret${suffix}`;
 const endpointPath = (id: string, suffix = '') => `/v1/webhook-endpoints/${encodeURIComponent(id)}${suffix}`;

@@ -66,8 +66,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-const verifyHmac = (key: CryptoKey, signature: Uint8Array, data: Uint8Array) =>
-  crypto.subtle.verify('HMAC', key, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
+const verifyHmac = (key: CryptoKey, signature: Uint8Array, data: Uint8Array) => crypto.subtle.verify('HMAC', key, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
 
 /** FactPulse rule: `X-Webhook-Signature: sha256=<hex>` over the raw body, keyed with the secret string. No timestamp. */
 export async function verifyFactPulseSignature(secret: string, body: WebhookBody, signatureHeader: string | null | undefined): Promise<boolean> {

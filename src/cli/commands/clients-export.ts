@@ -10,7 +10,24 @@ import type { CommandSpec } from './command.js';
 import { csvLine } from './csv.js';
 import { EXIT, positionals, UsageError, type Context, type Values } from './shared.js';
 
-export const EXPORT_COLUMNS = ['id', 'name', 'description', 'siret', 'username', 'emailAddress', 'firstName', 'lastName', 'company', 'hasPassword', 'isActive', 'features', 'limits', 'metadata', 'createdAt', 'updatedAt'] as const;
+export const EXPORT_COLUMNS = [
+  'id',
+  'name',
+  'description',
+  'siret',
+  'username',
+  'emailAddress',
+  'firstName',
+  'lastName',
+  'company',
+  'hasPassword',
+  'isActive',
+  'features',
+  'limits',
+  'metadata',
+  'createdAt',
+  'updatedAt',
+] as const;
 
 function csvValues(c: Client): Array<string | boolean | null> {
   return EXPORT_COLUMNS.map((k) => {

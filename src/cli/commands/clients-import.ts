@@ -17,14 +17,29 @@ import { csvLine, parseCsv, type CsvRecord } from './csv.js';
 import { countLines, createProgress } from './progress.js';
 import { describeError, exitCodeFor, EXIT, intOption, positionals, UsageError, type Context, type Values } from './shared.js';
 
-export const WRITABLE_FIELDS = ['name', 'description', 'siret', 'username', 'emailAddress', 'firstName', 'lastName', 'company', 'password', 'passwordHash', 'isActive', 'features', 'limits', 'metadata'] as const;
+const WRITABLE_FIELDS = [
+  'name',
+  'description',
+  'siret',
+  'username',
+  'emailAddress',
+  'firstName',
+  'lastName',
+  'company',
+  'password',
+  'passwordHash',
+  'isActive',
+  'features',
+  'limits',
+  'metadata',
+] as const;
 /** Columns an export writes that an import ignores (so an export can be imported elsewhere). */
-export const READ_ONLY_FIELDS = ['id', 'hasPassword', 'createdAt', 'updatedAt'] as const;
+const READ_ONLY_FIELDS = ['id', 'hasPassword', 'createdAt', 'updatedAt'] as const;
 const JSON_COLUMNS = new Set(['features', 'limits', 'metadata']);
 /** Problems without a field list that still concern one field. */
 const CODE_FIELDS: Record<string, string> = { USERNAME_TAKEN: 'username', EMAIL_TAKEN: 'emailAddress' };
 
-export interface Rejection {
+interface Rejection {
   line: number;
   field: string;
   code: string;
@@ -116,7 +131,8 @@ function checkHeader(record: CsvRecord | undefined): string[] {
   const columns = record.fields.map((c) => c.trim());
   const known = new Set<string>([...WRITABLE_FIELDS, ...READ_ONLY_FIELDS]);
   const unknown = columns.filter((c) => !known.has(c));
-  if (unknown.length) throw new UsageError(`unknown CSV column(s) ${unknown.map((c) => JSON.stringify(c)).join(', ')}; columns are ${WRITABLE_FIELDS.join(', ')} (and ${READ_ONLY_FIELDS.join(', ')}, ignored)`);
+  if (unknown.length)
+    throw new UsageError(`unknown CSV column(s) ${unknown.map((c) => JSON.stringify(c)).join(', ')}; columns are ${WRITABLE_FIELDS.join(', ')} (and ${READ_ONLY_FIELDS.join(', ')}, ignored)`);
   const seen = new Set<string>();
   for (const c of columns) {
     if (seen.has(c)) throw new UsageError(`CSV column ${JSON.stringify(c)} appears twice`);
@@ -159,7 +175,10 @@ async function rowsOf(format: Format, chunks: AsyncIterable<string>, prefix: str
   const seen = new Map<string, number>();
   const keyed = (row: Row): Row => {
     if (!row.body) return row;
-    const digest = createHash('sha256').update(`${prefix}\n${canonical(row.body)}`).digest('base64url').slice(0, 32);
+    const digest = createHash('sha256')
+      .update(`${prefix}\n${canonical(row.body)}`)
+      .digest('base64url')
+      .slice(0, 32);
     const n = (seen.get(digest) ?? 0) + 1;
     seen.set(digest, n);
     return { ...row, idempotencyKey: `clientele-import:${digest}:${n}` };

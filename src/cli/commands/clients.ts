@@ -77,7 +77,15 @@ const list: CommandSpec = {
   --active        Only active clients (--inactive: only deactivated ones)
   --limit N       Show at most N clients (default 50)
   --all           Show every client (follows all pages)`,
-  options: { search: { type: 'string' }, username: { type: 'string' }, email: { type: 'string' }, active: { type: 'boolean' }, inactive: { type: 'boolean' }, limit: { type: 'string' }, all: { type: 'boolean' } },
+  options: {
+    search: { type: 'string' },
+    username: { type: 'string' },
+    email: { type: 'string' },
+    active: { type: 'boolean' },
+    inactive: { type: 'boolean' },
+    limit: { type: 'string' },
+    all: { type: 'boolean' },
+  },
   async run(ctx, values, args) {
     positionals(args, []);
     const max = listLimit(values);

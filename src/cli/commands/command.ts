@@ -20,7 +20,7 @@ export interface GroupSpec {
   commands: CommandSpec[];
 }
 
-export function groupHelp(group: GroupSpec): string {
+function groupHelp(group: GroupSpec): string {
   const width = Math.max(...group.commands.map((c) => c.name.length));
   return (
     `Usage: clientele ${group.name} <command> [options]\n\n${group.summary}\n\nCommands:\n` +
@@ -29,7 +29,7 @@ export function groupHelp(group: GroupSpec): string {
   );
 }
 
-export function commandHelp(group: GroupSpec, command: CommandSpec): string {
+function commandHelp(_group: GroupSpec, command: CommandSpec): string {
   return `Usage: clientele ${command.usage}\n\n${command.summary}\n\n${command.help.trimEnd()}\n\n${GLOBAL_OPTIONS_HELP}\n${EXIT_CODES_HELP}`;
 }
 

@@ -4,7 +4,12 @@ import { csvLine, parseCsv } from './csv.js';
 
 async function parse(...chunks: string[]) {
   const out: Array<[number, string[]]> = [];
-  for await (const r of parseCsv((async function* () { yield* chunks; })())) out.push([r.line, r.fields]);
+  for await (const r of parseCsv(
+    (async function* () {
+      yield* chunks;
+    })(),
+  ))
+    out.push([r.line, r.fields]);
   return out;
 }
 
@@ -27,7 +32,10 @@ describe('CSV', () => {
   });
 
   it('keeps a row of empty fields, ends without a final newline, refuses an unclosed quote', async () => {
-    assert.deepEqual(await parse(',,\n""\n'), [[1, ['', '', '']], [2, ['']]]);
+    assert.deepEqual(await parse(',,\n""\n'), [
+      [1, ['', '', '']],
+      [2, ['']],
+    ]);
     assert.deepEqual(await parse('a'), [[1, ['a']]]);
     await assert.rejects(parse('a\n"open,b\n'), /line 2: a quoted field is not closed/);
   });

@@ -88,7 +88,7 @@ export async function* parseCsv(chunks: AsyncIterable<string>): AsyncGenerator<C
   if (last) yield last;
 }
 
-export class CsvError extends Error {
+class CsvError extends Error {
   constructor(
     readonly line: number,
     message: string,

@@ -17,7 +17,7 @@ const FILTER_HELP = `  --type TYPE     Only events of this type (e.g. client.cre
   --client ID     Only events of this client`;
 
 /** `--since`: an RFC 3339 time, a duration back from now (30s, 15m, 2h, 7d), or "beginning". */
-export function parseSince(value: string, now = Date.now()): Date | 'beginning' {
+function parseSince(value: string, now = Date.now()): Date | 'beginning' {
   if (value === 'beginning') return 'beginning';
   const rel = /^(\d+)(s|m|h|d)$/.exec(value);
   if (rel) return new Date(now - Number(rel[1]) * { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[rel[2] as 's']);

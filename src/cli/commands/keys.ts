@@ -64,7 +64,14 @@ const create: CommandSpec = {
   --expires-at TIME        RFC 3339 time after which the key stops working
   --scope S                A scope; repeatable
   --idempotency-key KEY    Makes the call safe to repeat: the same key returns the first result`,
-  options: { client: { type: 'string' }, name: { type: 'string' }, primary: { type: 'boolean' }, 'expires-at': { type: 'string' }, scope: { type: 'string', multiple: true }, 'idempotency-key': { type: 'string' } },
+  options: {
+    client: { type: 'string' },
+    name: { type: 'string' },
+    primary: { type: 'boolean' },
+    'expires-at': { type: 'string' },
+    scope: { type: 'string', multiple: true },
+    'idempotency-key': { type: 'string' },
+  },
   async run(ctx, values, args) {
     positionals(args, []);
     const expiresAt = values['expires-at'] as string | undefined;

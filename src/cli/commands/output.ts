@@ -15,17 +15,25 @@ function cell(value: unknown, max = 60): string {
 }
 
 /** Renders rows as an aligned table (header, then one line per row). */
-export function table<T>(rows: T[], columns: Column<T>[]): string {
+function table<T>(rows: T[], columns: Column<T>[]): string {
   const cells = rows.map((r) => columns.map((c) => cell(c.value(r), c.max)));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((row) => row[i]!.length)));
-  const line = (values: string[]) => values.map((v, i) => (i === values.length - 1 ? v : v.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => (i === values.length - 1 ? v : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.header)), ...cells.map(line)].join('\n') + '\n';
 }
 
 /** A vertical `key: value` view of one object. */
 export function details(obj: Record<string, unknown>): string {
   const width = Math.max(...Object.keys(obj).map((k) => k.length));
-  return Object.entries(obj).map(([k, v]) => `${`${k}:`.padEnd(width + 1)}  ${cell(v, 10_000)}`).join('\n') + '\n';
+  return (
+    Object.entries(obj)
+      .map(([k, v]) => `${`${k}:`.padEnd(width + 1)}  ${cell(v, 10_000)}`)
+      .join('\n') + '\n'
+  );
 }
 
 /** Prints one object: JSON with --json, else the detail view. */
@@ -70,4 +78,3 @@ export async function printList<T>(ctx: Context, pages: AsyncIterable<{ data: T[
   if (more) ctx.err(`(first ${rows.length} ${noun} shown; use --limit N or --all for more)`);
   return EXIT.OK;
 }
-

@@ -3,7 +3,7 @@
  * times a second; otherwise (a pipe, a CI log) it prints a line at every 10 % and at the end.
  * The total is an estimate (the input's line count): the bar stops at 99 % until `done`.
  */
-export interface ProgressState {
+interface ProgressState {
   rows: number;
   rejected: number;
 }

@@ -140,7 +140,13 @@ export function intOption(name: string, value: string | undefined, fallback: num
 
 /** Exactly `count` positional arguments named `names`. */
 export function positionals(given: string[], names: string[]): string[] {
-  if (given.length < names.length) throw new UsageError(`missing ${names.slice(given.length).map((n) => n.toUpperCase()).join(' ')}`);
+  if (given.length < names.length)
+    throw new UsageError(
+      `missing ${names
+        .slice(given.length)
+        .map((n) => n.toUpperCase())
+        .join(' ')}`,
+    );
   if (given.length > names.length) throw new UsageError(`unexpected argument ${JSON.stringify(given[names.length])}`);
   return given;
 }

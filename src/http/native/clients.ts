@@ -27,18 +27,12 @@ export function registerClientRoutes(app: App, ctx: AuthContext): void {
     },
   );
 
-  app.post(
-    '/v1/clients',
-    { schema: { tags, summary: 'Create a client', body: ClientCreate, response: { 201: Client, ...ErrorResponses } } },
-    async (request, reply) => {
-      return replyCreated(ctx, request, reply, async (ctx) => clientToWire(await createClient(ctx, request.principal, request.body)));
-    },
-  );
+  app.post('/v1/clients', { schema: { tags, summary: 'Create a client', body: ClientCreate, response: { 201: Client, ...ErrorResponses } } }, async (request, reply) => {
+    return replyCreated(ctx, request, reply, async (ctx) => clientToWire(await createClient(ctx, request.principal, request.body)));
+  });
 
-  app.get(
-    '/v1/clients/:id',
-    { schema: { tags, summary: 'Get a client', params: IdParams, response: { 200: Client, ...ErrorResponses } } },
-    async (request) => clientToWire(await getClient(ctx, request.principal, request.params.id)),
+  app.get('/v1/clients/:id', { schema: { tags, summary: 'Get a client', params: IdParams, response: { 200: Client, ...ErrorResponses } } }, async (request) =>
+    clientToWire(await getClient(ctx, request.principal, request.params.id)),
   );
 
   app.patch(
@@ -56,13 +50,16 @@ export function registerClientRoutes(app: App, ctx: AuthContext): void {
     },
   );
 
-  for (const [action, active] of [['activate', true], ['deactivate', false]] as const) {
+  for (const [action, active] of [
+    ['activate', true],
+    ['deactivate', false],
+  ] as const) {
     app.post(
       `/v1/clients/:id/${action}`,
       {
         schema: {
           tags,
-          summary: active ? 'Activate a client' : "Deactivate a client (its keys and tokens stop working at once)",
+          summary: active ? 'Activate a client' : 'Deactivate a client (its keys and tokens stop working at once)',
           params: IdParams,
           response: { 200: Client, ...ErrorResponses },
         },

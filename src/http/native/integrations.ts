@@ -36,7 +36,8 @@ const IntegrationPut = Type.Object(
   },
   {
     additionalProperties: false,
-    description: 'pdp: flowServiceUrl, tokenUrl, oauthClientId, clientSecret. chorus-pro: apiUrl, tokenUrl, oauthClientId, technicalLogin, clientSecret, technicalPassword. `double` needs X-Encryption-Key.',
+    description:
+      'pdp: flowServiceUrl, tokenUrl, oauthClientId, clientSecret. chorus-pro: apiUrl, tokenUrl, oauthClientId, technicalLogin, clientSecret, technicalPassword. `double` needs X-Encryption-Key.',
   },
 );
 

@@ -13,20 +13,16 @@ const tags = ['keys'];
 const date = (s: string | null | undefined) => (s === undefined ? undefined : s === null ? null : new Date(s));
 
 export function registerKeyRoutes(app: App, ctx: AuthContext): void {
-  app.get(
-    '/v1/keys',
-    { schema: { tags, summary: 'List API keys (of the account, or of one client)', querystring: KeyListQuery, response: { 200: KeyPage, ...ErrorResponses } } },
-    async (request) => {
-      const q = request.query;
-      const page = await listKeys(ctx, request.principal, {
-        limit: q.limit ?? 20,
-        ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
-        ...(q.clientId !== undefined ? { clientId: q.clientId } : {}),
-        ...(q.owner !== undefined ? { owner: q.owner } : {}),
-      });
-      return { data: page.data.map(keyToWire), nextCursor: page.nextCursor };
-    },
-  );
+  app.get('/v1/keys', { schema: { tags, summary: 'List API keys (of the account, or of one client)', querystring: KeyListQuery, response: { 200: KeyPage, ...ErrorResponses } } }, async (request) => {
+    const q = request.query;
+    const page = await listKeys(ctx, request.principal, {
+      limit: q.limit ?? 20,
+      ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+      ...(q.clientId !== undefined ? { clientId: q.clientId } : {}),
+      ...(q.owner !== undefined ? { owner: q.owner } : {}),
+    });
+    return { data: page.data.map(keyToWire), nextCursor: page.nextCursor };
+  });
 
   app.post(
     '/v1/keys',
@@ -62,10 +58,8 @@ export function registerKeyRoutes(app: App, ctx: AuthContext): void {
     async (request) => verifyOutcomeToWire(await verifyKey(ctx, request.principal, request.body as VerifyInput)),
   );
 
-  app.get(
-    '/v1/keys/:keyId',
-    { schema: { tags, summary: 'Get an API key (never its secret)', params: KeyIdParams, response: { 200: ApiKey, ...ErrorResponses } } },
-    async (request) => keyToWire(await getKey(ctx, request.principal, request.params.keyId)),
+  app.get('/v1/keys/:keyId', { schema: { tags, summary: 'Get an API key (never its secret)', params: KeyIdParams, response: { 200: ApiKey, ...ErrorResponses } } }, async (request) =>
+    keyToWire(await getKey(ctx, request.principal, request.params.keyId)),
   );
 
   app.patch(

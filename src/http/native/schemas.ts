@@ -2,7 +2,7 @@
  * Native API schemas: one definition validates requests, types handlers, shapes responses
  * (unknown fields are dropped by the serializer) and produces the OpenAPI document.
  */
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import { SIRET_PATTERN } from '../../core/clients.js';
 import { BCRYPT_HASH_PATTERN } from '../../crypto/passwords.js';
 
@@ -11,12 +11,12 @@ const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339, UTC'
 const NullableDateTime = Type.Union([DateTime, Type.Null()]);
 
 export const Uuid = Type.String({ format: 'uuid' });
-export const KeyIdString = Type.String({ pattern: '^ck_[0-9A-Za-z]{22}$', description: 'Public key id' });
+const KeyIdString = Type.String({ pattern: '^ck_[0-9A-Za-z]{22}$', description: 'Public key id' });
 
 export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 export const KeyIdParams = Type.Object({ keyId: KeyIdString }, { additionalProperties: false });
 
-export const Problem = Type.Object(
+const Problem = Type.Object(
   {
     type: Type.String(),
     title: Type.String(),
@@ -57,10 +57,7 @@ export const ClientCreate = Type.Object(
   { name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Required unless company, first/last name or username is given' })), ...clientWritable },
   { additionalProperties: false },
 );
-export const ClientUpdate = Type.Object(
-  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })), ...clientWritable },
-  { additionalProperties: false, minProperties: 0 },
-);
+export const ClientUpdate = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })), ...clientWritable }, { additionalProperties: false, minProperties: 0 });
 
 export const Client = Type.Object(
   {
@@ -142,10 +139,7 @@ export const KeyUpdate = Type.Object(
   { additionalProperties: false },
 );
 
-export const KeyReset = Type.Object(
-  { gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 604800 })) },
-  { additionalProperties: false },
-);
+export const KeyReset = Type.Object({ gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 604800 })) }, { additionalProperties: false });
 
 export const IssuedKey = Type.Object({
   key: ApiKey,
@@ -185,7 +179,7 @@ export const VerifyResponse = Type.Object({
   scopes: Type.Optional(Type.Array(Type.String())),
 });
 
-export const Event = Type.Object(
+const Event = Type.Object(
   {
     id: Uuid,
     type: Type.String(),
@@ -208,6 +202,3 @@ export const EventListQuery = Type.Object(
 );
 
 export const EventPage = Type.Object({ data: Type.Array(Event), nextCursor: Type.Union([Type.String(), Type.Null()]) });
-
-export type ClientCreateBody = Static<typeof ClientCreate>;
-export type ClientUpdateBody = Static<typeof ClientUpdate>;

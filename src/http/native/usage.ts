@@ -20,10 +20,7 @@ const UsageEventSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const UsageReport = Type.Union([
-  UsageEventSchema,
-  Type.Object({ events: Type.Array(UsageEventSchema, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }),
-]);
+const UsageReport = Type.Union([UsageEventSchema, Type.Object({ events: Type.Array(UsageEventSchema, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false })]);
 
 const MetricUsage = Type.Object({
   metric: Type.String(),
@@ -67,7 +64,10 @@ export function registerUsageRoutes(app: App, ctx: AuthContext): void {
         tags,
         summary: 'Usage per metric: all-time total, one month, and by dimension',
         params: IdParams,
-        querystring: Type.Object({ month: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM (UTC); default the current month' })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { month: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM (UTC); default the current month' })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ clientId: Uuid, month: Type.String(), metrics: Type.Array(MetricUsage) }), ...ErrorResponses },
       },
     },

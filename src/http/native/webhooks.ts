@@ -12,7 +12,11 @@ const tags = ['webhooks'];
 const DateTime = Type.String({ format: 'date-time' });
 const NullableDate = Type.Union([DateTime, Type.Null()]);
 const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
-const Events = Type.Array(Type.String({ pattern: '^(\\*|[a-z_]+(\\.[a-z_]+)*(\\.\\*)?)$', maxLength: 100 }), { maxItems: 100, uniqueItems: true, description: 'Event types; `client.*` matches a prefix; absent or null = every event' });
+const Events = Type.Array(Type.String({ pattern: '^(\\*|[a-z_]+(\\.[a-z_]+)*(\\.\\*)?)$', maxLength: 100 }), {
+  maxItems: 100,
+  uniqueItems: true,
+  description: 'Event types; `client.*` matches a prefix; absent or null = every event',
+});
 const Format = Type.Union([Type.Literal('native'), Type.Literal('factpulse')], { description: 'native: {id, type, createdAt, data}; factpulse: {event_type, data}' });
 const Url = Type.String({ minLength: 1, maxLength: 2048, description: 'http(s) URL; private and loopback addresses are refused unless allowed by CLIENTELE_WEBHOOK_ALLOW_HOSTS' });
 
@@ -45,7 +49,10 @@ const Delivery = Type.Object({
 });
 
 const Page = <T extends ReturnType<typeof Type.Object>>(item: T) => Type.Object({ data: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
-const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })), cursor: Type.Optional(Type.String({ maxLength: 400 })) }, { additionalProperties: false });
+const ListQuery = Type.Object(
+  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })), cursor: Type.Optional(Type.String({ maxLength: 400 })) },
+  { additionalProperties: false },
+);
 
 const endpointToWire = (e: WebhookEndpoint) => ({
   id: e.id,
@@ -84,7 +91,16 @@ export function registerWebhookRoutes(app: App, ctx: AuthContext): void {
       schema: {
         tags,
         summary: 'Create a webhook endpoint',
-        body: Type.Object({ url: Url, events: Type.Optional(Type.Union([Events, Type.Null()])), clientId: Type.Optional(Type.Union([Uuid, Type.Null()])), format: Type.Optional(Format), enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            url: Url,
+            events: Type.Optional(Type.Union([Events, Type.Null()])),
+            clientId: Type.Optional(Type.Union([Uuid, Type.Null()])),
+            format: Type.Optional(Format),
+            enabled: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: Endpoint, ...ErrorResponses },
       },
     },
@@ -93,14 +109,10 @@ export function registerWebhookRoutes(app: App, ctx: AuthContext): void {
     },
   );
 
-  app.get(
-    '/v1/webhook-endpoints',
-    { schema: { tags, summary: 'List webhook endpoints', querystring: ListQuery, response: { 200: Page(Endpoint), ...ErrorResponses } } },
-    async (request) => {
-      const page = await listEndpoints(ctx, request.principal, { limit: request.query.limit ?? 20, ...optional({ cursor: request.query.cursor }) });
-      return { data: page.data.map(endpointToWire), nextCursor: page.nextCursor };
-    },
-  );
+  app.get('/v1/webhook-endpoints', { schema: { tags, summary: 'List webhook endpoints', querystring: ListQuery, response: { 200: Page(Endpoint), ...ErrorResponses } } }, async (request) => {
+    const page = await listEndpoints(ctx, request.principal, { limit: request.query.limit ?? 20, ...optional({ cursor: request.query.cursor }) });
+    return { data: page.data.map(endpointToWire), nextCursor: page.nextCursor };
+  });
 
   app.get('/v1/webhook-endpoints/:id', { schema: { tags, summary: 'Get a webhook endpoint', params: IdParams, response: { 200: Endpoint, ...ErrorResponses } } }, async (request) =>
     endpointToWire(await getEndpoint(ctx, request.principal, request.params.id)),
@@ -113,7 +125,16 @@ export function registerWebhookRoutes(app: App, ctx: AuthContext): void {
         tags,
         summary: 'Update a webhook endpoint (enabling it again clears its failure state)',
         params: IdParams,
-        body: Type.Object({ url: Type.Optional(Url), events: Type.Optional(Type.Union([Events, Type.Null()])), clientId: Type.Optional(Type.Union([Uuid, Type.Null()])), format: Type.Optional(Format), enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            url: Type.Optional(Url),
+            events: Type.Optional(Type.Union([Events, Type.Null()])),
+            clientId: Type.Optional(Type.Union([Uuid, Type.Null()])),
+            format: Type.Optional(Format),
+            enabled: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Endpoint, ...ErrorResponses },
       },
     },
@@ -140,10 +161,8 @@ export function registerWebhookRoutes(app: App, ctx: AuthContext): void {
     async (request, reply) => reply.code(202).send(deliveryToWire(await sendTestEvent(ctx, request.principal, request.params.id))),
   );
 
-  app.post(
-    '/v1/deliveries/:id/redeliver',
-    { schema: { tags, summary: 'Send a delivery again now', params: IdParams, response: { 202: Delivery, ...ErrorResponses } } },
-    async (request, reply) => reply.code(202).send(deliveryToWire(await redeliver(ctx, request.principal, request.params.id))),
+  app.post('/v1/deliveries/:id/redeliver', { schema: { tags, summary: 'Send a delivery again now', params: IdParams, response: { 202: Delivery, ...ErrorResponses } } }, async (request, reply) =>
+    reply.code(202).send(deliveryToWire(await redeliver(ctx, request.principal, request.params.id))),
   );
 
   app.post(
@@ -153,7 +172,12 @@ export function registerWebhookRoutes(app: App, ctx: AuthContext): void {
       schema: {
         tags,
         summary: "Generate (or replace) the account's default webhook secret — shown only in this response",
-        body: Type.Optional(Type.Object({ gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 604800, description: 'Keep signing with the replaced secret too for this long' })) }, { additionalProperties: false })),
+        body: Type.Optional(
+          Type.Object(
+            { gracePeriodSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 604800, description: 'Keep signing with the replaced secret too for this long' })) },
+            { additionalProperties: false },
+          ),
+        ),
         response: { 200: Type.Object({ webhookSecret: Type.String(), createdAt: DateTime }), ...ErrorResponses },
       },
     },

@@ -5,12 +5,23 @@ import type { Client } from '../../../core/types.js';
 import { ALL_TIME } from '../../../core/usage.js';
 
 export const CCM19_FEATURES = [
-  'canUseABTests', 'canUseAnalytics', 'canUseConsentSharing', 'canUseDomAPI', 'canUseIAB', 'canUseIframeCSS', 'canUseIframes',
-  'canUseIndCSS', 'canUseMultiDom', 'canUseOwnLogo', 'canUseScripts', 'canUseUserGroupRights', 'moreThan2Lang',
+  'canUseABTests',
+  'canUseAnalytics',
+  'canUseConsentSharing',
+  'canUseDomAPI',
+  'canUseIAB',
+  'canUseIframeCSS',
+  'canUseIframes',
+  'canUseIndCSS',
+  'canUseMultiDom',
+  'canUseOwnLogo',
+  'canUseScripts',
+  'canUseUserGroupRights',
+  'moreThan2Lang',
 ] as const;
 
 /** CCM19 `*MaxCount` field → core limit name. */
-export const MAX_COUNT_LIMITS = {
+const MAX_COUNT_LIMITS = {
   domainMaxCount: 'domains',
   whitelabelMaxCount: 'whitelabels',
   widgetDisplayMaxCount: 'widgetDisplaysPerMonth',

@@ -59,7 +59,11 @@ const writeCcm19Error: ErrorWriter = (err, request, reply) =>
 
 async function usageOf(ctx: AuthContext, principal: Principal, clients: Client[]) {
   const month = monthOf(ctx.now());
-  const rows = await ctx.store.usage.list(principal.accountId, clients.map((c) => c.id), [ALL_TIME, month]);
+  const rows = await ctx.store.usage.list(
+    principal.accountId,
+    clients.map((c) => c.id),
+    [ALL_TIME, month],
+  );
   return usageFrom(rows, month);
 }
 
@@ -104,7 +108,10 @@ export function registerCcm19Routes(app: App, ctx: AuthContext, writers: Map<str
     if (!b.emailAddress) throw invalidField('body.emailAddress', 'is required');
     const input = { isActive: false, ...ccm19Input(b) };
     const client = await createClient(ctx, request.principal, input);
-    return reply.code(201).type('application/json').send(await one(ctx, request.principal, client));
+    return reply
+      .code(201)
+      .type('application/json')
+      .send(await one(ctx, request.principal, client));
   });
 
   app.get('/hosting/api/client', { config, schema: { hide } }, async (request, reply) => {
@@ -148,9 +155,7 @@ export function registerCcm19Routes(app: App, ctx: AuthContext, writers: Map<str
   app.get('/hosting/api/clientgetid/:searchTerm', { config, schema: { hide, params: Type.Object({ searchTerm: Type.String({ maxLength: 255 }) }) } }, async (request) => {
     requireAccountPrincipal(request.principal);
     const term = request.params.searchTerm;
-    const client =
-      (await ctx.store.clients.findByUsername(request.principal.accountId, term)) ??
-      (await listClients(ctx, request.principal, { limit: 1, emailAddress: term })).data[0];
+    const client = (await ctx.store.clients.findByUsername(request.principal.accountId, term)) ?? (await listClients(ctx, request.principal, { limit: 1, emailAddress: term })).data[0];
     if (!client) throw new AppError('CLIENT_NOT_FOUND');
     return one(ctx, request.principal, client);
   });

@@ -48,16 +48,15 @@ function locOf(f: FieldError): Array<string | number> {
   return [head ?? 'body', ...rest.map((s) => (/^\d+$/.test(s) ? Number(s) : s))];
 }
 
-export function factPulseValidationBody(errors: FieldError[]) {
+function factPulseValidationBody(errors: FieldError[]) {
   return { detail: errors.map((f) => ({ loc: locOf(f), msg: f.message, type: PYDANTIC_TYPES[f.rule ?? ''] ?? 'value_error' })) };
 }
 
-export const writeFactPulseError: ErrorWriter = (err: AppError, _request, reply) => {
+const writeFactPulseError: ErrorWriter = (err: AppError, _request, reply) => {
   if (err.code === 'VALIDATION_FAILED' && err.errors?.length) return reply.code(422).send(factPulseValidationBody(err.errors));
-  if (err.code === 'MALFORMED_REQUEST')
-    return reply.code(422).send({ detail: [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }] });
+  if (err.code === 'MALFORMED_REQUEST') return reply.code(422).send({ detail: [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }] });
   const errorCode = CODES[err.code] ?? (err.status >= 500 ? 'INTERNAL_ERROR' : 'INVALID_REQUEST');
-  const status = err.status >= 500 ? 500 : err.status;
+  const status = Math.min(err.status, 500);
   return reply.code(status).send({ errorCode, errorMessage: err.message });
 };
 

@@ -24,96 +24,73 @@ async function detailOf(ctx: AuthContext, principal: Principal, client: Client) 
 }
 
 export function registerFactPulseRoutes(app: App, ctx: AuthContext): void {
-  app.get(
-    '/api/v1/clients',
-    { config, schema: { hide, tags, querystring: S.ListQuery, response: { 200: S.ClientListResponse } } },
-    async (request) => {
-      const page = request.query.page ?? 1;
-      const pageSize = request.query.pageSize ?? 20;
-      const { rows, total } = await listClientsPage(ctx, request.principal, page, pageSize);
-      const flags = await integrationFlags(ctx, request.principal.accountId, rows.map((c) => c.id));
-      return { results: rows.map((c) => clientDetail(c, flags.get(c.id))), total, page, pageSize };
-    },
-  );
-
-  app.post(
-    '/api/v1/clients',
-    { config, schema: { hide, tags, body: S.ClientCreateRequest, response: { 201: S.ClientDetail } } },
-    async (request, reply) => {
-      const b = request.body;
-      const client = await createClient(ctx, request.principal, {
-        name: b.name,
-        ...(b.description !== undefined ? { description: b.description } : {}),
-        ...(b.siret !== undefined ? { siret: b.siret } : {}),
-      });
-      return reply.code(201).send(clientDetail(client));
-    },
-  );
-
-  app.get(
-    '/api/v1/clients/:uid',
-    { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.ClientDetail } } },
-    async (request) => detailOf(ctx, request.principal, await getClient(ctx, request.principal, request.params.uid)),
-  );
-
-  app.patch(
-    '/api/v1/clients/:uid',
-    { config, schema: { hide, tags, params: S.UidParams, body: S.ClientUpdateRequest, response: { 200: S.ClientDetail } } },
-    async (request) => {
-      const b = request.body;
-      const input: ClientInput = {};
-      if (b.name !== undefined) input.name = b.name;
-      if (b.description !== undefined) input.description = b.description;
-      if (b.siret !== undefined) input.siret = b.siret;
-      return detailOf(ctx, request.principal, await updateClient(ctx, request.principal, request.params.uid, input));
-    },
-  );
-
-  for (const [path, active] of [['activer', true], ['desactiver', false]] as const) {
-    app.post(
-      `/api/v1/clients/:uid/${path}`,
-      { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.ClientActivateResponse } } },
-      async (request) => {
-        // Client level in the contract: a client-scoped token may act on its own client.
-        const client = await setClientActive(ctx, request.principal, request.params.uid, active, { allowOwnClient: true });
-        return { uid: client.id, isActive: client.isActive, message: active ? 'Client activated' : 'Client deactivated' };
-      },
+  app.get('/api/v1/clients', { config, schema: { hide, tags, querystring: S.ListQuery, response: { 200: S.ClientListResponse } } }, async (request) => {
+    const page = request.query.page ?? 1;
+    const pageSize = request.query.pageSize ?? 20;
+    const { rows, total } = await listClientsPage(ctx, request.principal, page, pageSize);
+    const flags = await integrationFlags(
+      ctx,
+      request.principal.accountId,
+      rows.map((c) => c.id),
     );
+    return { results: rows.map((c) => clientDetail(c, flags.get(c.id))), total, page, pageSize };
+  });
+
+  app.post('/api/v1/clients', { config, schema: { hide, tags, body: S.ClientCreateRequest, response: { 201: S.ClientDetail } } }, async (request, reply) => {
+    const b = request.body;
+    const client = await createClient(ctx, request.principal, {
+      name: b.name,
+      ...(b.description !== undefined ? { description: b.description } : {}),
+      ...(b.siret !== undefined ? { siret: b.siret } : {}),
+    });
+    return reply.code(201).send(clientDetail(client));
+  });
+
+  app.get('/api/v1/clients/:uid', { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.ClientDetail } } }, async (request) =>
+    detailOf(ctx, request.principal, await getClient(ctx, request.principal, request.params.uid)),
+  );
+
+  app.patch('/api/v1/clients/:uid', { config, schema: { hide, tags, params: S.UidParams, body: S.ClientUpdateRequest, response: { 200: S.ClientDetail } } }, async (request) => {
+    const b = request.body;
+    const input: ClientInput = {};
+    if (b.name !== undefined) input.name = b.name;
+    if (b.description !== undefined) input.description = b.description;
+    if (b.siret !== undefined) input.siret = b.siret;
+    return detailOf(ctx, request.principal, await updateClient(ctx, request.principal, request.params.uid, input));
+  });
+
+  for (const [path, active] of [
+    ['activer', true],
+    ['desactiver', false],
+  ] as const) {
+    app.post(`/api/v1/clients/:uid/${path}`, { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.ClientActivateResponse } } }, async (request) => {
+      // Client level in the contract: a client-scoped token may act on its own client.
+      const client = await setClientActive(ctx, request.principal, request.params.uid, active, { allowOwnClient: true });
+      return { uid: client.id, isActive: client.isActive, message: active ? 'Client activated' : 'Client deactivated' };
+    });
   }
 
-  app.get(
-    '/api/v1/clients/:uid/pdp-config',
-    { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.PDPConfigResponse } } },
-    async (request) => {
-      const i = await getIntegration(ctx, request.principal, request.params.uid, 'pdp');
-      return i ? pdpConfig(i) : PDP_NOT_CONFIGURED;
-    },
-  );
+  app.get('/api/v1/clients/:uid/pdp-config', { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.PDPConfigResponse } } }, async (request) => {
+    const i = await getIntegration(ctx, request.principal, request.params.uid, 'pdp');
+    return i ? pdpConfig(i) : PDP_NOT_CONFIGURED;
+  });
 
-  app.put(
-    '/api/v1/clients/:uid/pdp-config',
-    { config, schema: { hide, tags, params: S.UidParams, body: S.PDPConfigUpdateRequest, response: { 200: S.PDPConfigResponse } } },
-    async (request) => {
-      const b = request.body;
-      const clientKey = readClientKey(request);
-      const i = await putIntegration(ctx, request.principal, request.params.uid, 'pdp', {
-        settings: { isActive: b.isActive ?? true, modeSandbox: b.modeSandbox ?? false, flowServiceUrl: b.flowServiceUrl, tokenUrl: b.tokenUrl, oauthClientId: b.oauthClientId },
-        secrets: { clientSecret: b.clientSecret },
-        encryptionMode: b.encryptionMode ?? 'fernet',
-        ...(clientKey ? { clientKey } : {}),
-      });
-      return pdpConfig(i);
-    },
-  );
+  app.put('/api/v1/clients/:uid/pdp-config', { config, schema: { hide, tags, params: S.UidParams, body: S.PDPConfigUpdateRequest, response: { 200: S.PDPConfigResponse } } }, async (request) => {
+    const b = request.body;
+    const clientKey = readClientKey(request);
+    const i = await putIntegration(ctx, request.principal, request.params.uid, 'pdp', {
+      settings: { isActive: b.isActive ?? true, modeSandbox: b.modeSandbox ?? false, flowServiceUrl: b.flowServiceUrl, tokenUrl: b.tokenUrl, oauthClientId: b.oauthClientId },
+      secrets: { clientSecret: b.clientSecret },
+      encryptionMode: b.encryptionMode ?? 'fernet',
+      ...(clientKey ? { clientKey } : {}),
+    });
+    return pdpConfig(i);
+  });
 
-  app.delete(
-    '/api/v1/clients/:uid/pdp-config',
-    { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.SuccessMessage } } },
-    async (request) => {
-      const deleted = await deleteIntegration(ctx, request.principal, request.params.uid, 'pdp');
-      return { success: true, message: deleted ? 'PDP configuration deleted' : 'No PDP configuration to delete' };
-    },
-  );
+  app.delete('/api/v1/clients/:uid/pdp-config', { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.SuccessMessage } } }, async (request) => {
+    const deleted = await deleteIntegration(ctx, request.principal, request.params.uid, 'pdp');
+    return { success: true, message: deleted ? 'PDP configuration deleted' : 'No PDP configuration to delete' };
+  });
 
   app.post(
     '/api/v1/clients/:uid/rotate-encryption-key',
@@ -126,23 +103,15 @@ export function registerFactPulseRoutes(app: App, ctx: AuthContext): void {
     },
   );
 
-  app.post(
-    '/api/v1/clients/:uid/webhook-secret/generate',
-    { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.WebhookSecretGenerateResponse } } },
-    async (request) => {
-      const { secret, createdAt } = await generateClientWebhookSecret(ctx, request.principal, request.params.uid);
-      return { success: true, webhookSecret: secret, message: 'Webhook secret generated. Save it now: it will never be shown again.', createdAt: createdAt.toISOString() };
-    },
-  );
+  app.post('/api/v1/clients/:uid/webhook-secret/generate', { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.WebhookSecretGenerateResponse } } }, async (request) => {
+    const { secret, createdAt } = await generateClientWebhookSecret(ctx, request.principal, request.params.uid);
+    return { success: true, webhookSecret: secret, message: 'Webhook secret generated. Save it now: it will never be shown again.', createdAt: createdAt.toISOString() };
+  });
 
-  app.get(
-    '/api/v1/clients/:uid/webhook-secret/status',
-    { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.WebhookSecretStatusResponse } } },
-    async (request) => {
-      const s = await getClientWebhookSecretStatus(ctx, request.principal, request.params.uid);
-      return { hasSecret: s.hasSecret, createdAt: s.createdAt?.toISOString() ?? null };
-    },
-  );
+  app.get('/api/v1/clients/:uid/webhook-secret/status', { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.WebhookSecretStatusResponse } } }, async (request) => {
+    const s = await getClientWebhookSecretStatus(ctx, request.principal, request.params.uid);
+    return { hasSecret: s.hasSecret, createdAt: s.createdAt?.toISOString() ?? null };
+  });
 
   app.delete(
     '/api/v1/clients/:uid/webhook-secret',
@@ -151,7 +120,7 @@ export function registerFactPulseRoutes(app: App, ctx: AuthContext): void {
       const deleted = await deleteClientWebhookSecret(ctx, request.principal, request.params.uid);
       return {
         success: true,
-        message: deleted ? 'Webhook secret deleted; the account default secret now signs this client\'s webhooks' : 'No webhook secret was configured',
+        message: deleted ? "Webhook secret deleted; the account default secret now signs this client's webhooks" : 'No webhook secret was configured',
       };
     },
   );

@@ -43,7 +43,7 @@ const clientFields = {
   updatedAt: DateTime,
 };
 export const ClientDetail = Type.Object(clientFields, { additionalProperties: false });
-export const ClientSummary = Type.Object(clientFields, { additionalProperties: false });
+const ClientSummary = Type.Object(clientFields, { additionalProperties: false });
 
 export const ClientListResponse = Type.Object({
   results: Type.Array(ClientSummary),
@@ -64,7 +64,7 @@ export const PDPConfigUpdateRequest = Type.Object({
   encryptionMode: Type.Optional(Type.Union([Type.Union([Type.Literal('fernet'), Type.Literal('double')]), Type.Null()])),
 });
 
-export const SecretStatus = Type.Object({
+const SecretStatus = Type.Object({
   status: Type.String(),
   message: Type.String(),
   encryptionMode: Type.Optional(NullableString),

@@ -30,7 +30,10 @@ const MSG = {
 
 /** An expected Inteliquent failure: HTTP status and the `status` text. */
 class Refusal extends Error {
-  constructor(readonly code: 409 | 410, message: string) {
+  constructor(
+    readonly code: 409 | 410,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -44,7 +47,7 @@ function inteliquentTimestamp(d: Date): string {
   return d.toISOString().replace('Z', '+0000');
 }
 
-export const writeInteliquentError: ErrorWriter = (err, _request, reply) => {
+const writeInteliquentError: ErrorWriter = (err, _request, reply) => {
   if (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN')
     return reply.code(401).send({ message: 'Invalid authentication information provided', status: 'Invalid credentials', statusCode: '401001', timestamp: inteliquentTimestamp(new Date()) });
   if (err.status >= 500) return reply.code(500).send({ statusCode: '500', status: 'Internal error' });
@@ -105,16 +108,15 @@ function ok(reply: FastifyReply, companyDetails?: unknown) {
 export function registerInteliquentRoutes(app: App, ctx: AuthContext, writers: Map<string, ErrorWriter>): void {
   writers.set('inteliquent', writeInteliquentError);
 
-  const handle = (op: (b: NonNullable<BodyT>, principal: Principal, reply: FastifyReply) => Promise<unknown>) =>
-    async (request: { body: unknown; principal: Principal }, reply: FastifyReply) => {
-      const body = (request.body && typeof request.body === 'object' ? request.body : {}) as NonNullable<BodyT>;
-      try {
-        return await op(body, request.principal, reply);
-      } catch (err) {
-        if (err instanceof Refusal) return reply.code(err.code).send({ statusCode: String(err.code), status: err.message });
-        throw err;
-      }
-    };
+  const handle = (op: (b: NonNullable<BodyT>, principal: Principal, reply: FastifyReply) => Promise<unknown>) => async (request: { body: unknown; principal: Principal }, reply: FastifyReply) => {
+    const body = (request.body && typeof request.body === 'object' ? request.body : {}) as NonNullable<BodyT>;
+    try {
+      return await op(body, request.principal, reply);
+    } catch (err) {
+      if (err instanceof Refusal) return reply.code(err.code).send({ statusCode: String(err.code), status: err.message });
+      throw err;
+    }
+  };
 
   /** `primaryPrivateKey` + `privateKey` operations: both present, the primary valid, the target one of the account's keys. */
   async function targetKey(principal: Principal, b: NonNullable<BodyT>): Promise<{ target: ApiKey }> {
@@ -133,45 +135,65 @@ export function registerInteliquentRoutes(app: App, ctx: AuthContext, writers: M
     // A bodyless POST is an empty request (its missing fields get their own messages), not a schema failure.
     const opts = { config: { ...config, optionalBody: true }, schema: { hide: true, body: Type.Optional(Body) } };
 
-    app.post(`${prefix}/registerClient`, opts, handle(async (b, principal, reply) => {
-      if (!text(b.primaryPrivateKey)) refuse(410, MSG.primaryRequired);
-      checkKeyFields(b);
-      await checkPrimary(ctx, principal, b.primaryPrivateKey);
-      const issued = await createKey(ctx, principal, { clientId: null, ...(typeof b.keyName === 'string' ? { name: b.keyName } : {}), ...(b.isPrimary === true ? { isPrimary: true } : {}) });
-      return ok(reply, companyDetails(issued.key, issued.secret));
-    }));
+    app.post(
+      `${prefix}/registerClient`,
+      opts,
+      handle(async (b, principal, reply) => {
+        if (!text(b.primaryPrivateKey)) refuse(410, MSG.primaryRequired);
+        checkKeyFields(b);
+        await checkPrimary(ctx, principal, b.primaryPrivateKey);
+        const issued = await createKey(ctx, principal, { clientId: null, ...(typeof b.keyName === 'string' ? { name: b.keyName } : {}), ...(b.isPrimary === true ? { isPrimary: true } : {}) });
+        return ok(reply, companyDetails(issued.key, issued.secret));
+      }),
+    );
 
-    app.post(`${prefix}/resetClient`, opts, handle(async (b, principal, reply) => {
-      const { target } = await targetKey(principal, b);
-      const issued = await resetKey(ctx, principal, target.keyId, 0);
-      return ok(reply, companyDetails(issued.key, issued.secret));
-    }));
+    app.post(
+      `${prefix}/resetClient`,
+      opts,
+      handle(async (b, principal, reply) => {
+        const { target } = await targetKey(principal, b);
+        const issued = await resetKey(ctx, principal, target.keyId, 0);
+        return ok(reply, companyDetails(issued.key, issued.secret));
+      }),
+    );
 
-    app.post(`${prefix}/deleteClient`, opts, handle(async (b, principal, reply) => {
-      const { target } = await targetKey(principal, b);
-      if (target.isPrimary) refuse(410, MSG.cannotDeletePrimary);
-      await deleteKey(ctx, principal, target.keyId);
-      return ok(reply);
-    }));
+    app.post(
+      `${prefix}/deleteClient`,
+      opts,
+      handle(async (b, principal, reply) => {
+        const { target } = await targetKey(principal, b);
+        if (target.isPrimary) refuse(410, MSG.cannotDeletePrimary);
+        await deleteKey(ctx, principal, target.keyId);
+        return ok(reply);
+      }),
+    );
 
-    app.post(`${prefix}/updateClient`, opts, handle(async (b, principal, reply) => {
-      checkKeyFields(b);
-      const { target } = await targetKey(principal, b);
-      if (target.isPrimary && b.isPrimary === false) refuse(410, MSG.makeAnotherPrimary);
-      const updated = await updateKey(ctx, principal, target.keyId, {
-        ...(b.keyName !== undefined ? { name: (b.keyName as string | null) } : {}),
-        ...(b.isPrimary === true ? { isPrimary: true } : {}),
-      });
-      return ok(reply, companyDetails(updated));
-    }));
+    app.post(
+      `${prefix}/updateClient`,
+      opts,
+      handle(async (b, principal, reply) => {
+        checkKeyFields(b);
+        const { target } = await targetKey(principal, b);
+        if (target.isPrimary && b.isPrimary === false) refuse(410, MSG.makeAnotherPrimary);
+        const updated = await updateKey(ctx, principal, target.keyId, {
+          ...(b.keyName !== undefined ? { name: b.keyName as string | null } : {}),
+          ...(b.isPrimary === true ? { isPrimary: true } : {}),
+        });
+        return ok(reply, companyDetails(updated));
+      }),
+    );
 
-    app.post(`${prefix}/getClientList`, opts, handle(async (b, principal, reply) => {
-      const key = text(b.privateKey);
-      if (!key) refuse(410, MSG.privateRequired);
-      if (principal.kind !== 'account') throw new AppError('FORBIDDEN');
-      const keys = await accountKeys(ctx, principal);
-      if (!keys.some((k) => k.keyId === key)) refuse(409, MSG.invalidKey);
-      return ok(reply, { clientKeys: keys.map((k) => companyDetails(k)) });
-    }));
+    app.post(
+      `${prefix}/getClientList`,
+      opts,
+      handle(async (b, principal, reply) => {
+        const key = text(b.privateKey);
+        if (!key) refuse(410, MSG.privateRequired);
+        if (principal.kind !== 'account') throw new AppError('FORBIDDEN');
+        const keys = await accountKeys(ctx, principal);
+        if (!keys.some((k) => k.keyId === key)) refuse(409, MSG.invalidKey);
+        return ok(reply, { clientKeys: keys.map((k) => companyDetails(k)) });
+      }),
+    );
   }
 }
