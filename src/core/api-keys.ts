@@ -50,7 +50,7 @@ export interface KeyQuery {
 const MAX_GRACE_SECONDS = 7 * 24 * 3600;
 
 /** Key fields safe for events (never the hash). */
-function keySnapshot(k: ApiKey): Record<string, unknown> {
+export function keySnapshot(k: ApiKey) {
   return {
     keyId: k.keyId,
     name: k.name,

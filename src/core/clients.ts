@@ -52,7 +52,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const clientDataKeyAad = (accountId: string, clientId: string) => `client-dek:${accountId}:${clientId}`;
 
 /** Client fields safe to put in an event (no password hash, no key material). */
-function clientSnapshot(c: Client): Record<string, unknown> {
+export function clientSnapshot(c: Client) {
   return {
     id: c.id,
     name: c.name,

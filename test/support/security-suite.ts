@@ -17,7 +17,7 @@ import { randomBytes, uuidv7 } from '../../src/crypto/random.js';
 import { routesOf } from '../../src/http/app.js';
 import { createTestApp, type TestAccount, type TestApp } from './app.js';
 import type { BackendName } from './databases.js';
-import { apiKeyHeader, basicHeader, bearerHeader, type Headers } from './http.js';
+import { apiKeyHeader, basicHeader, bearerHeader, createClient, issueKey, type Headers } from './http.js';
 
 // ---------------------------------------------------------------------------------------------
 // Small HTTP helpers (also used by the tenant and secret-hygiene tests).
@@ -57,18 +57,15 @@ export function expectProblem(res: HttpReply, status: number, code: string, what
   assert.equal(body.status, status, `${what}: status member`);
 }
 
-/** Creates a key through the API (account key when clientId is null). */
+/** Creates a key through the API (an account key without clientId): its id, secret and token. */
 async function createKeyVia(t: TestApp, headers: Headers, body: Record<string, unknown>): Promise<IssuedKey> {
-  const res = await send(t, 'POST', '/v1/keys', headers, body);
-  expectStatus(res, 201, 'create key');
-  const b = res.json();
+  const b = await issueKey(t, headers, body);
   return { keyId: b.key.keyId, secret: b.secret, token: b.token };
 }
 
+/** Creates a client through the API: its id. */
 async function createClientVia(t: TestApp, headers: Headers, body: Record<string, unknown>): Promise<string> {
-  const res = await send(t, 'POST', '/v1/clients', headers, body);
-  expectStatus(res, 201, 'create client');
-  return res.json().id as string;
+  return (await createClient(t, headers, body)).id as string;
 }
 
 /** RFC 6749 client-credentials grant with a form body. */

@@ -1,41 +1,29 @@
 /** Domain → native wire. Explicit allow-lists: no row is ever spread into a response. */
-import type { IssuedKey } from '../../core/api-keys.js';
+import { keySnapshot, type IssuedKey } from '../../core/api-keys.js';
+import { clientSnapshot } from '../../core/clients.js';
 import type { VerifyOutcome } from '../../core/verification.js';
 import type { ApiKey, Client, DomainEvent } from '../../core/types.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/**
+ * A client on the wire: the fields its events carry (the core's allow-list, clientSnapshot),
+ * plus whether it has a password and its timestamps. The response schema fixes the order.
+ */
 export function clientToWire(c: Client) {
   return {
-    id: c.id,
-    name: c.name,
-    description: c.description,
-    siret: c.siret,
-    username: c.username,
-    emailAddress: c.emailAddress,
-    firstName: c.firstName,
-    lastName: c.lastName,
-    company: c.company,
+    ...clientSnapshot(c),
     hasPassword: c.passwordHash !== null,
-    isActive: c.isActive,
-    features: c.features,
-    limits: c.limits,
-    metadata: c.metadata,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };
 }
 
+/** A key on the wire: the fields its events carry (the core's allow-list, keySnapshot), plus its hint, use and timestamps. */
 export function keyToWire(k: ApiKey) {
   return {
-    keyId: k.keyId,
-    name: k.name,
-    clientId: k.clientId,
-    isPrimary: k.isPrimary,
-    enabled: k.enabled,
-    scopes: k.scopes,
+    ...keySnapshot(k),
     hint: k.secretHint,
-    expiresAt: iso(k.expiresAt),
     lastUsedAt: iso(k.lastUsedAt),
     createdAt: k.createdAt.toISOString(),
     updatedAt: k.updatedAt.toISOString(),
