@@ -2,7 +2,7 @@
 import type { Client, ClientCreate, ClientListParams, ClientUpdate } from '../../../sdk/src/index.js';
 import { importCommand } from './clients-import.js';
 import { exportCommand } from './clients-export.js';
-import type { CommandSpec, GroupSpec } from './command.js';
+import { deleteCommand, getCommand, IDEMPOTENCY_HELP, IDEMPOTENCY_OPTION, idempotencyOf, type CommandSpec, type GroupSpec } from './command.js';
 import { date, listLimit, printList, printOne, type Column } from './output.js';
 import { EXIT, jsonOption, positionals, UsageError, type Options, type Values } from './shared.js';
 
@@ -101,32 +101,25 @@ const list: CommandSpec = {
   },
 };
 
-const get: CommandSpec = {
-  name: 'get',
+const get = getCommand({
   summary: 'Show one client',
   usage: 'clients get ID',
   help: 'Prints every field of the client (its password is never returned).',
-  options: {},
-  async run(ctx, _values, args) {
-    const [id] = positionals(args, ['id']);
-    printOne(ctx, await ctx.sdk().clients.get(id!));
-    return EXIT.OK;
-  },
-};
+  id: 'id',
+  fetch: (ctx, id) => ctx.sdk().clients.get(id),
+});
 
 const create: CommandSpec = {
   name: 'create',
   summary: 'Create a client',
   usage: 'clients create --name NAME [fields] [--idempotency-key KEY]',
-  help: `${FIELD_HELP}
-  --idempotency-key KEY    Makes the call safe to repeat: the same key returns the first result`,
-  options: { ...FIELD_OPTIONS, 'idempotency-key': { type: 'string' } },
+  help: `${FIELD_HELP}\n${IDEMPOTENCY_HELP}`,
+  options: { ...FIELD_OPTIONS, ...IDEMPOTENCY_OPTION },
   async run(ctx, values, args) {
     positionals(args, []);
     const body = bodyFrom(values) as ClientCreate;
     if (Object.keys(body).length === 0) throw new UsageError('nothing to create: give at least --name');
-    const key = values['idempotency-key'] as string | undefined;
-    const client = await ctx.sdk().clients.create(body, key ? { idempotencyKey: key } : {});
+    const client = await ctx.sdk().clients.create(body, idempotencyOf(values));
     printOne(ctx, client);
     return EXIT.OK;
   },
@@ -154,20 +147,15 @@ Fields not given are left unchanged.`,
   },
 };
 
-const remove: CommandSpec = {
-  name: 'delete',
+const remove = deleteCommand({
   summary: 'Delete a client with its keys and secrets',
   usage: 'clients delete ID',
   help: 'The client, its API keys, integrations and data key are deleted; this cannot be undone.',
-  options: {},
-  async run(ctx, _values, args) {
-    const [id] = positionals(args, ['id']);
-    await ctx.sdk().clients.delete(id!);
-    if (ctx.json) ctx.out(JSON.stringify({ id, deleted: true }));
-    else ctx.out(`Client ${id} deleted.`);
-    return EXIT.OK;
-  },
-};
+  id: 'id',
+  idField: 'id',
+  noun: 'Client',
+  remove: (ctx, id) => ctx.sdk().clients.delete(id),
+});
 
 function setActive(active: boolean): CommandSpec {
   return {

@@ -1,6 +1,21 @@
 /** A tiny command framework: groups of subcommands, each with its options and its help. */
 import { parseArgs } from 'node:util';
-import { createContext, describeError, exitCodeFor, EXIT, EXIT_CODES_HELP, GLOBAL_OPTIONS, GLOBAL_OPTIONS_HELP, UsageError, type Context, type Io, type Options, type Values } from './shared.js';
+import { printOne } from './output.js';
+import {
+  createContext,
+  describeError,
+  exitCodeFor,
+  EXIT,
+  EXIT_CODES_HELP,
+  GLOBAL_OPTIONS,
+  GLOBAL_OPTIONS_HELP,
+  positionals,
+  UsageError,
+  type Context,
+  type Io,
+  type Options,
+  type Values,
+} from './shared.js';
 
 export interface CommandSpec {
   name: string;
@@ -12,6 +27,48 @@ export interface CommandSpec {
   help: string;
   options: Options;
   run(ctx: Context, values: Values, args: string[]): Promise<number>;
+}
+
+/** `--idempotency-key KEY` of the create commands: the option, its help line, and the SDK call option it becomes. */
+export const IDEMPOTENCY_OPTION: Options = { 'idempotency-key': { type: 'string' } };
+export const IDEMPOTENCY_HELP = '  --idempotency-key KEY    Makes the call safe to repeat: the same key returns the first result';
+export function idempotencyOf(values: Values): { idempotencyKey?: string } {
+  const key = values['idempotency-key'] as string | undefined;
+  return key ? { idempotencyKey: key } : {};
+}
+
+/** `<group> get ID`: one resource by its id, printed whole. */
+export function getCommand(spec: { usage: string; summary: string; help: string; id: string; fetch: (ctx: Context, id: string) => Promise<object> }): CommandSpec {
+  return {
+    name: 'get',
+    summary: spec.summary,
+    usage: spec.usage,
+    help: spec.help,
+    options: {},
+    async run(ctx, _values, args) {
+      const [id] = positionals(args, [spec.id]);
+      printOne(ctx, await spec.fetch(ctx, id!));
+      return EXIT.OK;
+    },
+  };
+}
+
+/** `<group> delete ID`: deletes, then says so (`{<idField>, deleted: true}` with --json). */
+export function deleteCommand(spec: { usage: string; summary: string; help: string; id: string; idField: string; noun: string; remove: (ctx: Context, id: string) => Promise<unknown> }): CommandSpec {
+  return {
+    name: 'delete',
+    summary: spec.summary,
+    usage: spec.usage,
+    help: spec.help,
+    options: {},
+    async run(ctx, _values, args) {
+      const [id] = positionals(args, [spec.id]);
+      await spec.remove(ctx, id!);
+      if (ctx.json) ctx.out(JSON.stringify({ [spec.idField]: id, deleted: true }));
+      else ctx.out(`${spec.noun} ${id} deleted.`);
+      return EXIT.OK;
+    },
+  };
 }
 
 export interface GroupSpec {

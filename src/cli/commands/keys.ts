@@ -1,6 +1,6 @@
 /** `clientele keys …`: list, get, create, reset, delete, verify. */
 import type { ApiKey, IssuedKey, KeyCreate, VerifyRequest } from '../../../sdk/src/index.js';
-import type { CommandSpec, GroupSpec } from './command.js';
+import { deleteCommand, getCommand, IDEMPOTENCY_HELP, IDEMPOTENCY_OPTION, idempotencyOf, type CommandSpec, type GroupSpec } from './command.js';
 import { date, details, listLimit, printList, printOne, type Column } from './output.js';
 import { EXIT, intOption, positionals, UsageError } from './shared.js';
 
@@ -40,18 +40,13 @@ const list: CommandSpec = {
   },
 };
 
-const get: CommandSpec = {
-  name: 'get',
+const get = getCommand({
   summary: 'Show one API key (never its secret)',
   usage: 'keys get KEY_ID',
   help: 'KEY_ID looks like ck_… (the token carries it after clt_).',
-  options: {},
-  async run(ctx, _values, args) {
-    const [keyId] = positionals(args, ['key_id']);
-    printOne(ctx, await ctx.sdk().keys.get(keyId!));
-    return EXIT.OK;
-  },
-};
+  id: 'key_id',
+  fetch: (ctx, keyId) => ctx.sdk().keys.get(keyId),
+});
 
 const create: CommandSpec = {
   name: 'create',
@@ -63,14 +58,14 @@ const create: CommandSpec = {
   --primary                Make it the owner's primary key
   --expires-at TIME        RFC 3339 time after which the key stops working
   --scope S                A scope; repeatable
-  --idempotency-key KEY    Makes the call safe to repeat: the same key returns the first result`,
+${IDEMPOTENCY_HELP}`,
   options: {
     client: { type: 'string' },
     name: { type: 'string' },
     primary: { type: 'boolean' },
     'expires-at': { type: 'string' },
     scope: { type: 'string', multiple: true },
-    'idempotency-key': { type: 'string' },
+    ...IDEMPOTENCY_OPTION,
   },
   async run(ctx, values, args) {
     positionals(args, []);
@@ -83,8 +78,7 @@ const create: CommandSpec = {
       ...(expiresAt ? { expiresAt: new Date(expiresAt).toISOString() } : {}),
       ...(values.scope ? { scopes: values.scope as string[] } : {}),
     };
-    const key = values['idempotency-key'] as string | undefined;
-    const k = await ctx.sdk().keys.create(body, key ? { idempotencyKey: key } : {});
+    const k = await ctx.sdk().keys.create(body, idempotencyOf(values));
     printOne(ctx, k, issued(k, 'Created'));
     return EXIT.OK;
   },
@@ -106,20 +100,15 @@ const reset: CommandSpec = {
   },
 };
 
-const remove: CommandSpec = {
-  name: 'delete',
+const remove = deleteCommand({
   summary: 'Delete an API key (not a primary key)',
   usage: 'keys delete KEY_ID',
   help: 'The key stops working at once.',
-  options: {},
-  async run(ctx, _values, args) {
-    const [keyId] = positionals(args, ['key_id']);
-    await ctx.sdk().keys.delete(keyId!);
-    if (ctx.json) ctx.out(JSON.stringify({ keyId, deleted: true }));
-    else ctx.out(`Key ${keyId} deleted.`);
-    return EXIT.OK;
-  },
-};
+  id: 'key_id',
+  idField: 'keyId',
+  noun: 'Key',
+  remove: (ctx, keyId) => ctx.sdk().keys.delete(keyId),
+});
 
 const verify: CommandSpec = {
   name: 'verify',
