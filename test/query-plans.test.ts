@@ -30,7 +30,8 @@ import { generateKeyId } from '../src/crypto/key-format.js';
 import { uuidv7 } from '../src/crypto/random.js';
 import { STEP } from '../src/storage/page-anchors.js';
 import type { DB } from '../src/storage/schema.js';
-import { createSqlStore, keyWithClientById } from '../src/storage/sql-store.js';
+import { keyWithClientById } from '../src/storage/sql-hot-reads.js';
+import { createSqlStore } from '../src/storage/sql-store.js';
 import { openTestDatabase, testBackends, type TestDatabase } from './support/databases.js';
 
 const BIG_TABLES = new Set(['clients', 'api_keys', 'events', 'usage_counters', 'webhook_deliveries', 'integration_credentials']);
@@ -289,7 +290,7 @@ describe('query plans at scale [postgres]', { skip: postgres ? false : 'PostgreS
     const client = await store.clients.get(A, midClient);
     assert.ok(client);
     await check('apiKeys.get (verification)', () => store.apiKeys.get(someKey), 10);
-    // What a verification cache miss runs on the pool (src/storage/sql-store.ts hot reads).
+    // What a verification cache miss runs on the pool (src/storage/sql-hot-reads.ts).
     await check('apiKeys.getWithClient (verification miss: key + client, one read)', keyWithClientById(database.db, someKey).compile(), 10);
     await check('apiKeys.getForUpdate', () => store.apiKeys.getForUpdate(A, someKey), 10);
     await check('apiKeys.list of a client', () => store.apiKeys.list(A, { limit: 21, clientId: midClient }), 4 * 21 + 10);
