@@ -166,20 +166,42 @@ export async function listClientsPage(ctx: CoreContext, principal: Principal, pa
 }
 
 /** Partial update: absent fields are unchanged, `null` clears a nullable field. */
-export async function updateClient(ctx: CoreContext, principal: Principal, id: string, input: ClientInput): Promise<Client> {
+/** A client of the principal's account by its username (account principals only); CLIENT_NOT_FOUND when none. */
+export async function findClientByUsername(ctx: CoreContext, principal: Principal, username: string): Promise<Client> {
+  requireAccountPrincipal(principal);
+  const client = await ctx.store.clients.findByUsername(principal.accountId, username);
+  if (!client) throw new AppError('CLIENT_NOT_FOUND');
+  return client;
+}
+
+/**
+ * Maps computed from the client as it stands inside the update's transaction, its row locked:
+ * a surface that merges into `limits`/`features` (CCM19 sets some keys and keeps the others)
+ * gives this instead of maps read beforehand, so two concurrent updates cannot lose each
+ * other's keys.
+ */
+export type ClientMapsMerge = (current: Client) => Pick<ClientInput, 'limits' | 'features'>;
+
+export async function updateClient(ctx: CoreContext, principal: Principal, id: string, input: ClientInput, merge?: ClientMapsMerge): Promise<Client> {
   checkInput(input);
   if (input.name === null || (input.name !== undefined && input.name.trim() === '')) throw invalidField('body.name', 'must not be empty');
-  if (principal.kind === 'client' && (input.limits !== undefined || input.features !== undefined || input.isActive !== undefined))
+  if (principal.kind === 'client' && (input.limits !== undefined || input.features !== undefined || input.isActive !== undefined || merge))
     throw new AppError('FORBIDDEN', 'A client credential may not change its limits, features or status');
   const patch: ClientPatch = {};
   const fields = ['name', 'description', 'siret', 'username', 'emailAddress', 'firstName', 'lastName', 'company'] as const;
   for (const f of fields) if (input[f] !== undefined) (patch as Record<string, unknown>)[f] = input[f];
   for (const f of ['isActive', 'features', 'limits', 'metadata'] as const) if (input[f] !== undefined) (patch as Record<string, unknown>)[f] = input[f];
   Object.assign(patch, await passwordColumns(input));
-  const changes = Object.keys(patch).map((k) => (k === 'passwordHash' ? 'password' : k));
   const now = ctx.now();
   const after = await ctx.store.transaction(async (tx) => {
     const before = await loadClientFor(tx, principal, id, true);
+    if (merge) {
+      const maps = merge(before);
+      checkInput(maps);
+      if (maps.limits !== undefined) patch.limits = maps.limits;
+      if (maps.features !== undefined) patch.features = maps.features;
+    }
+    const changes = Object.keys(patch).map((k) => (k === 'passwordHash' ? 'password' : k));
     if (changes.length === 0) return before;
     const after = await tx.clients.update(principal.accountId, id, patch, now);
     if (!after) throw new AppError('CLIENT_NOT_FOUND');

@@ -143,3 +143,12 @@ export async function getUsage(ctx: CoreContext, principal: Principal, clientId:
   }
   return [...metrics.values()];
 }
+
+/**
+ * The raw counters of several clients of the principal's account for these periods (ALL_TIME,
+ * months), for surfaces that show usage beside each client of a list (account principals only).
+ */
+export async function usageRowsOf(ctx: CoreContext, principal: Principal, clientIds: string[], periods: string[]) {
+  requireAccountPrincipal(principal);
+  return ctx.store.usage.list(principal.accountId, clientIds, periods);
+}

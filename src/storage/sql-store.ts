@@ -4,7 +4,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type pg from 'pg';
-import { type Store } from '../core/ports.js';
+import type { Store } from '../core/ports.js';
 import type { DB } from './schema.js';
 import { createPageAnchors, type PageAnchors } from './page-anchors.js';
 import { accountsRepo, serverSecretsRepo, signingKeysRepo, usersRepo } from './sql-accounts.js';

@@ -102,13 +102,23 @@ export interface Ccm19Body {
   features?: Record<string, boolean>;
 }
 
-/** Translates a CCM19 body onto the core input; `existing` is the client being updated. */
-export function ccm19Input(b: Ccm19Body, existing?: Client): ClientInput {
+/** The scalar fields of a CCM19 body (everything but the limits and features maps). */
+export function ccm19Fields(b: Ccm19Body): ClientInput {
   const input: ClientInput = {};
   for (const f of ['username', 'emailAddress', 'firstName', 'lastName', 'company', 'password', 'passwordHash'] as const) {
     if (b[f] !== undefined) (input as Record<string, unknown>)[f] = b[f];
   }
   if (b.active !== undefined) input.isActive = b.active;
+  return input;
+}
+
+/**
+ * The limits and features maps of a CCM19 body merged into the client's current ones
+ * (`existing`), or, for a new client, CCM19's defaults: nothing allowed, every feature on,
+ * domains not created automatically. A map the body does not touch is left out.
+ */
+export function ccm19Maps(b: Ccm19Body, existing?: Client): Pick<ClientInput, 'limits' | 'features'> {
+  const maps: Pick<ClientInput, 'limits' | 'features'> = {};
   const limits = { ...(existing?.limits ?? {}) };
   let limitsChanged = !existing;
   for (const [field, limit] of Object.entries(MAX_COUNT_LIMITS)) {
@@ -118,13 +128,13 @@ export function ccm19Input(b: Ccm19Body, existing?: Client): ClientInput {
       limitsChanged = true;
     } else if (!existing) limits[limit] = 0; // CCM19 creates with nothing allowed
   }
-  if (limitsChanged) input.limits = limits;
+  if (limitsChanged) maps.limits = limits;
   if (b.features !== undefined || b.autoCreateDomains !== undefined || !existing) {
     const features = { ...(existing?.features ?? Object.fromEntries(CCM19_FEATURES.map((f) => [f, true]))) };
     Object.assign(features, b.features ?? {});
     if (b.autoCreateDomains !== undefined) features[AUTO_CREATE] = b.autoCreateDomains;
     else if (!existing) features[AUTO_CREATE] = false;
-    input.features = features;
+    maps.features = features;
   }
-  return input;
+  return maps;
 }

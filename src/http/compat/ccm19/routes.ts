@@ -8,17 +8,17 @@ import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { AuthContext } from '../../../core/auth.js';
 import { requireAccountPrincipal } from '../../../core/access.js';
-import { createClient, deleteClient, getClient, listClients, updateClient } from '../../../core/clients.js';
+import { createClient, deleteClient, findClientByUsername, getClient, listClients, updateClient } from '../../../core/clients.js';
 import { AppError, invalidField } from '../../../core/errors.js';
 import type { Client, Principal } from '../../../core/types.js';
-import { ALL_TIME, monthOf } from '../../../core/usage.js';
+import { ALL_TIME, monthOf, usageRowsOf } from '../../../core/usage.js';
 import { checkCredential } from '../../../core/verification.js';
 import { parseToken } from '../../../crypto/key-format.js';
 import { isUuid } from '../../../crypto/random.js';
 import type { App } from '../../app.js';
 import type { ErrorWriter } from '../../errors.js';
 import { writeProblem } from '../../errors.js';
-import { CCM19_FEATURES, ccm19Client, ccm19Input, ccm19ListItem, usageFrom, type Ccm19Body } from './mappers.js';
+import { CCM19_FEATURES, ccm19Client, ccm19Fields, ccm19Maps, ccm19ListItem, usageFrom, type Ccm19Body } from './mappers.js';
 
 const config = { surface: 'ccm19', auth: { queryApiKey: true } } as const;
 const hide = true;
@@ -59,8 +59,9 @@ const writeCcm19Error: ErrorWriter = (err, request, reply) =>
 
 async function usageOf(ctx: AuthContext, principal: Principal, clients: Client[]) {
   const month = monthOf(ctx.now());
-  const rows = await ctx.store.usage.list(
-    principal.accountId,
+  const rows = await usageRowsOf(
+    ctx,
+    principal,
     clients.map((c) => c.id),
     [ALL_TIME, month],
   );
@@ -106,7 +107,7 @@ export function registerCcm19Routes(app: App, ctx: AuthContext, writers: Map<str
     if (!b.username) throw invalidField('body.username', 'is required');
     if (!b.password && !b.passwordHash) throw invalidField('body.password', 'is required (or passwordHash)');
     if (!b.emailAddress) throw invalidField('body.emailAddress', 'is required');
-    const input = { isActive: false, ...ccm19Input(b) };
+    const input = { isActive: false, ...ccm19Fields(b), ...ccm19Maps(b) };
     const client = await createClient(ctx, request.principal, input);
     return reply
       .code(201)
@@ -124,9 +125,12 @@ export function registerCcm19Routes(app: App, ctx: AuthContext, writers: Map<str
   );
 
   app.put('/hosting/api/client/:clientId', { config, schema: { hide, params: IdParams, body: ClientBody } }, async (request) => {
-    const existing = await findClient(ctx, request.principal, request.params.clientId);
+    requireAccountPrincipal(request.principal);
+    if (!isUuid(request.params.clientId)) throw new AppError('CLIENT_NOT_FOUND');
     const b = request.body as Ccm19Body;
-    const updated = await updateClient(ctx, request.principal, existing.id, ccm19Input(b, existing));
+    // The limits and features maps are merged into the client as locked by the update's
+    // transaction, not as read before it: concurrent PUTs of different keys keep them all.
+    const updated = await updateClient(ctx, request.principal, request.params.clientId, ccm19Fields(b), (current) => ccm19Maps(b, current));
     return one(ctx, request.principal, updated);
   });
 
@@ -137,10 +141,7 @@ export function registerCcm19Routes(app: App, ctx: AuthContext, writers: Map<str
   });
 
   app.get('/hosting/api/client/by-username/:username', { config, schema: { hide, params: Type.Object({ username: Type.String({ maxLength: 255 }) }) } }, async (request) => {
-    requireAccountPrincipal(request.principal);
-    const client = await ctx.store.clients.findByUsername(request.principal.accountId, request.params.username);
-    if (!client) throw new AppError('CLIENT_NOT_FOUND');
-    return one(ctx, request.principal, client);
+    return one(ctx, request.principal, await findClientByUsername(ctx, request.principal, request.params.username));
   });
 
   app.get('/hosting/api/client/by-apiKey/:apiKey', { config, schema: { hide, params: Type.Object({ apiKey: Type.String({ maxLength: 512 }) }) } }, async (request) => {
@@ -155,7 +156,11 @@ export function registerCcm19Routes(app: App, ctx: AuthContext, writers: Map<str
   app.get('/hosting/api/clientgetid/:searchTerm', { config, schema: { hide, params: Type.Object({ searchTerm: Type.String({ maxLength: 255 }) }) } }, async (request) => {
     requireAccountPrincipal(request.principal);
     const term = request.params.searchTerm;
-    const client = (await ctx.store.clients.findByUsername(request.principal.accountId, term)) ?? (await listClients(ctx, request.principal, { limit: 1, emailAddress: term })).data[0];
+    const client =
+      (await findClientByUsername(ctx, request.principal, term).catch((err: unknown) => {
+        if (err instanceof AppError && err.code === 'CLIENT_NOT_FOUND') return undefined;
+        throw err;
+      })) ?? (await listClients(ctx, request.principal, { limit: 1, emailAddress: term })).data[0];
     if (!client) throw new AppError('CLIENT_NOT_FOUND');
     return one(ctx, request.principal, client);
   });
