@@ -6,7 +6,7 @@
  */
 import { formatToken, generateKeyId, generateSecret, KEY_ID_PATTERN, secretHint } from '../crypto/key-format.js';
 import { hashSecret } from '../crypto/keyed-hash.js';
-import { loadClientFor } from './access.js';
+import { loadClientFor, requireAccountPrincipal } from './access.js';
 import type { CoreContext } from './context.js';
 import { AppError, invalidField } from './errors.js';
 import { announceChange } from './cache.js';
@@ -148,6 +148,38 @@ export async function getKey(ctx: CoreContext, principal: Principal, keyId: stri
   if (!key || key.accountId !== principal.accountId) throw new AppError('KEY_NOT_FOUND');
   forbidOtherOwner(principal, key);
   return key;
+}
+
+/** One of the account's own keys (not a client's) by id, for account principals; KEY_NOT_FOUND otherwise. */
+export async function getAccountKey(ctx: CoreContext, principal: Principal, keyId: string): Promise<ApiKey> {
+  requireAccountPrincipal(principal);
+  const key = await getKey(ctx, principal, keyId);
+  if (key.clientId !== null) throw new AppError('KEY_NOT_FOUND');
+  return key;
+}
+
+/**
+ * The caller proves it may administer the account's keys by naming the account's primary key
+ * (Inteliquent's `primaryPrivateKey`): NOT_PRIMARY_KEY unless `keyId` is that key. A key id
+ * is not a secret; the caller is already authenticated.
+ */
+export async function requirePrimaryKeyId(ctx: CoreContext, principal: Principal, keyId: string): Promise<void> {
+  requireAccountPrincipal(principal);
+  const key = await ctx.store.apiKeys.get(keyId);
+  if (!key || key.accountId !== principal.accountId || key.clientId !== null || !key.isPrimary) throw new AppError('NOT_PRIMARY_KEY');
+}
+
+/** Every key of the account's own (not its clients'), oldest first: for surfaces without pagination. */
+export async function listAllAccountKeys(ctx: CoreContext, principal: Principal): Promise<ApiKey[]> {
+  requireAccountPrincipal(principal);
+  const keys: ApiKey[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listKeys(ctx, principal, { limit: 100, owner: 'account', ...(cursor ? { cursor } : {}) });
+    keys.push(...page.data);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return keys;
 }
 
 export async function listKeys(ctx: CoreContext, principal: Principal, query: KeyQuery): Promise<Page<ApiKey>> {

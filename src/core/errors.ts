@@ -20,6 +20,7 @@ export const ERROR_CATALOGUE = {
   USERNAME_TAKEN: { status: 409, title: 'The username is already used by another client' },
   EMAIL_TAKEN: { status: 409, title: 'The e-mail address is already used by another user' },
   PRIMARY_KEY_PROTECTED: { status: 409, title: 'A primary key cannot be deleted or demoted' },
+  NOT_PRIMARY_KEY: { status: 409, title: "The key given is not the account's primary key" },
   USAGE_LIMIT_EXCEEDED: { status: 409, title: "The usage would exceed the client's limit" },
   USAGE_COUNTER_OVERFLOW: { status: 409, title: 'The usage would take a counter beyond the largest value it can hold' },
   WEBHOOK_ENDPOINT_LIMIT_REACHED: { status: 409, title: 'The account has as many webhook endpoints as it may have' },

@@ -7,9 +7,9 @@
  */
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { createKey, deleteKey, listKeys, resetKey, updateKey } from '../../../core/api-keys.js';
+import { createKey, deleteKey, getAccountKey, listAllAccountKeys, requirePrimaryKeyId, resetKey, updateKey } from '../../../core/api-keys.js';
 import type { AuthContext } from '../../../core/auth.js';
-import { AppError } from '../../../core/errors.js';
+import { invalidField } from '../../../core/errors.js';
 import type { ApiKey, Principal } from '../../../core/types.js';
 import type { App } from '../../app.js';
 import type { ErrorWriter } from '../../errors.js';
@@ -28,30 +28,40 @@ const MSG = {
   makeAnotherPrimary: 'Make another key as primary first',
 } as const;
 
-/** An expected Inteliquent failure: HTTP status and the `status` text. */
-class Refusal extends Error {
-  constructor(
-    readonly code: 409 | 410,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const refuse = (code: 409 | 410, message: string): never => {
-  throw new Refusal(code, message);
-};
-
 /** Inteliquent timestamps look like `2019-12-10T14:07:32.310-0600`; we answer in UTC. */
 function inteliquentTimestamp(d: Date): string {
   return d.toISOString().replace('Z', '+0000');
 }
 
-const writeInteliquentError: ErrorWriter = (err, _request, reply) => {
-  if (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN')
-    return reply.code(401).send({ message: 'Invalid authentication information provided', status: 'Invalid credentials', statusCode: '401001', timestamp: inteliquentTimestamp(new Date()) });
+/** A missing or malformed field of the body: the message names it, as Inteliquent's do. */
+const FIELD_MESSAGES: Record<string, string> = {
+  'body.primaryPrivateKey': MSG.primaryRequired,
+  'body.privateKey': MSG.privateRequired,
+};
+
+/**
+ * The one error path of this surface: core and validation errors mapped to Inteliquent's
+ * documented statuses and messages. The message of a missing key and of a protected primary
+ * key depends on the operation (the last path segment).
+ */
+const writeInteliquentError: ErrorWriter = (err, request, reply) => {
+  const op = request.url.split('?')[0]!.split('/').pop();
+  const refuse = (status: 409 | 410, message: string) => reply.code(status).send({ statusCode: String(status), status: message });
+  switch (err.code) {
+    case 'UNAUTHENTICATED':
+    case 'FORBIDDEN':
+      return reply.code(401).send({ message: 'Invalid authentication information provided', status: 'Invalid credentials', statusCode: '401001', timestamp: inteliquentTimestamp(new Date()) });
+    case 'VALIDATION_FAILED':
+      return refuse(410, FIELD_MESSAGES[err.errors?.[0]?.field ?? ''] ?? MSG.requiredFields);
+    case 'NOT_PRIMARY_KEY':
+      return refuse(409, MSG.invalidPrimary);
+    case 'KEY_NOT_FOUND':
+      return refuse(409, op === 'getClientList' ? MSG.invalidKey : MSG.invalidKeys);
+    case 'PRIMARY_KEY_PROTECTED':
+      return refuse(410, op === 'deleteClient' ? MSG.cannotDeletePrimary : MSG.makeAnotherPrimary);
+  }
   if (err.status >= 500) return reply.code(500).send({ statusCode: '500', status: 'Internal error' });
-  return reply.code(410).send({ statusCode: '410', status: MSG.requiredFields });
+  return refuse(410, MSG.requiredFields);
 };
 
 function companyDetails(k: ApiKey, secret?: string) {
@@ -67,26 +77,6 @@ function companyDetails(k: ApiKey, secret?: string) {
 
 const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
-/** All account-level keys of the caller (no pagination on this surface). */
-async function accountKeys(ctx: AuthContext, principal: Principal): Promise<ApiKey[]> {
-  const keys: ApiKey[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await listKeys(ctx, principal, { limit: 100, owner: 'account', ...(cursor ? { cursor } : {}) });
-    keys.push(...page.data);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return keys;
-}
-
-/** `primaryPrivateKey` must be the calling account's primary key id. */
-async function checkPrimary(ctx: AuthContext, principal: Principal, value: unknown): Promise<ApiKey[]> {
-  if (principal.kind !== 'account') throw new AppError('FORBIDDEN');
-  const keys = await accountKeys(ctx, principal);
-  if (!keys.some((k) => k.isPrimary && k.keyId === value)) refuse(409, MSG.invalidPrimary);
-  return keys;
-}
-
 const Body = Type.Object({
   primaryPrivateKey: Type.Optional(Type.Unknown()),
   privateKey: Type.Optional(Type.Unknown()),
@@ -97,8 +87,15 @@ type BodyT = { primaryPrivateKey?: unknown; privateKey?: unknown; keyName?: unkn
 
 /** `keyName` and `isPrimary`, when sent, must be a string (or null) and a boolean. */
 function checkKeyFields(b: NonNullable<BodyT>): void {
-  if (b.keyName !== undefined && b.keyName !== null && typeof b.keyName !== 'string') refuse(410, MSG.requiredFields);
-  if (b.isPrimary !== undefined && typeof b.isPrimary !== 'boolean') refuse(410, MSG.requiredFields);
+  if (b.keyName !== undefined && b.keyName !== null && typeof b.keyName !== 'string') throw invalidField('body.keyName', 'must be a string or null');
+  if (b.isPrimary !== undefined && typeof b.isPrimary !== 'boolean') throw invalidField('body.isPrimary', 'must be a boolean');
+}
+
+/** A required text field of the body. */
+function required(b: NonNullable<BodyT>, field: 'primaryPrivateKey' | 'privateKey'): string {
+  const value = text(b[field]);
+  if (!value) throw invalidField(`body.${field}`, 'is required');
+  return value;
 }
 
 function ok(reply: FastifyReply, companyDetails?: unknown) {
@@ -108,27 +105,16 @@ function ok(reply: FastifyReply, companyDetails?: unknown) {
 export function registerInteliquentRoutes(app: App, ctx: AuthContext, writers: Map<string, ErrorWriter>): void {
   writers.set('inteliquent', writeInteliquentError);
 
-  const handle = (op: (b: NonNullable<BodyT>, principal: Principal, reply: FastifyReply) => Promise<unknown>) => async (request: { body: unknown; principal: Principal }, reply: FastifyReply) => {
-    const body = (request.body && typeof request.body === 'object' ? request.body : {}) as NonNullable<BodyT>;
-    try {
-      return await op(body, request.principal, reply);
-    } catch (err) {
-      if (err instanceof Refusal) return reply.code(err.code).send({ statusCode: String(err.code), status: err.message });
-      throw err;
-    }
-  };
+  const handle = (op: (b: NonNullable<BodyT>, principal: Principal, reply: FastifyReply) => Promise<unknown>) => async (request: { body: unknown; principal: Principal }, reply: FastifyReply) =>
+    op((request.body && typeof request.body === 'object' ? request.body : {}) as NonNullable<BodyT>, request.principal, reply);
 
-  /** `primaryPrivateKey` + `privateKey` operations: both present, the primary valid, the target one of the account's keys. */
-  async function targetKey(principal: Principal, b: NonNullable<BodyT>): Promise<{ target: ApiKey }> {
-    const primary = text(b.primaryPrivateKey);
-    const wanted = text(b.privateKey);
-    if (!primary && !wanted) refuse(410, MSG.requiredFields);
-    if (!primary) refuse(410, MSG.primaryRequired);
-    if (!wanted) refuse(410, MSG.privateRequired);
-    const keys = await checkPrimary(ctx, principal, primary);
-    const target = keys.find((k) => k.keyId === wanted);
-    if (!target) return refuse(409, MSG.invalidKeys);
-    return { target };
+  /** `primaryPrivateKey` + `privateKey` operations: both present (both missing is one message), the primary proven, the target one of the account's own keys. */
+  async function targetKey(principal: Principal, b: NonNullable<BodyT>): Promise<ApiKey> {
+    if (!text(b.primaryPrivateKey) && !text(b.privateKey)) throw invalidField('body', 'primaryPrivateKey and privateKey are required');
+    const primary = required(b, 'primaryPrivateKey');
+    const wanted = required(b, 'privateKey');
+    await requirePrimaryKeyId(ctx, principal, primary);
+    return getAccountKey(ctx, principal, wanted);
   }
 
   for (const prefix of PREFIXES) {
@@ -139,9 +125,9 @@ export function registerInteliquentRoutes(app: App, ctx: AuthContext, writers: M
       `${prefix}/registerClient`,
       opts,
       handle(async (b, principal, reply) => {
-        if (!text(b.primaryPrivateKey)) refuse(410, MSG.primaryRequired);
+        const primary = required(b, 'primaryPrivateKey');
         checkKeyFields(b);
-        await checkPrimary(ctx, principal, b.primaryPrivateKey);
+        await requirePrimaryKeyId(ctx, principal, primary);
         const issued = await createKey(ctx, principal, { clientId: null, ...(typeof b.keyName === 'string' ? { name: b.keyName } : {}), ...(b.isPrimary === true ? { isPrimary: true } : {}) });
         return ok(reply, companyDetails(issued.key, issued.secret));
       }),
@@ -151,7 +137,7 @@ export function registerInteliquentRoutes(app: App, ctx: AuthContext, writers: M
       `${prefix}/resetClient`,
       opts,
       handle(async (b, principal, reply) => {
-        const { target } = await targetKey(principal, b);
+        const target = await targetKey(principal, b);
         const issued = await resetKey(ctx, principal, target.keyId, 0);
         return ok(reply, companyDetails(issued.key, issued.secret));
       }),
@@ -161,8 +147,7 @@ export function registerInteliquentRoutes(app: App, ctx: AuthContext, writers: M
       `${prefix}/deleteClient`,
       opts,
       handle(async (b, principal, reply) => {
-        const { target } = await targetKey(principal, b);
-        if (target.isPrimary) refuse(410, MSG.cannotDeletePrimary);
+        const target = await targetKey(principal, b);
         await deleteKey(ctx, principal, target.keyId);
         return ok(reply);
       }),
@@ -173,11 +158,10 @@ export function registerInteliquentRoutes(app: App, ctx: AuthContext, writers: M
       opts,
       handle(async (b, principal, reply) => {
         checkKeyFields(b);
-        const { target } = await targetKey(principal, b);
-        if (target.isPrimary && b.isPrimary === false) refuse(410, MSG.makeAnotherPrimary);
+        const target = await targetKey(principal, b);
         const updated = await updateKey(ctx, principal, target.keyId, {
           ...(b.keyName !== undefined ? { name: b.keyName as string | null } : {}),
-          ...(b.isPrimary === true ? { isPrimary: true } : {}),
+          ...(typeof b.isPrimary === 'boolean' ? { isPrimary: b.isPrimary } : {}),
         });
         return ok(reply, companyDetails(updated));
       }),
@@ -187,11 +171,8 @@ export function registerInteliquentRoutes(app: App, ctx: AuthContext, writers: M
       `${prefix}/getClientList`,
       opts,
       handle(async (b, principal, reply) => {
-        const key = text(b.privateKey);
-        if (!key) refuse(410, MSG.privateRequired);
-        if (principal.kind !== 'account') throw new AppError('FORBIDDEN');
-        const keys = await accountKeys(ctx, principal);
-        if (!keys.some((k) => k.keyId === key)) refuse(409, MSG.invalidKey);
+        await getAccountKey(ctx, principal, required(b, 'privateKey'));
+        const keys = await listAllAccountKeys(ctx, principal);
         return ok(reply, { clientKeys: keys.map((k) => companyDetails(k)) });
       }),
     );
