@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { CONFIG_VARIABLES } from '../src/config.js';
 import { ERROR_CATALOGUE } from '../src/core/errors.js';
@@ -21,5 +22,17 @@ describe('documentation stays true', () => {
       rows,
       CONFIG_VARIABLES.map((v) => [v.name, v.default]),
     );
+  });
+
+  it('every relative link of README.md, ARCHITECTURE.md and docs/ names a file that exists', async () => {
+    const pages = ['README.md', 'ARCHITECTURE.md', ...(await readdir(new URL('../docs/', import.meta.url))).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    for (const page of pages) {
+      const text = await read(page);
+      for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/.test(target!)) continue;
+        const file = new URL(`../${page.includes('/') ? `${page.slice(0, page.lastIndexOf('/') + 1)}` : ''}${target}`, import.meta.url);
+        assert.ok(existsSync(file), `${page} links to ${target}, which does not exist`);
+      }
+    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * CCM19 Hosting API, Client resource (contracts/ccm19.md, DESIGN §9): all eight operations
+ * CCM19 Hosting API, Client resource (docs/ccm19.md): all eight operations
  * with the exact Client model, create defaults (active false, *MaxCount 0, features all
  * true), write-only password/passwordHash, 400 naming the property, 404 for unknown and
  * non-UUID ids, 204 without a body, `?apiKey=` (and header) authentication, by-username,

@@ -1,5 +1,5 @@
 /**
- * Inteliquent Client Key Management (contracts/inteliquent.md, DESIGN §9): the five POST
+ * Inteliquent Client Key Management (docs/inteliquent.md): the five POST
  * operations under both `/Services/2.0.0/` and `/ClientMgmt/1.0.0/` — exact envelopes and
  * key sets, every documented 409/410 message per operation, the primary-key rules, reset
  * invalidating the old secret, the keys being the account's own keys (as /v1/keys shows

@@ -2,8 +2,8 @@
  * Inteliquent Client Key Management (Services 2.0.0): five POST operations on the
  * account's own API keys, served under `/Services/2.0.0/` and `/ClientMgmt/1.0.0/`.
  * `privateKey` is a key id, `apiSecret` its secret (shown on register and reset only —
- * secrets are stored as hashes, DESIGN §9). Documented failures are answered with the flat
- * `{statusCode, status}` bodies and the contract's exact messages.
+ * secrets are stored as hashes). Documented failures are answered with the flat
+ * `{statusCode, status}` bodies and the vendor's exact messages: docs/inteliquent.md.
  */
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
