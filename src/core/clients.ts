@@ -4,6 +4,7 @@
  * transaction.
  */
 import { createDataKey } from '../crypto/data-keys.js';
+import { parseToken } from '../crypto/key-format.js';
 import { hashPassword, isBcryptHash } from '../crypto/passwords.js';
 import { isUuid, uuidv7 } from '../crypto/random.js';
 import { authoriseClient, loadClientFor, mayActOn, requireAccountPrincipal } from './access.js';
@@ -14,6 +15,7 @@ import { recordEvent } from './events.js';
 import { decodeCursor, pageOf } from './pagination.js';
 import type { ClientPatch } from './ports.js';
 import type { Client, Page, Principal } from './types.js';
+import { checkCredential } from './verification.js';
 
 /** Fields a caller may set. `password` is hashed; `passwordHash` imports a bcrypt hash. */
 export interface ClientInput {
@@ -165,13 +167,34 @@ export async function listClientsPage(ctx: CoreContext, principal: Principal, pa
   return ctx.store.clients.listPage(principal.accountId, (page - 1) * pageSize, pageSize);
 }
 
-/** Partial update: absent fields are unchanged, `null` clears a nullable field. */
 /** A client of the principal's account by its username (account principals only); CLIENT_NOT_FOUND when none. */
 export async function findClientByUsername(ctx: CoreContext, principal: Principal, username: string): Promise<Client> {
   requireAccountPrincipal(principal);
   const client = await ctx.store.clients.findByUsername(principal.accountId, username);
   if (!client) throw new AppError('CLIENT_NOT_FOUND');
   return client;
+}
+
+/** A client of the principal's account by its username, else by its e-mail address (the first one); CLIENT_NOT_FOUND when neither. */
+export async function findClientByUsernameOrEmail(ctx: CoreContext, principal: Principal, term: string): Promise<Client> {
+  requireAccountPrincipal(principal);
+  const client = (await ctx.store.clients.findByUsername(principal.accountId, term)) ?? (await ctx.store.clients.list(principal.accountId, { limit: 1, emailAddress: term }))[0];
+  if (!client) throw new AppError('CLIENT_NOT_FOUND');
+  return client;
+}
+
+/**
+ * The client a key token belongs to, when the token is a valid credential of one of the
+ * principal's account's clients; CLIENT_NOT_FOUND otherwise (a wrong secret, a disabled key,
+ * an account key or another account's key alike, so nothing about the token is revealed).
+ */
+export async function findClientByKeyToken(ctx: CoreContext, principal: Principal, token: string): Promise<Client> {
+  requireAccountPrincipal(principal);
+  const parts = parseToken(token);
+  const check = parts ? await checkCredential(ctx, parts.keyId, parts.secret) : undefined;
+  const key = check?.key;
+  if (!key?.clientId || key.accountId !== principal.accountId) throw new AppError('CLIENT_NOT_FOUND');
+  return getClient(ctx, principal, key.clientId);
 }
 
 /**
@@ -217,9 +240,12 @@ export async function updateClient(ctx: CoreContext, principal: Principal, id: s
 }
 
 /**
- * Activates or deactivates a client. A client principal may not, unless `allowOwnClient`
- * (FactPulse, where activer/desactiver are client-level operations): then it may on its own
- * client only (another client is still 403).
+ * Activates or deactivates a client. A client principal may not, unless the surface grants
+ * the `allowOwnClient` capability — then on its own client only (another is still 403).
+ * Why a capability and not a surface check: whether a client credential may act is decided
+ * here, on the row locked by the change, like every other rule; which surfaces grant it is
+ * their wire contract (FactPulse's activer/desactiver are client-level operations; the
+ * native API and CCM19 reserve status to the account).
  */
 export async function setClientActive(ctx: CoreContext, principal: Principal, id: string, active: boolean, options: { allowOwnClient?: boolean } = {}): Promise<Client> {
   if (principal.kind === 'client' && !options.allowOwnClient) throw new AppError('FORBIDDEN', 'A client credential may not change its limits, features or status');

@@ -13,18 +13,24 @@ interface FieldSpec {
 export interface KindSpec {
   settings: Record<string, FieldSpec>;
   secretFields: string[];
-  /** Applies defaults and checks required settings. */
-  normaliseSettings(input: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Splits a request's fields into settings (defaults applied, required ones checked) and
+   * secrets (every secret field required); a field the kind does not declare is refused.
+   */
+  split(kind: IntegrationKind, fields: Record<string, unknown>): { settings: Record<string, unknown>; secrets: Record<string, string> };
 }
 
 function kind(settings: Record<string, FieldSpec>, secretFields: string[]): KindSpec {
   return {
     settings,
     secretFields,
-    normaliseSettings(input) {
+    split(kindName, fields) {
+      for (const name of Object.keys(fields)) {
+        if (fields[name] !== undefined && !(name in settings) && !secretFields.includes(name)) throw invalidField(`body.${name}`, `is not a field of the ${kindName} integration`);
+      }
       const out: Record<string, unknown> = {};
       for (const [name, spec] of Object.entries(settings)) {
-        const v = input[name] ?? spec.default;
+        const v = fields[name] ?? spec.default;
         if (v === undefined || v === null || v === '') {
           if (spec.required) throw invalidField(`body.${name}`, 'is required');
           out[name] = null;
@@ -33,7 +39,13 @@ function kind(settings: Record<string, FieldSpec>, secretFields: string[]): Kind
         if (typeof v !== spec.type) throw invalidField(`body.${name}`, `must be a ${spec.type}`);
         out[name] = v;
       }
-      return out;
+      const secrets: Record<string, string> = {};
+      for (const name of secretFields) {
+        const v = fields[name];
+        if (typeof v !== 'string' || v === '') throw invalidField(`body.${name}`, 'is required');
+        secrets[name] = v;
+      }
+      return { settings: out, secrets };
     },
   };
 }

@@ -22,8 +22,8 @@ import type { Store } from './ports.js';
 import type { Client, EncryptionMode, Integration, IntegrationKind, Principal } from './types.js';
 
 export interface IntegrationInput {
-  settings: Record<string, unknown>;
-  secrets: Record<string, string>;
+  /** Settings and secrets together, as a request names them: the kind's declaration (integration-kinds.ts) says which is which. */
+  fields: Record<string, unknown>;
   encryptionMode: EncryptionMode;
   /** The caller's key (decoded X-Encryption-Key), required for `double`. */
   clientKey?: Buffer;
@@ -56,10 +56,7 @@ export async function getIntegration(ctx: CoreContext, principal: Principal, cli
 /** Creates or replaces a client's integration of one kind. */
 export async function putIntegration(ctx: CoreContext, principal: Principal, clientId: string, kind: IntegrationKind, input: IntegrationInput): Promise<Integration> {
   const spec = INTEGRATION_KINDS[kind];
-  const settings = spec.normaliseSettings(input.settings);
-  for (const f of spec.secretFields) {
-    if (typeof input.secrets[f] !== 'string' || input.secrets[f] === '') throw invalidField(`body.${f}`, 'is required');
-  }
+  const { settings, secrets } = spec.split(kind, input.fields);
   if (input.encryptionMode === 'double' && !input.clientKey) throw new AppError('ENCRYPTION_KEY_REQUIRED');
   const now = ctx.now();
   return ctx.store.transaction(async (tx) => {
@@ -67,7 +64,7 @@ export async function putIntegration(ctx: CoreContext, principal: Principal, cli
     const dek = dataKeyOf(ctx, client);
     const existing = await tx.integrations.listForUpdate(client.accountId, client.id);
     if (input.encryptionMode === 'double') assertSameClientKey(dek, client, existing, input.clientKey!);
-    const plain = Buffer.from(JSON.stringify(Object.fromEntries(spec.secretFields.map((f) => [f, input.secrets[f]]))), 'utf8');
+    const plain = Buffer.from(JSON.stringify(Object.fromEntries(spec.secretFields.map((f) => [f, secrets[f]]))), 'utf8');
     const aad = aadFor(client, kind);
     const inner = input.encryptionMode === 'double' ? sealWithKey(input.clientKey!, plain, `${aad}:client-layer`) : plain;
     const previous = existing.find((i) => i.kind === kind);

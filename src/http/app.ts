@@ -4,28 +4,25 @@
  */
 import http from 'node:http';
 import type { Writable } from 'node:stream';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AuthContext } from '../core/auth.js';
 import { AppError } from '../core/errors.js';
-import type { Principal } from '../core/types.js';
 import { parseJsonBody } from './body.js';
 import { withFastLane } from './fast-lane.js';
 import { SECURITY_HEADERS } from './headers.js';
 import { requirePrincipal, type CredentialOptions } from './authenticate.js';
-import { renderError, toAppError, writeProblem, type ErrorWriter } from './errors.js';
+import { handleErrorsWith, renderError, toAppError, writeProblem } from './errors.js';
 import { loggerOptions, redactUrl } from './logging.js';
-import { pathOfRawRequest, surfaceOfPath, type SurfaceName } from './surfaces.js';
-import { registerCcm19Routes } from './compat/ccm19/routes.js';
-import { registerFactPulseRoutes } from './compat/factpulse/routes.js';
-import { registerInteliquentRoutes } from './compat/inteliquent/routes.js';
-import { registerNativeRoutes } from './native/index.js';
+import { pathOfRawRequest, SURFACES, surfaceOfPath, type SurfaceName } from './surfaces.js';
 import { registerMetricsRoute, type Metrics } from './metrics.js';
 import { registerOperationalRoutes } from './operational.js';
-import { registerTokenRoutes } from './tokens.js';
+import type { App } from './types.js';
 import { createValidatorCompiler } from './validation.js';
+
+export type { App } from './types.js';
 
 export interface AppOptions {
   ctx: AuthContext;
@@ -45,25 +42,6 @@ export interface AppOptions {
   /** Serve `GET /metrics` (src/http/metrics.ts), behind a bearer token when one is given. */
   metrics?: { metrics: Metrics; token?: string };
 }
-
-/** Per-route settings read by the shared hooks. */
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** false: the route is public. Default: a principal is required. */
-    auth?: false | CredentialOptions;
-    /** Which wire format errors on this route use (default: native problem+json); must agree with surfaceOfPath. */
-    surface?: SurfaceName;
-    /** true: the route accepts application/x-www-form-urlencoded bodies. */
-    formBody?: boolean;
-    /** The body may be omitted altogether (it then validates as `{}`). */
-    optionalBody?: boolean;
-  }
-  interface FastifyRequest {
-    principal: Principal;
-  }
-}
-
-export type App = FastifyInstance<http.Server, http.IncomingMessage, http.ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 /** A registered route, as route-wide tests (fuzzing, security, permissions) iterate over them. */
 export interface RouteSummary {
@@ -85,8 +63,8 @@ export function routesOf(app: App): readonly RouteSummary[] {
 const DEADLINE_CHECK_MS = 1000;
 
 export async function buildApp(options: AppOptions): Promise<App> {
-  const writers = new Map<string, ErrorWriter>([['native', writeProblem]]);
-  const writerFor = (request: FastifyRequest) => writers.get(request.routeOptions?.config?.surface ?? surfaceOfPath(request.url)) ?? writeProblem;
+  // Errors raised before a route matched are written by the path's surface (surfaces.ts).
+  const writerFor = (request: FastifyRequest) => surfaceOfPath(request.url).writeError;
   const logger = loggerOptions(options.logLevel ?? 'info') as Record<string, unknown>;
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
   const headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
@@ -128,7 +106,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
             : new AppError('MALFORMED_REQUEST', 'The HTTP request could not be parsed');
       const incoming = (socket as unknown as { parser?: { incoming?: { url?: string } } }).parser?.incoming?.url;
       const path = err.rawPacket ? pathOfRawRequest(err.rawPacket) : (incoming ?? '/');
-      const rendered = renderError(writers.get(surfaceOfPath(path)) ?? writeProblem, appError);
+      const rendered = renderError(surfaceOfPath(path).writeError, appError);
       app.log.debug({ code: err.code, status: rendered.status }, 'client error');
       if (socket.writable) {
         const headers = { ...rendered.headers, ...SECURITY_HEADERS, 'content-length': String(Buffer.byteLength(rendered.body)), connection: 'close' };
@@ -141,7 +119,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
     ajv: { customOptions: { coerceTypes: false } },
     serverFactory: serverFactory as never,
-  }).withTypeProvider<TypeBoxTypeProvider>();
+  }).withTypeProvider<TypeBoxTypeProvider>() satisfies App;
 
   const routes: RouteSummary[] = [];
   ROUTES.set(app, routes);
@@ -176,7 +154,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     done(null, Object.fromEntries(new URLSearchParams(text)));
   });
 
-  app.setErrorHandler((err, request, reply) => writerFor(request)(toAppError(err, request), request, reply));
+  // Routes outside every surface's part (documents, probes, metrics) answer in the native format.
+  app.setErrorHandler(handleErrorsWith(writeProblem));
   app.setNotFoundHandler((request, reply) => writerFor(request)(new AppError('NOT_FOUND', `No route for ${request.method} ${redactUrl(request.url.split('?')[0]!)}`), request, reply));
 
   app.addHook('preValidation', async (request) => {
@@ -189,10 +168,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // The documentation UI is public, like the OpenAPI document it renders.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), auth: false };
-    // A route's surface and its path's must agree: errors raised before routing go by the path.
-    const declared = route.config?.surface ?? 'native';
-    if (declared !== surfaceOfPath(route.url)) throw new Error(`${route.method} ${route.url}: surface ${declared}, but its path belongs to ${surfaceOfPath(route.url)} (src/http/surfaces.ts)`);
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, surface: declared, schema: route.schema as Record<string, unknown> | undefined, auth: route.config?.auth });
+    const surface = surfaceOfPath(route.url).name;
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, surface, schema: route.schema as Record<string, unknown> | undefined, auth: route.config?.auth });
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', SECURITY_HEADERS['x-content-type-options']);
@@ -221,10 +198,18 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   registerOperationalRoutes(app, options);
   if (options.metrics) registerMetricsRoute(app, options.metrics.metrics, options.metrics.token);
-  registerTokenRoutes(app, options.ctx, writers);
-  registerNativeRoutes(app, options.ctx);
-  registerFactPulseRoutes(app, options.ctx);
-  registerInteliquentRoutes(app, options.ctx, writers);
-  registerCcm19Routes(app, options.ctx, writers);
+  // Each surface in its own encapsulated part of the app, with its writer as the error
+  // handler of its routes: their error format cannot depend on what else is registered.
+  for (const surface of SURFACES) {
+    await app.register(async (part: App) => {
+      part.setErrorHandler(handleErrorsWith(surface.writeError));
+      part.addHook('onRoute', (route) => {
+        // Errors raised before routing go by the path: a route must sit on its surface's paths.
+        const owner = surfaceOfPath(route.url);
+        if (owner !== surface) throw new Error(`${route.method} ${route.url}: registered by the ${surface.name} surface, but its path belongs to ${owner.name} (src/http/surfaces.ts)`);
+      });
+      surface.routes(part, options.ctx);
+    });
+  }
   return app;
 }

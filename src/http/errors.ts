@@ -47,6 +47,11 @@ export function toAppError(err: unknown, request: FastifyRequest): AppError {
   return new AppError('INTERNAL');
 }
 
+/** A Fastify error handler that writes every error with one surface's writer. */
+export function handleErrorsWith(writer: ErrorWriter) {
+  return (err: unknown, request: FastifyRequest, reply: FastifyReply) => writer(toAppError(err, request), request, reply);
+}
+
 /**
  * The native surface: RFC 9457 problem+json. `instance` is the request's path (tokens masked,
  * never the query) when a route matched; a URL the router could not take is not echoed.

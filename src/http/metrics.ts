@@ -11,7 +11,7 @@ import type { MemoryCache } from '../cache/memory-cache.js';
 import { AppError } from '../core/errors.js';
 import type { BatchingKeyUsage } from '../core/key-usage.js';
 import { constantTimeEqual } from '../crypto/keyed-hash.js';
-import type { App } from './app.js';
+import type { App } from './types.js';
 
 export interface MetricsSources {
   /** The verification cache, when enabled. */

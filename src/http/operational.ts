@@ -1,6 +1,7 @@
 /** Health, readiness, the JWKS and the OpenAPI document. All public. */
 import { Type } from 'typebox';
-import type { App, AppOptions } from './app.js';
+import type { AuthContext } from '../core/auth.js';
+import type { App } from './types.js';
 
 const hidden = { hide: true } as const;
 
@@ -12,7 +13,7 @@ const RETRY_AFTER_SECONDS = 1;
  * instance (all of them), `Retry-After` on any 503 (RFC 9110 §10.2.3), whichever surface
  * wrote the body (SERVICE_UNAVAILABLE: no database connection in time).
  */
-export function registerOperationalRoutes(app: App, options: AppOptions): void {
+export function registerOperationalRoutes(app: App, options: { ctx: AuthContext; ready: () => Promise<boolean> }): void {
   app.addHook('onSend', async (_request, reply, payload) => {
     if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
     return payload;

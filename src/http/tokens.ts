@@ -1,14 +1,13 @@
 /**
- * Token endpoints: `POST /oauth2/token` (RFC 6749 client credentials; RFC 6749 §5.2 error
- * bodies) and the FactPulse-style `POST /api/token/` and `POST /api/token/refresh/`.
+ * The OAuth surface: `POST /oauth2/token` (RFC 6749 client credentials), its errors in
+ * RFC 6749 §5.2 form. (FactPulse's `/api/token/` endpoints belong to the FactPulse surface.)
  */
 import type { FastifyReply } from 'fastify';
-import { Type } from 'typebox';
-import { grantClientCredentials, loginWithPassword, refreshAccess, type AuthContext } from '../core/auth.js';
+import { grantClientCredentials, type AuthContext } from '../core/auth.js';
 import { parseBasic } from './authenticate.js';
-import type { App } from './app.js';
 import type { ErrorWriter } from './errors.js';
-import { registerFactPulseErrorWriter } from './compat/factpulse/errors.js';
+import type { Surface } from './surfaces.js';
+import type { App } from './types.js';
 
 function oauthError(reply: FastifyReply, status: number, error: string, description: string) {
   if (status === 401) reply.header('WWW-Authenticate', 'Basic realm="clientele"');
@@ -29,8 +28,6 @@ const writeOAuthError: ErrorWriter = (err, _request, reply) => {
   return oauthError(reply, err.status === 408 || err.status === 413 || err.status === 414 || err.status === 415 || err.status === 431 ? err.status : 400, 'invalid_request', err.message);
 };
 
-const FactPulseError = Type.Object({ errorCode: Type.String(), errorMessage: Type.String() });
-
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 /** RFC 6749 §2.3.1 form-encodes Basic credentials; a malformed escape is a bad credential, not a crash. */
@@ -42,14 +39,11 @@ function percentDecode(s: string): string | undefined {
   }
 }
 
-export function registerTokenRoutes(app: App, ctx: AuthContext, writers: Map<string, ErrorWriter>): void {
-  registerFactPulseErrorWriter(writers);
-  writers.set('oauth', writeOAuthError);
-
+function registerOAuthRoutes(app: App, ctx: AuthContext): void {
   app.post(
     '/oauth2/token',
     {
-      config: { auth: false, formBody: true, surface: 'oauth' },
+      config: { auth: false, formBody: true },
       schema: {
         tags: ['auth'],
         summary: 'OAuth 2.0 client-credentials grant (RFC 6749 §4.4)',
@@ -85,52 +79,6 @@ export function registerTokenRoutes(app: App, ctx: AuthContext, writers: Map<str
       };
     },
   );
-
-  app.post(
-    '/api/token/',
-    {
-      config: { auth: false, surface: 'factpulse' },
-      schema: {
-        tags: ['auth'],
-        summary: 'Obtain an access and refresh token with a username and password',
-        description:
-          "username/password: an account user's e-mail and password; with client_uid the token is scoped to that client. " +
-          "Or, with client_uid, that client's own username and password. Or a key id and its secret.",
-        security: [],
-        body: Type.Object({
-          username: Type.String({ minLength: 1, maxLength: 320 }),
-          password: Type.String({ minLength: 1, maxLength: 1024 }),
-          client_uid: Type.Optional(Type.String({ format: 'uuid' })),
-        }),
-        response: { 200: Type.Object({ access: Type.String(), refresh: Type.String() }), 401: FactPulseError },
-      },
-    },
-    async (request, reply) => {
-      const { username, password, client_uid } = request.body;
-      const tokens = await loginWithPassword(ctx, { username, password, ...(client_uid ? { clientUid: client_uid } : {}) });
-      reply.header('Cache-Control', 'no-store');
-      if (!tokens) return reply.code(401).send({ errorCode: 'AUTHENTICATION_REQUIRED', errorMessage: 'No active account found with the given credentials' });
-      return tokens;
-    },
-  );
-
-  app.post(
-    '/api/token/refresh/',
-    {
-      config: { auth: false, surface: 'factpulse' },
-      schema: {
-        tags: ['auth'],
-        summary: 'Exchange a refresh token for a new access token',
-        security: [],
-        body: Type.Object({ refresh: Type.String({ minLength: 1, maxLength: 4096 }) }),
-        response: { 200: Type.Object({ access: Type.String() }), 401: FactPulseError },
-      },
-    },
-    async (request, reply) => {
-      const out = await refreshAccess(ctx, request.body.refresh);
-      reply.header('Cache-Control', 'no-store');
-      if (!out) return reply.code(401).send({ errorCode: 'AUTHENTICATION_REQUIRED', errorMessage: 'Token is invalid or expired' });
-      return out;
-    },
-  );
 }
+
+export const oauthSurface: Surface = { name: 'oauth', prefixes: ['/oauth2/'], writeError: writeOAuthError, routes: registerOAuthRoutes };

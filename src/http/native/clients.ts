@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import type { AuthContext } from '../../core/auth.js';
 import { createClient, deleteClient, getClient, listClients, setClientActive, updateClient } from '../../core/clients.js';
-import type { App } from '../app.js';
+import type { App } from '../types.js';
 import { replyCreated } from '../idempotency.js';
 import { clientToWire } from './mappers.js';
 import { Client, ClientCreate, ClientListQuery, ClientPage, ClientUpdate, ErrorResponses, IdParams } from './schemas.js';

@@ -1,7 +1,7 @@
 /** `/v1/events`: the audit log. */
 import type { AuthContext } from '../../core/auth.js';
 import { listEvents } from '../../core/events.js';
-import type { App } from '../app.js';
+import type { App } from '../types.js';
 import { eventToWire } from './mappers.js';
 import { ErrorResponses, EventListQuery, EventPage } from './schemas.js';
 

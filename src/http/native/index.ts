@@ -1,6 +1,8 @@
-/** The native `/v1` surface. */
+/** The native surface: `/v1` and every path no other surface owns, its errors in RFC 9457 problem+json. */
 import type { AuthContext } from '../../core/auth.js';
-import type { App } from '../app.js';
+import { writeProblem } from '../errors.js';
+import type { Surface } from '../surfaces.js';
+import type { App } from '../types.js';
 import { registerClientRoutes } from './clients.js';
 import { registerEventRoutes } from './events.js';
 import { registerIntegrationRoutes } from './integrations.js';
@@ -8,7 +10,7 @@ import { registerKeyRoutes } from './keys.js';
 import { registerUsageRoutes } from './usage.js';
 import { registerWebhookRoutes } from './webhooks.js';
 
-export function registerNativeRoutes(app: App, ctx: AuthContext): void {
+function registerNativeRoutes(app: App, ctx: AuthContext): void {
   registerClientRoutes(app, ctx);
   registerKeyRoutes(app, ctx);
   registerEventRoutes(app, ctx);
@@ -16,3 +18,5 @@ export function registerNativeRoutes(app: App, ctx: AuthContext): void {
   registerUsageRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
 }
+
+export const nativeSurface: Surface = { name: 'native', prefixes: [], writeError: writeProblem, routes: registerNativeRoutes };

@@ -5,12 +5,11 @@
  */
 import { Type } from 'typebox';
 import type { AuthContext } from '../../core/auth.js';
-import { AppError, invalidField } from '../../core/errors.js';
-import { INTEGRATION_KINDS } from '../../core/integration-kinds.js';
+import { AppError } from '../../core/errors.js';
 import { decodeClientKey, deleteIntegration, getIntegration, putIntegration, rotateClientEncryptionKey, testIntegration } from '../../core/integrations.js';
-import type { Integration, IntegrationKind } from '../../core/types.js';
+import type { Integration } from '../../core/types.js';
 import { deleteClientWebhookSecret, generateClientWebhookSecret, getClientWebhookSecretStatus } from '../../core/webhook-secrets.js';
-import type { App } from '../app.js';
+import type { App } from '../types.js';
 import { readClientKey } from '../encryption-key.js';
 import { ErrorResponses, Uuid } from './schemas.js';
 
@@ -84,20 +83,10 @@ export function registerIntegrationRoutes(app: App, ctx: AuthContext): void {
     '/v1/clients/:id/integrations/:kind',
     { schema: { tags, summary: 'Create or replace an integration', params: KindParams, headers: EncryptionKeyHeader, body: IntegrationPut, response: { 200: IntegrationWire, ...ErrorResponses } } },
     async (request) => {
-      const kind: IntegrationKind = request.params.kind;
-      const spec = INTEGRATION_KINDS[kind];
       const { encryptionMode, ...fields } = request.body;
-      const settings: Record<string, unknown> = {};
-      const secrets: Record<string, string> = {};
-      for (const [name, value] of Object.entries(fields)) {
-        if (spec.secretFields.includes(name)) secrets[name] = value as string;
-        else if (name in spec.settings) settings[name] = value;
-        else throw invalidField(`body.${name}`, `is not a field of the ${kind} integration`);
-      }
       const clientKey = readClientKey(request);
-      const i = await putIntegration(ctx, request.principal, request.params.id, kind, {
-        settings,
-        secrets,
+      const i = await putIntegration(ctx, request.principal, request.params.id, request.params.kind, {
+        fields,
         encryptionMode: encryptionMode ?? 'fernet',
         ...(clientKey ? { clientKey } : {}),
       });

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { createKey, deleteKey, getKey, listKeys, resetKey, updateKey } from '../../core/api-keys.js';
 import type { AuthContext } from '../../core/auth.js';
 import { verifyKey, type VerifyInput } from '../../core/verification.js';
-import type { App } from '../app.js';
+import type { App } from '../types.js';
 import { replayBody } from '../fast-lane.js';
 import { replyCreated } from '../idempotency.js';
 import { issuedKeyToWire, keyToWire, verifyOutcomeToWire } from './mappers.js';

@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import type { AuthContext } from '../../core/auth.js';
 import { getUsage, recordUsage, type UsageEvent } from '../../core/usage.js';
-import type { App } from '../app.js';
+import type { App } from '../types.js';
 import { ErrorResponses, Uuid } from './schemas.js';
 
 const tags = ['usage'];

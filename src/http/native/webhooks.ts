@@ -4,7 +4,7 @@ import type { AuthContext } from '../../core/auth.js';
 import { createEndpoint, deleteEndpoint, getEndpoint, listDeliveries, listEndpoints, redeliver, sendTestEvent, updateEndpoint } from '../../core/webhook-endpoints.js';
 import type { WebhookDelivery, WebhookEndpoint } from '../../core/types.js';
 import { deleteAccountWebhookSecret, generateAccountWebhookSecret, getAccountWebhookSecretStatus } from '../../core/webhook-secrets.js';
-import type { App } from '../app.js';
+import type { App } from '../types.js';
 import { replyCreated } from '../idempotency.js';
 import { ErrorResponses, Uuid } from './schemas.js';
 

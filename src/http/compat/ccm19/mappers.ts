@@ -1,5 +1,6 @@
 /** Core ↔ CCM19 Client model. Explicit allow-lists; `password`/`passwordHash` never leave. */
 import type { ClientInput } from '../../../core/clients.js';
+import { invalidField } from '../../../core/errors.js';
 import type { UsageRow } from '../../../core/ports.js';
 import type { Client } from '../../../core/types.js';
 import { ALL_TIME } from '../../../core/usage.js';
@@ -137,4 +138,12 @@ export function ccm19Maps(b: Ccm19Body, existing?: Client): Pick<ClientInput, 'l
     maps.features = features;
   }
   return maps;
+}
+
+/** A new client from a CCM19 POST body: CCM19 requires a username, a password (or its bcrypt hash) and an e-mail address, and creates clients inactive. */
+export function ccm19NewClient(b: Ccm19Body): ClientInput {
+  if (!b.username) throw invalidField('body.username', 'is required');
+  if (!b.password && !b.passwordHash) throw invalidField('body.password', 'is required (or passwordHash)');
+  if (!b.emailAddress) throw invalidField('body.emailAddress', 'is required');
+  return { isActive: false, ...ccm19Fields(b), ...ccm19Maps(b) };
 }

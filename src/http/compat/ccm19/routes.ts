@@ -8,19 +8,19 @@ import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import type { AuthContext } from '../../../core/auth.js';
 import { requireAccountPrincipal } from '../../../core/access.js';
-import { createClient, deleteClient, findClientByUsername, getClient, listClients, updateClient } from '../../../core/clients.js';
-import { AppError, invalidField } from '../../../core/errors.js';
+import { createClient, deleteClient, findClientByKeyToken, findClientByUsername, findClientByUsernameOrEmail, getClient, listClients, updateClient } from '../../../core/clients.js';
+import { AppError } from '../../../core/errors.js';
 import type { Client, Principal } from '../../../core/types.js';
 import { ALL_TIME, monthOf, usageRowsOf } from '../../../core/usage.js';
-import { checkCredential } from '../../../core/verification.js';
-import { parseToken } from '../../../crypto/key-format.js';
 import { isUuid } from '../../../crypto/random.js';
-import type { App } from '../../app.js';
+import type { Surface } from '../../surfaces.js';
+import type { App } from '../../types.js';
 import type { ErrorWriter } from '../../errors.js';
 import { writeProblem } from '../../errors.js';
-import { CCM19_FEATURES, ccm19Client, ccm19Fields, ccm19Maps, ccm19ListItem, usageFrom, type Ccm19Body } from './mappers.js';
+import { CCM19_FEATURES, ccm19Client, ccm19Fields, ccm19Maps, ccm19ListItem, ccm19NewClient, usageFrom, type Ccm19Body } from './mappers.js';
 
-const config = { surface: 'ccm19', auth: { queryApiKey: true } } as const;
+/** CCM19 SDKs pass the account key token as `?apiKey=`. */
+const config = { auth: { queryApiKey: true } } as const;
 const hide = true;
 const STREAM_BATCH = 500;
 
@@ -98,17 +98,9 @@ async function* streamClients(ctx: AuthContext, principal: Principal): AsyncGene
   yield ']';
 }
 
-export function registerCcm19Routes(app: App, ctx: AuthContext, writers: Map<string, ErrorWriter>): void {
-  writers.set('ccm19', writeCcm19Error);
-
+function registerCcm19Routes(app: App, ctx: AuthContext): void {
   app.post('/hosting/api/client', { config, schema: { hide, body: ClientBody } }, async (request, reply) => {
-    const b = request.body as Ccm19Body;
-    requireAccountPrincipal(request.principal);
-    if (!b.username) throw invalidField('body.username', 'is required');
-    if (!b.password && !b.passwordHash) throw invalidField('body.password', 'is required (or passwordHash)');
-    if (!b.emailAddress) throw invalidField('body.emailAddress', 'is required');
-    const input = { isActive: false, ...ccm19Fields(b), ...ccm19Maps(b) };
-    const client = await createClient(ctx, request.principal, input);
+    const client = await createClient(ctx, request.principal, ccm19NewClient(request.body as Ccm19Body));
     return reply
       .code(201)
       .type('application/json')
@@ -144,24 +136,13 @@ export function registerCcm19Routes(app: App, ctx: AuthContext, writers: Map<str
     return one(ctx, request.principal, await findClientByUsername(ctx, request.principal, request.params.username));
   });
 
-  app.get('/hosting/api/client/by-apiKey/:apiKey', { config, schema: { hide, params: Type.Object({ apiKey: Type.String({ maxLength: 512 }) }) } }, async (request) => {
-    requireAccountPrincipal(request.principal);
-    const parts = parseToken(request.params.apiKey);
-    const check = parts ? await checkCredential(ctx, parts.keyId, parts.secret) : { code: 'NOT_FOUND' as const };
-    const key = check.key;
-    if (!key?.clientId || key.accountId !== request.principal.accountId) throw new AppError('CLIENT_NOT_FOUND');
-    return one(ctx, request.principal, await getClient(ctx, request.principal, key.clientId));
-  });
+  app.get('/hosting/api/client/by-apiKey/:apiKey', { config, schema: { hide, params: Type.Object({ apiKey: Type.String({ maxLength: 512 }) }) } }, async (request) =>
+    one(ctx, request.principal, await findClientByKeyToken(ctx, request.principal, request.params.apiKey)),
+  );
 
-  app.get('/hosting/api/clientgetid/:searchTerm', { config, schema: { hide, params: Type.Object({ searchTerm: Type.String({ maxLength: 255 }) }) } }, async (request) => {
-    requireAccountPrincipal(request.principal);
-    const term = request.params.searchTerm;
-    const client =
-      (await findClientByUsername(ctx, request.principal, term).catch((err: unknown) => {
-        if (err instanceof AppError && err.code === 'CLIENT_NOT_FOUND') return undefined;
-        throw err;
-      })) ?? (await listClients(ctx, request.principal, { limit: 1, emailAddress: term })).data[0];
-    if (!client) throw new AppError('CLIENT_NOT_FOUND');
-    return one(ctx, request.principal, client);
-  });
+  app.get('/hosting/api/clientgetid/:searchTerm', { config, schema: { hide, params: Type.Object({ searchTerm: Type.String({ maxLength: 255 }) }) } }, async (request) =>
+    one(ctx, request.principal, await findClientByUsernameOrEmail(ctx, request.principal, request.params.searchTerm)),
+  );
 }
+
+export const ccm19Surface: Surface = { name: 'ccm19', prefixes: ['/hosting/api/'], writeError: writeCcm19Error, routes: registerCcm19Routes };

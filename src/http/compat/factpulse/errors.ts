@@ -52,14 +52,10 @@ function factPulseValidationBody(errors: FieldError[]) {
   return { detail: errors.map((f) => ({ loc: locOf(f), msg: f.message, type: PYDANTIC_TYPES[f.rule ?? ''] ?? 'value_error' })) };
 }
 
-const writeFactPulseError: ErrorWriter = (err: AppError, _request, reply) => {
+export const writeFactPulseError: ErrorWriter = (err: AppError, _request, reply) => {
   if (err.code === 'VALIDATION_FAILED' && err.errors?.length) return reply.code(422).send(factPulseValidationBody(err.errors));
   if (err.code === 'MALFORMED_REQUEST') return reply.code(422).send({ detail: [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }] });
   const errorCode = CODES[err.code] ?? (err.status >= 500 ? 'INTERNAL_ERROR' : 'INVALID_REQUEST');
   const status = Math.min(err.status, 500);
   return reply.code(status).send({ errorCode, errorMessage: err.message });
 };
-
-export function registerFactPulseErrorWriter(writers: Map<string, ErrorWriter>): void {
-  writers.set('factpulse', writeFactPulseError);
-}

@@ -1,19 +1,18 @@
 /**
- * The FactPulse Client Management surface (12 operations + DELETE pdp-config): translate
- * in, call the core, translate out. Errors use FactPulse's formats (surface 'factpulse').
+ * The FactPulse Client Management operations (12 + DELETE pdp-config): translate in, call
+ * the core, translate out. Errors are written by the surface's one writer (errors.ts).
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthContext } from '../../../core/auth.js';
 import { createClient, getClient, listClientsPage, setClientActive, updateClient, type ClientInput } from '../../../core/clients.js';
 import { decodeClientKey, deleteIntegration, getIntegration, integrationFlags, putIntegration, rotateClientEncryptionKey } from '../../../core/integrations.js';
-import type { Client, Principal } from '../../../core/types.js';
+import type { Client, EncryptionMode, Principal } from '../../../core/types.js';
 import { deleteClientWebhookSecret, generateClientWebhookSecret, getClientWebhookSecretStatus } from '../../../core/webhook-secrets.js';
-import type { App } from '../../app.js';
+import type { App } from '../../types.js';
 import { readClientKey } from '../../encryption-key.js';
 import { clientDetail, pdpConfig, PDP_NOT_CONFIGURED } from './mappers.js';
 import * as S from './schemas.js';
 
-const config = { surface: 'factpulse' } as const;
 const tags = ['factpulse'];
 /** The vendor surface is documented by its vendor; keep it out of the native OpenAPI document. */
 const hide = true;
@@ -23,8 +22,8 @@ async function detailOf(ctx: AuthContext, principal: Principal, client: Client) 
   return clientDetail(client, flags.get(client.id));
 }
 
-export function registerFactPulseRoutes(app: App, ctx: AuthContext): void {
-  app.get('/api/v1/clients', { config, schema: { hide, tags, querystring: S.ListQuery, response: { 200: S.ClientListResponse } } }, async (request) => {
+export function registerFactPulseClientRoutes(app: App, ctx: AuthContext): void {
+  app.get('/api/v1/clients', { schema: { hide, tags, querystring: S.ListQuery, response: { 200: S.ClientListResponse } } }, async (request) => {
     const page = request.query.page ?? 1;
     const pageSize = request.query.pageSize ?? 20;
     const { rows, total } = await listClientsPage(ctx, request.principal, page, pageSize);
@@ -36,7 +35,7 @@ export function registerFactPulseRoutes(app: App, ctx: AuthContext): void {
     return { results: rows.map((c) => clientDetail(c, flags.get(c.id))), total, page, pageSize };
   });
 
-  app.post('/api/v1/clients', { config, schema: { hide, tags, body: S.ClientCreateRequest, response: { 201: S.ClientDetail } } }, async (request, reply) => {
+  app.post('/api/v1/clients', { schema: { hide, tags, body: S.ClientCreateRequest, response: { 201: S.ClientDetail } } }, async (request, reply) => {
     const b = request.body;
     const client = await createClient(ctx, request.principal, {
       name: b.name,
@@ -46,11 +45,11 @@ export function registerFactPulseRoutes(app: App, ctx: AuthContext): void {
     return reply.code(201).send(clientDetail(client));
   });
 
-  app.get('/api/v1/clients/:uid', { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.ClientDetail } } }, async (request) =>
+  app.get('/api/v1/clients/:uid', { schema: { hide, tags, params: S.UidParams, response: { 200: S.ClientDetail } } }, async (request) =>
     detailOf(ctx, request.principal, await getClient(ctx, request.principal, request.params.uid)),
   );
 
-  app.patch('/api/v1/clients/:uid', { config, schema: { hide, tags, params: S.UidParams, body: S.ClientUpdateRequest, response: { 200: S.ClientDetail } } }, async (request) => {
+  app.patch('/api/v1/clients/:uid', { schema: { hide, tags, params: S.UidParams, body: S.ClientUpdateRequest, response: { 200: S.ClientDetail } } }, async (request) => {
     const b = request.body;
     const input: ClientInput = {};
     if (b.name !== undefined) input.name = b.name;
@@ -63,59 +62,55 @@ export function registerFactPulseRoutes(app: App, ctx: AuthContext): void {
     ['activer', true],
     ['desactiver', false],
   ] as const) {
-    app.post(`/api/v1/clients/:uid/${path}`, { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.ClientActivateResponse } } }, async (request) => {
+    app.post(`/api/v1/clients/:uid/${path}`, { schema: { hide, tags, params: S.UidParams, response: { 200: S.ClientActivateResponse } } }, async (request) => {
       // Client level in the contract: a client-scoped token may act on its own client.
       const client = await setClientActive(ctx, request.principal, request.params.uid, active, { allowOwnClient: true });
       return { uid: client.id, isActive: client.isActive, message: active ? 'Client activated' : 'Client deactivated' };
     });
   }
 
-  app.get('/api/v1/clients/:uid/pdp-config', { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.PDPConfigResponse } } }, async (request) => {
+  app.get('/api/v1/clients/:uid/pdp-config', { schema: { hide, tags, params: S.UidParams, response: { 200: S.PDPConfigResponse } } }, async (request) => {
     const i = await getIntegration(ctx, request.principal, request.params.uid, 'pdp');
     return i ? pdpConfig(i) : PDP_NOT_CONFIGURED;
   });
 
-  app.put('/api/v1/clients/:uid/pdp-config', { config, schema: { hide, tags, params: S.UidParams, body: S.PDPConfigUpdateRequest, response: { 200: S.PDPConfigResponse } } }, async (request) => {
-    const b = request.body;
+  app.put('/api/v1/clients/:uid/pdp-config', { schema: { hide, tags, params: S.UidParams, body: S.PDPConfigUpdateRequest, response: { 200: S.PDPConfigResponse } } }, async (request) => {
+    // Pydantic ignores properties it does not declare: only the schema's reach the core.
+    const { encryptionMode, ...fields } = Object.fromEntries(Object.keys(S.PDPConfigUpdateRequest.properties).map((name) => [name, request.body[name as keyof typeof request.body]]));
     const clientKey = readClientKey(request);
     const i = await putIntegration(ctx, request.principal, request.params.uid, 'pdp', {
-      settings: { isActive: b.isActive ?? true, modeSandbox: b.modeSandbox ?? false, flowServiceUrl: b.flowServiceUrl, tokenUrl: b.tokenUrl, oauthClientId: b.oauthClientId },
-      secrets: { clientSecret: b.clientSecret },
-      encryptionMode: b.encryptionMode ?? 'fernet',
+      fields,
+      encryptionMode: (encryptionMode as EncryptionMode | null | undefined) ?? 'fernet',
       ...(clientKey ? { clientKey } : {}),
     });
     return pdpConfig(i);
   });
 
-  app.delete('/api/v1/clients/:uid/pdp-config', { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.SuccessMessage } } }, async (request) => {
+  app.delete('/api/v1/clients/:uid/pdp-config', { schema: { hide, tags, params: S.UidParams, response: { 200: S.SuccessMessage } } }, async (request) => {
     const deleted = await deleteIntegration(ctx, request.principal, request.params.uid, 'pdp');
     return { success: true, message: deleted ? 'PDP configuration deleted' : 'No PDP configuration to delete' };
   });
 
-  app.post(
-    '/api/v1/clients/:uid/rotate-encryption-key',
-    { config, schema: { hide, tags, params: S.UidParams, body: S.KeyRotationRequest, response: { 200: S.KeyRotationResponse } } },
-    async (request) => {
-      const oldKey = decodeClientKey(request.body.oldKey, 'body.oldKey');
-      const newKey = decodeClientKey(request.body.newKey, 'body.newKey');
-      const rotatedCount = await rotateClientEncryptionKey(ctx, request.principal, request.params.uid, oldKey, newKey);
-      return { success: true, message: `Re-encrypted ${rotatedCount} secret(s) with the new key`, rotatedCount };
-    },
-  );
+  app.post('/api/v1/clients/:uid/rotate-encryption-key', { schema: { hide, tags, params: S.UidParams, body: S.KeyRotationRequest, response: { 200: S.KeyRotationResponse } } }, async (request) => {
+    const oldKey = decodeClientKey(request.body.oldKey, 'body.oldKey');
+    const newKey = decodeClientKey(request.body.newKey, 'body.newKey');
+    const rotatedCount = await rotateClientEncryptionKey(ctx, request.principal, request.params.uid, oldKey, newKey);
+    return { success: true, message: `Re-encrypted ${rotatedCount} secret(s) with the new key`, rotatedCount };
+  });
 
-  app.post('/api/v1/clients/:uid/webhook-secret/generate', { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.WebhookSecretGenerateResponse } } }, async (request) => {
+  app.post('/api/v1/clients/:uid/webhook-secret/generate', { schema: { hide, tags, params: S.UidParams, response: { 200: S.WebhookSecretGenerateResponse } } }, async (request) => {
     const { secret, createdAt } = await generateClientWebhookSecret(ctx, request.principal, request.params.uid);
     return { success: true, webhookSecret: secret, message: 'Webhook secret generated. Save it now: it will never be shown again.', createdAt: createdAt.toISOString() };
   });
 
-  app.get('/api/v1/clients/:uid/webhook-secret/status', { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.WebhookSecretStatusResponse } } }, async (request) => {
+  app.get('/api/v1/clients/:uid/webhook-secret/status', { schema: { hide, tags, params: S.UidParams, response: { 200: S.WebhookSecretStatusResponse } } }, async (request) => {
     const s = await getClientWebhookSecretStatus(ctx, request.principal, request.params.uid);
     return { hasSecret: s.hasSecret, createdAt: s.createdAt?.toISOString() ?? null };
   });
 
   app.delete(
     '/api/v1/clients/:uid/webhook-secret',
-    { config, schema: { hide, tags, params: S.UidParams, response: { 200: S.SuccessMessage } } },
+    { schema: { hide, tags, params: S.UidParams, response: { 200: S.SuccessMessage } } },
     async (request: FastifyRequest<{ Params: { uid: string } }>, _reply: FastifyReply) => {
       const deleted = await deleteClientWebhookSecret(ctx, request.principal, request.params.uid);
       return {

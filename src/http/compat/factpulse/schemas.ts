@@ -110,3 +110,6 @@ export const WebhookSecretGenerateResponse = Type.Object({
 export const WebhookSecretStatusResponse = Type.Object({ hasSecret: Type.Boolean(), createdAt: Type.Optional(Type.Union([DateTime, Type.Null()])) });
 
 export const SuccessMessage = Type.Object({ success: Type.Boolean(), message: Type.String() });
+
+/** The body of every FactPulse error but validation's (errors.ts). */
+export const ErrorBody = Type.Object({ errorCode: Type.String(), errorMessage: Type.String() });

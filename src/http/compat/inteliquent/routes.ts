@@ -11,11 +11,11 @@ import { createKey, deleteKey, getAccountKey, listAllAccountKeys, requirePrimary
 import type { AuthContext } from '../../../core/auth.js';
 import { invalidField } from '../../../core/errors.js';
 import type { ApiKey, Principal } from '../../../core/types.js';
-import type { App } from '../../app.js';
+import type { Surface } from '../../surfaces.js';
+import type { App } from '../../types.js';
 import type { ErrorWriter } from '../../errors.js';
 
 const PREFIXES = ['/Services/2.0.0', '/ClientMgmt/1.0.0'];
-const config = { surface: 'inteliquent' } as const;
 
 const MSG = {
   primaryRequired: 'Primary private key is required',
@@ -102,9 +102,7 @@ function ok(reply: FastifyReply, companyDetails?: unknown) {
   return reply.code(200).send({ statusCode: '200', status: 'Success', ...(companyDetails !== undefined ? { companyDetails } : {}) });
 }
 
-export function registerInteliquentRoutes(app: App, ctx: AuthContext, writers: Map<string, ErrorWriter>): void {
-  writers.set('inteliquent', writeInteliquentError);
-
+function registerInteliquentRoutes(app: App, ctx: AuthContext): void {
   const handle = (op: (b: NonNullable<BodyT>, principal: Principal, reply: FastifyReply) => Promise<unknown>) => async (request: { body: unknown; principal: Principal }, reply: FastifyReply) =>
     op((request.body && typeof request.body === 'object' ? request.body : {}) as NonNullable<BodyT>, request.principal, reply);
 
@@ -119,7 +117,7 @@ export function registerInteliquentRoutes(app: App, ctx: AuthContext, writers: M
 
   for (const prefix of PREFIXES) {
     // A bodyless POST is an empty request (its missing fields get their own messages), not a schema failure.
-    const opts = { config: { ...config, optionalBody: true }, schema: { hide: true, body: Type.Optional(Body) } };
+    const opts = { config: { optionalBody: true }, schema: { hide: true, body: Type.Optional(Body) } };
 
     app.post(
       `${prefix}/registerClient`,
@@ -178,3 +176,5 @@ export function registerInteliquentRoutes(app: App, ctx: AuthContext, writers: M
     );
   }
 }
+
+export const inteliquentSurface: Surface = { name: 'inteliquent', prefixes: PREFIXES.map((p) => `${p}/`), writeError: writeInteliquentError, routes: registerInteliquentRoutes };
