@@ -1,5 +1,5 @@
 /**
- * Every list, search and lookup the code issues stays indexed at scale (DESIGN §4).
+ * Every list, search and lookup the code issues stays indexed at scale (docs/design.md §5).
  *
  * Seeds a PostgreSQL database with 50,000 clients and keys across two accounts (through the
  * `clientele seed` core, 45,000 / 5,000 so one account holds most of the table), plus events,

@@ -1,5 +1,5 @@
 /**
- * Secret hygiene (DESIGN §3, STYLE 3): a realistic flow issues every kind of secret —
+ * Secret hygiene (docs/design.md §4): a realistic flow issues every kind of secret —
  * account and client key secrets and tokens, reset secrets (with grace), passwords, access
  * and refresh JWTs, webhook secrets, integration secrets, caller-held encryption keys — and
  * sends them in every way a caller does (X-API-Key, Bearer, Basic, form and JSON bodies,

@@ -1,5 +1,5 @@
 /**
- * Authorisation rules shared by every surface (DESIGN §2): an account principal acts on
+ * Authorisation rules shared by every surface (docs/design.md §3): an account principal acts on
  * its whole account; a client principal only on its own client. Another account's client
  * is reported as not found, so its existence is never revealed.
  */

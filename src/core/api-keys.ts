@@ -83,7 +83,7 @@ async function loadKeyFor(tx: Store, principal: Principal, keyId: string): Promi
   return key;
 }
 
-/** DESIGN §2: inside its account, a client principal naming another owner's key gets 403. */
+/** docs/design.md §3: inside its account, a client principal naming another owner's key gets 403. */
 function forbidOtherOwner(principal: Principal, key: ApiKey): void {
   if (principal.kind === 'client' && key.clientId !== principal.clientId) throw new AppError('FORBIDDEN', "A client credential may act only on its own client's keys");
 }

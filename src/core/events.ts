@@ -40,7 +40,7 @@ export async function listEvents(store: Store, principal: Principal, query: Even
   if (after) filter.afterId = after;
   if (query.type) filter.type = query.type;
   if (principal.kind === 'client') {
-    // Another client of the account: 403; a client outside it: 404 (DESIGN §2).
+    // Another client of the account: 403; a client outside it: 404 (docs/design.md §3).
     if (query.clientId && query.clientId !== principal.clientId) await loadClientFor(store, principal, query.clientId);
     filter.clientId = principal.clientId;
   } else if (query.clientId) {

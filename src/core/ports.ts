@@ -1,7 +1,7 @@
 /**
  * The storage port. The core talks to persistence only through this interface; one SQL
  * implementation serves both PostgreSQL and the embedded engine, and one conformance
- * suite (`src/storage/store.conformance.ts`) holds every implementation to it.
+ * suite (`test/storage/store-conformance*.test.ts`) holds every implementation to it.
  *
  * Atomicity: each method is atomic on its own. `transaction(fn)` runs `fn` with a store
  * bound to one database transaction: everything it writes commits together, or — when

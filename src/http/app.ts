@@ -14,7 +14,7 @@ import { parseJsonBody } from './body.js';
 import { withFastLane } from './fast-lane.js';
 import { SECURITY_HEADERS } from './headers.js';
 import { requirePrincipal, type CredentialOptions } from './authenticate.js';
-import { handleErrorsWith, renderError, toAppError, writeProblem } from './errors.js';
+import { handleErrorsWith, renderError, toAppError } from './errors.js';
 import { loggerOptions, redactUrl } from './logging.js';
 import { pathOfRawRequest, SURFACES, surfaceOfPath, type SurfaceName } from './surfaces.js';
 import { registerMetricsRoute, type Metrics } from './metrics.js';
@@ -154,8 +154,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     done(null, Object.fromEntries(new URLSearchParams(text)));
   });
 
-  // Routes outside every surface's part (documents, probes, metrics) answer in the native format.
-  app.setErrorHandler(handleErrorsWith(writeProblem));
+  // The root's own routes (documents, probes, metrics: native paths) and requests no route
+  // matched (whose body may still fail to parse before the not-found handler runs) go by the path.
+  app.setErrorHandler((err, request, reply) => writerFor(request)(toAppError(err, request), request, reply));
   app.setNotFoundHandler((request, reply) => writerFor(request)(new AppError('NOT_FOUND', `No route for ${request.method} ${redactUrl(request.url.split('?')[0]!)}`), request, reply));
 
   app.addHook('preValidation', async (request) => {

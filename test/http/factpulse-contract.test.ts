@@ -1,5 +1,5 @@
 /**
- * FactPulse Client Management wire contract (../shared/contracts/factpulse.md §1, §2, §6):
+ * FactPulse Client Management wire contract (docs/factpulse.md):
  * for every operation, the status (create exactly 201, everything else 200), the JSON
  * content type, the exact key set (nested included), required keys non-null, the types
  * (UUID uids, RFC 3339 date-times with T and a zone), and the documented errors — with

@@ -1,5 +1,5 @@
 /**
- * FactPulse scopes (contract §3, DESIGN §2/§9): account-level operations (list, create)
+ * FactPulse scopes (docs/factpulse.md, Account level and client level): account-level operations (list, create)
  * refuse client-scoped credentials with 403 ACCESS_DENIED; client-level operations accept a
  * client-scoped credential only for its own client (403 for another client of the same
  * account); another account's client is 404 CLIENT_NOT_FOUND; a deactivated client's

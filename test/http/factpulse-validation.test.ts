@@ -1,5 +1,5 @@
 /**
- * FactPulse 422s (contract §2, §6.9, §8; DESIGN §9): every documented constraint is
+ * FactPulse 422s (docs/factpulse.md, Errors): every documented constraint is
  * enforced by the server and answered with FastAPI's exact
  * `{"detail":[{"loc":[…],"msg":"…","type":"…"}]}` (no other key, top level or per item),
  * naming the right location — and the database is unchanged afterwards.

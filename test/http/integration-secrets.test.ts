@@ -1,5 +1,5 @@
 /**
- * Secrets (DESIGN §3, contract §5): the client webhook secret (`whsec_` + base64 of 32
+ * Secrets (docs/design.md §4, docs/factpulse.md Writes): the client webhook secret (`whsec_` + base64 of 32
  * bytes, shown once, replaced on regenerate, status, delete), and a full scenario after
  * which no secret — integration clientSecrets, the Chorus Pro technicalPassword, webhook
  * secrets, the callers' base64 AES keys — appears in any later response, any event, any

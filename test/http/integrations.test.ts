@@ -1,5 +1,5 @@
 /**
- * Integration credentials (DESIGN §3, contract §4): FactPulse double encryption with
+ * Integration credentials (docs/design.md §4, docs/factpulse.md Writes): FactPulse double encryption with
  * X-Encryption-Key, one caller key per client across kinds, rotate-encryption-key (wrong
  * key, right key, no double secrets, all-or-nothing under a storage failure), and the native
  * test action against a real loopback OAuth token server (success, wrong secret, the

@@ -362,7 +362,7 @@ for (const backend of testBackends()) {
         list.body.data.map((x: { keyId: string }) => x.keyId),
         [k.key.keyId, mine.key.keyId].sort(),
       );
-      // DESIGN §2: inside its account, a client naming another owner's key is forbidden.
+      // docs/design.md §3: inside its account, a client naming another owner's key is forbidden.
       assertProblem(await call(t, 'GET', `/v1/keys/${acc.keyId}`, asClient), 403, 'FORBIDDEN');
       assertProblem(await call(t, 'POST', '/v1/keys', asClient, { clientId: (await newClient('Neighbour')).id }), 403, 'FORBIDDEN');
       assertProblem(await call(t, 'POST', `/v1/keys/${acc.keyId}/reset`, asClient), 403, 'FORBIDDEN');

@@ -1,6 +1,6 @@
 /**
  * `@clientele/sdk/factpulse` as a drop-in for the FactPulse TypeScript SDK: code written the
- * way that SDK's docs show (docs/ClientManagementApi.md: `new Configuration()`,
+ * way that SDK's docs show (its docs/ClientManagementApi.md: `new Configuration()`,
  * `new ClientManagementApi(configuration)`, `const { status, data } = await api.method(…)`,
  * axios-style `error.response`) runs against a real Clientele, over a socket and in-process,
  * on both databases.

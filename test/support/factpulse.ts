@@ -1,5 +1,5 @@
 /**
- * Helpers for the FactPulse wire-contract tests (../shared/contracts/factpulse.md):
+ * Helpers for the FactPulse wire-contract tests (docs/factpulse.md):
  * an `inject` wrapper that records every response, exact-key-set assertions, a small
  * JSON-Schema-like checker for the contract's types, the FactPulse error shapes, a
  * loopback OAuth token server for the integration test action, and database dumps for
@@ -297,7 +297,7 @@ export const validPdpConfig = () => ({
   clientSecret: uniqueSecret('pdp-secret'),
 });
 
-/** The 12 operations of the contract plus `DELETE …/pdp-config` (DESIGN §9). */
+/** The 12 operations of the contract plus `DELETE …/pdp-config` (docs/factpulse.md). */
 export const FACTPULSE_OPS: FactPulseOp[] = [
   { name: 'list clients', method: 'GET', level: 'account', path: () => '/api/v1/clients' },
   { name: 'create client', method: 'POST', level: 'account', path: () => '/api/v1/clients', json: () => ({ name: 'Created by an op' }) },

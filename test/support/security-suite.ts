@@ -4,7 +4,7 @@
  * wrong / garbage / expired / disabled / deleted / deactivated credentials, a client
  * principal outside its own client, and another tenant's ids.
  *
- * Rules checked (DESIGN §2): every failed authentication answers exactly like an unknown
+ * Rules checked (docs/design.md §3): every failed authentication answers exactly like an unknown
  * key; a client principal naming another client of its account gets 403, and account-level
  * routes 403; another account's resources answer exactly like resources that do not exist.
  *

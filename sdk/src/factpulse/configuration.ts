@@ -1,7 +1,7 @@
 /**
  * `Configuration` with the FactPulse TypeScript SDK's (v4.0.2) parameters and meaning, so
  * `new Configuration({ basePath, accessToken, baseOptions })` written for that SDK works here.
- * @see ../shared/contracts/factpulse.md §7
+ * @see docs/factpulse.md, in the Clientele repository
  */
 export type TokenSource = string | Promise<string> | ((name?: string, scopes?: string[]) => string | Promise<string>);
 

@@ -1,7 +1,7 @@
 /**
  * The FactPulse Client Management models (generation B: the 4.0.2 set plus encryption modes
  * and webhook secrets), with the wire's camelCase names.
- * @see ../shared/contracts/factpulse.md §2
+ * @see docs/factpulse.md (Objects), in the Clientele repository
  */
 export interface ClientCreateRequest {
   name: string;

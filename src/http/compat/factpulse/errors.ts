@@ -1,5 +1,5 @@
 /**
- * FactPulse error bodies (DESIGN §9): validation failures are FastAPI's 422
+ * FactPulse error bodies (docs/factpulse.md, Errors): validation failures are FastAPI's 422
  * `{"detail":[{"loc","msg","type"}]}` with exactly those keys; everything else is
  * `{"errorCode","errorMessage"}`.
  */

@@ -1,0 +1,57 @@
+/**
+ * The configuration table: one entry per variable drives parsing and README's table, so a
+ * default is written once. Defaults, overrides, bad values naming their variable.
+ */
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { CONFIG_VARIABLES, loadConfig } from '../src/config.js';
+
+describe('configuration', () => {
+  it('reads every default from the table, as README shows it', () => {
+    const config = loadConfig({});
+    const shown = Object.fromEntries(CONFIG_VARIABLES.map((v) => [v.name, v.default]));
+    assert.equal(config.port, Number(shown.PORT));
+    assert.equal(config.host, shown.HOST);
+    assert.equal(config.dataDir, resolve(shown.CLIENTELE_DATA_DIR!));
+    assert.equal(config.accessTokenTtl, Number(shown.CLIENTELE_ACCESS_TOKEN_TTL));
+    assert.equal(config.cacheEntries, Number(shown.CLIENTELE_CACHE_ENTRIES));
+    assert.equal(config.cache, shown.CLIENTELE_CACHE === 'true');
+    assert.equal(config.trustProxy, shown.CLIENTELE_TRUST_PROXY === 'true');
+    assert.equal(config.webhookPollMs, Number(shown.CLIENTELE_WEBHOOK_POLL_MS));
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.masterKey, undefined);
+    assert.equal(config.outboundAllowHosts, '');
+    assert.equal(config.issuer, 'http://127.0.0.1:8080');
+  });
+
+  it('sets every field of the configuration from exactly one variable', () => {
+    const names = CONFIG_VARIABLES.map((v) => v.name);
+    assert.equal(new Set(names).size, names.length);
+    // Every variable set to a valid value shows up in a distinct field.
+    const env: Record<string, string> = {};
+    for (const v of CONFIG_VARIABLES) env[v.name] = /^\d+$/.test(v.default) ? String(Number(v.default) + 1) : v.default === 'true' || v.default === 'false' ? 'yes' : `value-of-${v.name}`;
+    const config = loadConfig(env) as unknown as Record<string, unknown>;
+    const fields = Object.keys(config);
+    assert.equal(fields.length, names.length);
+    for (const value of Object.values(config)) assert.notEqual(value, undefined);
+  });
+
+  it('parses overrides; an empty value is the default', () => {
+    const config = loadConfig({ PORT: '9000', HOST: '0.0.0.0', CLIENTELE_CACHE: 'off', CLIENTELE_BOOTSTRAP: 'NO', CLIENTELE_DATA_DIR: 'x/y', CLIENTELE_DB_POOL_SIZE: '' });
+    assert.equal(config.port, 9000);
+    assert.equal(config.cache, false);
+    assert.equal(config.bootstrap, false);
+    assert.equal(config.dataDir, resolve('x/y'));
+    assert.equal(config.dbPoolSize, 10);
+    assert.equal(config.issuer, 'http://0.0.0.0:9000');
+    assert.equal(loadConfig({ CLIENTELE_ISSUER: 'https://id.example' }).issuer, 'https://id.example');
+  });
+
+  it('refuses a bad value, naming the variable and the rule', () => {
+    assert.throws(() => loadConfig({ PORT: 'eighty' }), /^Error: PORT must be an integer ≥ 0$/);
+    assert.throws(() => loadConfig({ CLIENTELE_DB_POOL_SIZE: '0' }), /CLIENTELE_DB_POOL_SIZE must be an integer ≥ 1/);
+    assert.throws(() => loadConfig({ CLIENTELE_CACHE_ENTRIES: '1.5' }), /CLIENTELE_CACHE_ENTRIES/);
+    assert.throws(() => loadConfig({ CLIENTELE_CACHE: 'maybe' }), /CLIENTELE_CACHE must be true or false/);
+  });
+});
