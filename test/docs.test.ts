@@ -4,6 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { CONFIG_VARIABLES } from '../src/config.js';
 import { ERROR_CATALOGUE } from '../src/core/errors.js';
+import { permissionsTable, rolesTable } from '../scripts/docs-tables.js';
 
 const read = (path: string) => readFile(new URL(`../${path}`, import.meta.url), 'utf8');
 
@@ -22,6 +23,12 @@ describe('documentation stays true', () => {
       rows,
       CONFIG_VARIABLES.map((v) => [v.name, v.default]),
     );
+  });
+
+  it('docs/permissions.md holds the permission and role tables of the code (npm run docs)', async () => {
+    const text = await read('docs/permissions.md');
+    assert.ok(text.includes(permissionsTable()), 'the permissions table is not the one the code makes');
+    assert.ok(text.includes(rolesTable()), 'the roles table is not the one the code makes');
   });
 
   it('every relative link of README.md, ARCHITECTURE.md and docs/ names a file that exists', async () => {

@@ -105,6 +105,7 @@ describe('query plans at scale [postgres]', { skip: postgres ? false : 'PostgreS
         isPrimary: i === 0,
         enabled: true,
         scopes: [],
+        permissions: ['*'],
         secretHash: randomBytes(32),
         secretHint: 'xxxx',
         previousSecretHash: null,

@@ -1049,6 +1049,8 @@ export interface paths {
                         isPrimary?: boolean;
                         expiresAt?: string | null;
                         scopes?: string[];
+                        /** @description An account key's management permissions; default on create: the caller's own. Never more than the caller holds. */
+                        permissions?: ("clients:read" | "clients:write" | "keys:read" | "keys:write" | "keys:verify" | "integrations:write" | "webhooks:read" | "webhooks:write" | "events:read" | "usage:read" | "usage:write" | "users:read" | "users:write" | "account:write" | "*")[];
                     };
                 };
             };
@@ -1251,7 +1253,10 @@ export interface paths {
                             clientId: string | null;
                             isPrimary: boolean;
                             enabled: boolean;
+                            /** @description The platform's application scopes, returned by verify */
                             scopes: string[];
+                            /** @description Management permissions of an account key (empty for a client's key) */
+                            permissions: string[];
                             /** @description Last characters of the secret, for recognising a key */
                             hint: string;
                             expiresAt: string | null;
@@ -1381,7 +1386,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update an API key (name, primary, enabled, expiry, scopes) */
+        /** Update an API key (name, primary, enabled, expiry, scopes, permissions) */
         patch: {
             parameters: {
                 query?: never;
@@ -1400,6 +1405,8 @@ export interface paths {
                         enabled?: boolean;
                         expiresAt?: string | null;
                         scopes?: string[];
+                        /** @description An account key's management permissions; default on create: the caller's own. Never more than the caller holds. */
+                        permissions?: ("clients:read" | "clients:write" | "keys:read" | "keys:write" | "keys:verify" | "integrations:write" | "webhooks:read" | "webhooks:write" | "events:read" | "usage:read" | "usage:write" | "users:read" | "users:write" | "account:write" | "*")[];
                     };
                 };
             };
@@ -1416,7 +1423,10 @@ export interface paths {
                             clientId: string | null;
                             isPrimary: boolean;
                             enabled: boolean;
+                            /** @description The platform's application scopes, returned by verify */
                             scopes: string[];
+                            /** @description Management permissions of an account key (empty for a client's key) */
+                            permissions: string[];
                             /** @description Last characters of the secret, for recognising a key */
                             hint: string;
                             expiresAt: string | null;
@@ -3529,6 +3539,595 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the account's users */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["User"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Client error (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Server error (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a user (its one-time setup password is shown only in this response) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                        /** @description owner: everything; admin: everything but users and account settings; viewer: every :read */
+                        role: "owner" | "admin" | "viewer";
+                        /** @description Given beyond the role's */
+                        permissions?: ("clients:read" | "clients:write" | "keys:read" | "keys:write" | "keys:verify" | "integrations:write" | "webhooks:read" | "webhooks:write" | "events:read" | "usage:read" | "usage:write" | "users:read" | "users:write" | "account:write" | "*")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: components["schemas"]["User"];
+                            /** @description Shown once. The user signs in with it and sets their own password (at least 12 characters). */
+                            setupPassword: string;
+                        };
+                    };
+                };
+                /** @description Client error (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Server error (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user this credential acts as */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                            /** @description owner: everything; admin: everything but users and account settings; viewer: every :read */
+                            role: "owner" | "admin" | "viewer";
+                            permissions: string[];
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC
+                             */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Client error (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Server error (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change your own password (the current one is required) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        currentPassword: string;
+                        newPassword: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Client error (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Server error (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a user */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                            /** @description owner: everything; admin: everything but users and account settings; viewer: every :read */
+                            role: "owner" | "admin" | "viewer";
+                            permissions: string[];
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC
+                             */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Client error (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Server error (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove a user (not the last owner) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Client error (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Server error (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a user's role or permissions (never beyond your own; the last owner stays an owner) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description owner: everything; admin: everything but users and account settings; viewer: every :read */
+                        role?: "owner" | "admin" | "viewer";
+                        /** @description Given beyond the role's */
+                        permissions?: ("clients:read" | "clients:write" | "keys:read" | "keys:write" | "keys:verify" | "integrations:write" | "webhooks:read" | "webhooks:write" | "events:read" | "usage:read" | "usage:write" | "users:read" | "users:write" | "account:write" | "*")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                            /** @description owner: everything; admin: everything but users and account settings; viewer: every :read */
+                            role: "owner" | "admin" | "viewer";
+                            permissions: string[];
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC
+                             */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Client error (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Server error (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3575,7 +4174,10 @@ export interface components {
             clientId: string | null;
             isPrimary: boolean;
             enabled: boolean;
+            /** @description The platform's application scopes, returned by verify */
             scopes: string[];
+            /** @description Management permissions of an account key (empty for a client's key) */
+            permissions: string[];
             /** @description Last characters of the secret, for recognising a key */
             hint: string;
             expiresAt: string | null;
@@ -3608,6 +4210,24 @@ export interface components {
              * @description RFC 3339, UTC
              */
             createdAt: string;
+        };
+        User: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            /** @description owner: everything; admin: everything but users and account settings; viewer: every :read */
+            role: "owner" | "admin" | "viewer";
+            permissions: string[];
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC
+             */
+            updatedAt: string;
         };
     };
     responses: never;

@@ -116,6 +116,7 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
       generation++;
       if (change.keyId) entries.delete(`k:${change.keyId}`);
       if (change.clientId) entries.delete(`c:${change.clientId}`);
+      if (change.userId) entries.delete(`u:${change.userId}`);
     },
     setEnabled(on) {
       generation++;

@@ -124,8 +124,8 @@ async function insert(db: Kysely<DB>, accountId: string, prefix: string, at: Dat
         FROM unnest(${b.ids}::uuid[], ${b.ordinals}::int[], ${b.active}::bool[], ${b.dataKeys}::bytea[]) AS t(id, n, active, dk)`.execute(tx);
     if (b.keyIds.length === 0) return;
     await sql`
-      INSERT INTO api_keys (key_id, account_id, client_id, name, is_primary, enabled, scopes, secret_hash, secret_hint, created_at, updated_at)
-      SELECT t.key_id, ${accountId}::uuid, t.client_id, 'seed', t.is_primary, true, '[]'::jsonb, t.h, t.hint, ${at}::timestamptz, ${at}::timestamptz
+      INSERT INTO api_keys (key_id, account_id, client_id, name, is_primary, enabled, scopes, permissions, secret_hash, secret_hint, created_at, updated_at)
+      SELECT t.key_id, ${accountId}::uuid, t.client_id, 'seed', t.is_primary, true, '[]'::jsonb, '[]'::jsonb, t.h, t.hint, ${at}::timestamptz, ${at}::timestamptz
         FROM unnest(${b.keyIds}::text[], ${b.keyClients}::uuid[], ${b.keyPrimary}::bool[], ${b.keyHashes}::bytea[], ${b.keyHints}::text[])
              AS t(key_id, client_id, is_primary, h, hint)`.execute(tx);
   });

@@ -35,8 +35,8 @@ export async function createAccount(ctx: CoreContext, input: NewAccount): Promis
   const passwordHash = await hashPassword(password);
   const now = ctx.now();
   const account: Account = { id: uuidv7(), name: input.name.trim(), createdAt: now, updatedAt: now };
-  const user: User = { id: uuidv7(), accountId: account.id, email: input.email, passwordHash, createdAt: now, updatedAt: now };
-  const system: Principal = { kind: 'account', accountId: account.id, actor: { type: 'system', id: 'bootstrap' } };
+  const user: User = { id: uuidv7(), accountId: account.id, email: input.email, passwordHash, role: 'owner', permissions: [], createdAt: now, updatedAt: now };
+  const system: Principal = { kind: 'account', accountId: account.id, actor: { type: 'system', id: 'bootstrap' }, permissions: ['*'] };
   return ctx.store.transaction(async (tx) => {
     await tx.accounts.insert(account);
     await tx.users.insert(user);

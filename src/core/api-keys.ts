@@ -3,12 +3,17 @@
  * primary key per owner; an owner's first key becomes primary; making another key primary
  * demotes the old one; a primary key can be neither deleted nor demoted directly.
  * The secret is returned once, by create and reset; only its keyed hash is stored.
+ *
+ * Least privilege (permissions.ts): an account key carries permissions — by default its
+ * creator's — and a caller manages (creates, changes, resets, deletes) only keys with no
+ * more power than its own; a client's key carries the power of a client credential.
  */
 import { formatToken, generateKeyId, generateSecret, KEY_ID_PATTERN, secretHint } from '../crypto/key-format.js';
 import { hashSecret } from '../crypto/keyed-hash.js';
 import { loadClientFor, requireAccountPrincipal } from './access.js';
 import type { CoreContext } from './context.js';
 import { AppError, invalidField } from './errors.js';
+import { CLIENT_CREDENTIAL_POWER, parsePermissions, requireHolds, requirePermission } from './permissions.js';
 import { announceChange } from './cache.js';
 import { recordEvent } from './events.js';
 import { decodeCursor, pageOf } from './pagination.js';
@@ -21,6 +26,8 @@ export interface KeyInput {
   isPrimary?: boolean;
   expiresAt?: Date | null;
   scopes?: string[];
+  /** Account keys only; default: the creator's own permissions. */
+  permissions?: string[];
 }
 
 export interface KeyUpdate {
@@ -29,6 +36,8 @@ export interface KeyUpdate {
   enabled?: boolean;
   expiresAt?: Date | null;
   scopes?: string[];
+  /** Account keys only. */
+  permissions?: string[];
 }
 
 /** The only shape that ever carries a secret: create and reset results. */
@@ -46,6 +55,9 @@ export interface KeyQuery {
   owner?: 'account' | 'client';
 }
 
+/** `account`: the key must be one of the account's own (a client's key is then not found), for surfaces that manage only those. */
+export type KeyOwner = 'account';
+
 /** Longest grace period a reset may leave the old secret working. */
 const MAX_GRACE_SECONDS = 7 * 24 * 3600;
 
@@ -58,8 +70,24 @@ export function keySnapshot(k: ApiKey) {
     isPrimary: k.isPrimary,
     enabled: k.enabled,
     scopes: k.scopes,
+    permissions: k.permissions,
     expiresAt: k.expiresAt?.toISOString() ?? null,
   };
+}
+
+/** The power a key hands to whoever holds it: its permissions, or a client credential's. */
+function powerOf(key: Pick<ApiKey, 'clientId' | 'permissions'>): readonly string[] {
+  return key.clientId === null ? key.permissions : CLIENT_CREDENTIAL_POWER;
+}
+
+/** The permissions a new or changed key gets; refused on a client's key, and beyond the caller's. */
+function keyPermissions(principal: Principal, clientId: string | null, requested: string[] | undefined): string[] {
+  if (clientId !== null) {
+    if (requested !== undefined && requested.length > 0) throw invalidField('body.permissions', "is for account keys: a client's key acts on its own client only");
+    return [];
+  }
+  if (requested === undefined) return [...(principal.permissions ?? ['*'])];
+  return parsePermissions(requested, 'body.permissions');
 }
 
 /** Resolves which owner a principal addresses; client principals own only their client. */
@@ -75,12 +103,21 @@ async function resolveOwner(store: Store, principal: Principal, clientId: string
   return clientId;
 }
 
-/** Loads a key the principal may manage: another account's key is not found, another owner's forbidden. */
-async function loadKeyFor(tx: Store, principal: Principal, keyId: string): Promise<ApiKey> {
+/**
+ * Loads a key the principal may manage: another account's key is not found, another
+ * owner's forbidden, one with more power than the caller's refused (changing or resetting
+ * it — and so obtaining its secret — would hand that power over).
+ */
+async function loadKeyFor(tx: Store, principal: Principal, keyId: string, owner?: KeyOwner): Promise<ApiKey> {
   const key = await tx.apiKeys.getForUpdate(principal.accountId, keyId);
-  if (!key) throw new AppError('KEY_NOT_FOUND');
+  if (!key || (owner === 'account' && key.clientId !== null)) throw new AppError('KEY_NOT_FOUND');
   forbidOtherOwner(principal, key);
+  requireHolds(principal, powerOf(key));
   return key;
+}
+
+function samePermissions(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((p) => b.includes(p));
 }
 
 /** docs/design.md §3: inside its account, a client principal naming another owner's key gets 403. */
@@ -93,6 +130,7 @@ function checkExpiry(expiresAt: Date | null | undefined, now: Date): void {
 }
 
 export async function createKey(ctx: CoreContext, principal: Principal, input: KeyInput): Promise<IssuedKey> {
+  requirePermission(principal, 'keys:write');
   const now = ctx.now();
   checkExpiry(input.expiresAt, now);
   const secret = generateSecret();
@@ -100,6 +138,8 @@ export async function createKey(ctx: CoreContext, principal: Principal, input: K
   return retryOnPrimaryRace(() =>
     ctx.store.transaction(async (tx) => {
       const clientId = await resolveOwner(tx, principal, input.clientId);
+      const permissions = keyPermissions(principal, clientId, input.permissions);
+      requireHolds(principal, powerOf({ clientId, permissions }));
       const current = await tx.apiKeys.findPrimaryForUpdate(principal.accountId, clientId);
       const isPrimary = !current || input.isPrimary === true;
       if (current && isPrimary) await tx.apiKeys.update(principal.accountId, current.keyId, { isPrimary: false }, now);
@@ -111,6 +151,7 @@ export async function createKey(ctx: CoreContext, principal: Principal, input: K
         isPrimary,
         enabled: true,
         scopes: input.scopes ?? [],
+        permissions,
         secretHash: hashSecret(ctx.pepper, secret),
         secretHint: secretHint(secret),
         previousSecretHash: null,
@@ -144,6 +185,7 @@ async function retryOnPrimaryRace<T>(run: () => Promise<T>): Promise<T> {
 }
 
 export async function getKey(ctx: CoreContext, principal: Principal, keyId: string): Promise<ApiKey> {
+  requirePermission(principal, 'keys:read');
   const key = await ctx.store.apiKeys.get(keyId);
   if (!key || key.accountId !== principal.accountId) throw new AppError('KEY_NOT_FOUND');
   forbidOtherOwner(principal, key);
@@ -183,6 +225,7 @@ export async function listAllAccountKeys(ctx: CoreContext, principal: Principal)
 }
 
 export async function listKeys(ctx: CoreContext, principal: Principal, query: KeyQuery): Promise<Page<ApiKey>> {
+  requirePermission(principal, 'keys:read');
   const after = decodeCursor(query.cursor, (k) => KEY_ID_PATTERN.test(k));
   let clientId: string | null | undefined;
   if (principal.kind === 'client') clientId = await resolveOwner(ctx.store, principal, query.clientId);
@@ -196,19 +239,23 @@ export async function listKeys(ctx: CoreContext, principal: Principal, query: Ke
   return pageOf(rows, query.limit, (k) => k.keyId);
 }
 
-export async function updateKey(ctx: CoreContext, principal: Principal, keyId: string, input: KeyUpdate): Promise<ApiKey> {
+export async function updateKey(ctx: CoreContext, principal: Principal, keyId: string, input: KeyUpdate, owner?: KeyOwner): Promise<ApiKey> {
+  requirePermission(principal, 'keys:write');
   const now = ctx.now();
   checkExpiry(input.expiresAt, now);
   let changed = false;
   const updated = await retryOnPrimaryRace(() =>
     ctx.store.transaction(async (tx) => {
-      const key = await loadKeyFor(tx, principal, keyId);
+      const key = await loadKeyFor(tx, principal, keyId, owner);
+      const permissions = input.permissions === undefined ? undefined : keyPermissions(principal, key.clientId, input.permissions);
+      if (permissions !== undefined) requireHolds(principal, powerOf({ clientId: key.clientId, permissions }));
       if (key.isPrimary && input.isPrimary === false) throw new AppError('PRIMARY_KEY_PROTECTED', 'Make another key primary instead of demoting the primary key');
       const patch: KeyPatch = {};
       if (input.name !== undefined) patch.name = input.name;
       if (input.enabled !== undefined) patch.enabled = input.enabled;
       if (input.expiresAt !== undefined) patch.expiresAt = input.expiresAt;
       if (input.scopes !== undefined) patch.scopes = input.scopes;
+      if (permissions !== undefined && !samePermissions(permissions, key.permissions)) patch.permissions = permissions;
       if (input.isPrimary === true && !key.isPrimary) {
         const current = await tx.apiKeys.findPrimaryForUpdate(principal.accountId, key.clientId);
         if (current) await tx.apiKeys.update(principal.accountId, current.keyId, { isPrimary: false }, now);
@@ -229,13 +276,14 @@ export async function updateKey(ctx: CoreContext, principal: Principal, keyId: s
 }
 
 /** Issues a new secret; the old one keeps working for `gracePeriodSeconds` (default 0). */
-export async function resetKey(ctx: CoreContext, principal: Principal, keyId: string, gracePeriodSeconds = 0): Promise<IssuedKey> {
+export async function resetKey(ctx: CoreContext, principal: Principal, keyId: string, gracePeriodSeconds = 0, owner?: KeyOwner): Promise<IssuedKey> {
+  requirePermission(principal, 'keys:write');
   if (!Number.isInteger(gracePeriodSeconds) || gracePeriodSeconds < 0 || gracePeriodSeconds > MAX_GRACE_SECONDS)
     throw invalidField('body.gracePeriodSeconds', `must be an integer from 0 to ${MAX_GRACE_SECONDS}`);
   const now = ctx.now();
   const secret = generateSecret();
   const issued = await ctx.store.transaction(async (tx) => {
-    const key = await loadKeyFor(tx, principal, keyId);
+    const key = await loadKeyFor(tx, principal, keyId, owner);
     const grace = gracePeriodSeconds > 0;
     const after = await tx.apiKeys.update(
       principal.accountId,
@@ -257,10 +305,11 @@ export async function resetKey(ctx: CoreContext, principal: Principal, keyId: st
   return issued;
 }
 
-export async function deleteKey(ctx: CoreContext, principal: Principal, keyId: string): Promise<void> {
+export async function deleteKey(ctx: CoreContext, principal: Principal, keyId: string, owner?: KeyOwner): Promise<void> {
+  requirePermission(principal, 'keys:write');
   const now = ctx.now();
   await ctx.store.transaction(async (tx) => {
-    const key = await loadKeyFor(tx, principal, keyId);
+    const key = await loadKeyFor(tx, principal, keyId, owner);
     if (key.isPrimary) throw new AppError('PRIMARY_KEY_PROTECTED', 'Make another key primary before deleting this one');
     await tx.apiKeys.delete(principal.accountId, keyId);
     await announceChange(tx, { keyId });

@@ -12,6 +12,7 @@ import { verifyDummy, verifyPassword } from '../crypto/passwords.js';
 import { keySecretBinding, type VerifiedClaims } from '../crypto/jwt.js';
 import { isUuid } from '../crypto/random.js';
 import type { CoreContext } from './context.js';
+import { userPermissions } from './permissions.js';
 import type { TokenService } from './signing-keys.js';
 import type { Actor, ApiKey, Principal } from './types.js';
 import { checkCredential } from './verification.js';
@@ -33,6 +34,8 @@ interface Subject {
   /** Set when the credential itself belongs to one client. */
   clientId?: string;
   scopes?: string[];
+  /** An account credential's permissions (permissions.ts); absent for a client's own credential. */
+  permissions?: readonly string[];
   /** For a key: the binding of the secret the credential was (or the token was minted) from. */
   keyFp?: string;
 }
@@ -78,7 +81,8 @@ function secretStillAccepted(ctx: CoreContext, key: ApiKey, claims: VerifiedClai
 async function loadSubject(ctx: CoreContext, claims: VerifiedClaims, accountId: string, actor: Actor): Promise<Subject | null> {
   if (actor.type === 'user') {
     if (!isUuid(actor.id)) return null;
-    return (await ctx.cache.user(accountId, actor.id, () => ctx.store.users.get(accountId, actor.id))) ? { accountId, actor } : null;
+    const user = await ctx.cache.user(accountId, actor.id, () => ctx.store.users.get(accountId, actor.id));
+    return user ? { accountId, actor, permissions: userPermissions(user) } : null;
   }
   if (actor.type === 'client') {
     if (!isUuid(actor.id)) return null;
@@ -90,14 +94,24 @@ async function loadSubject(ctx: CoreContext, claims: VerifiedClaims, accountId: 
   if (!key || key.accountId !== accountId || !key.enabled) return null;
   if (key.expiresAt && key.expiresAt.getTime() <= ctx.now().getTime()) return null;
   if (!secretStillAccepted(ctx, key, claims)) return null;
-  return { accountId, actor, scopes: key.scopes, ...(key.clientId ? { clientId: key.clientId } : {}), ...(claims.key_fp !== undefined ? { keyFp: claims.key_fp } : {}) };
+  return { ...keySubject(key), ...(claims.key_fp !== undefined ? { keyFp: claims.key_fp } : {}) };
+}
+
+/** The subject an API key authenticates: its account, its client if it has one, its scopes and (an account key's) permissions. */
+function keySubject(key: ApiKey): Subject {
+  return {
+    accountId: key.accountId,
+    actor: { type: 'key', id: key.keyId },
+    scopes: key.scopes,
+    ...(key.clientId ? { clientId: key.clientId } : { permissions: key.permissions }),
+  };
 }
 
 /** Narrows a subject to a principal, optionally scoped to `clientUid`; null when not allowed. */
 async function scope(ctx: CoreContext, subject: Subject, clientUid: string | undefined): Promise<Principal | null> {
   const clientId = subject.clientId ?? clientUid;
   if (subject.clientId && clientUid && clientUid !== subject.clientId) return null;
-  const base = { accountId: subject.accountId, actor: subject.actor, ...(subject.scopes ? { scopes: subject.scopes } : {}) };
+  const base = { accountId: subject.accountId, actor: subject.actor, ...(subject.scopes ? { scopes: subject.scopes } : {}), ...(subject.permissions ? { permissions: subject.permissions } : {}) };
   if (!clientId) return { kind: 'account', ...base };
   if (!isUuid(clientId)) return null;
   const client = await ctx.cache.client(subject.accountId, clientId, () => ctx.store.clients.get(subject.accountId, clientId));
@@ -136,7 +150,7 @@ export async function grantClientCredentials(ctx: AuthContext, keyId: string, se
   if (check.code !== 'VALID') return null;
   ctx.keyUsage.record(keyId, ctx.now());
   const key = check.key;
-  const principal = await scope(ctx, { accountId: key.accountId, actor: { type: 'key', id: key.keyId }, scopes: key.scopes, ...(key.clientId ? { clientId: key.clientId } : {}) }, undefined);
+  const principal = await scope(ctx, keySubject(key), undefined);
   if (!principal) return null;
   const access = await issueAccess(ctx, principal, bindingOf(ctx, key, secret));
   return { accessToken: access.token, expiresIn: ctx.tokenSettings.accessTtlSeconds, scope: key.scopes.join(' ') };
@@ -168,11 +182,11 @@ async function resolveLogin(ctx: CoreContext, login: PasswordLogin): Promise<Sub
     const check = await checkCredential(ctx, login.username, login.password);
     if (check.code !== 'VALID') return null;
     const k = check.key;
-    return { accountId: k.accountId, actor: { type: 'key', id: k.keyId }, scopes: k.scopes, ...(k.clientId ? { clientId: k.clientId } : {}), keyFp: bindingOf(ctx, k, login.password) };
+    return { ...keySubject(k), keyFp: bindingOf(ctx, k, login.password) };
   }
   const user = await ctx.store.users.findByEmail(login.username);
   if (user) {
-    return (await verifyPassword(login.password, user.passwordHash)) ? { accountId: user.accountId, actor: { type: 'user', id: user.id } } : null;
+    return (await verifyPassword(login.password, user.passwordHash)) ? { accountId: user.accountId, actor: { type: 'user', id: user.id }, permissions: userPermissions(user) } : null;
   }
   if (login.clientUid && isUuid(login.clientUid)) {
     const client = await ctx.store.clients.getById(login.clientUid);

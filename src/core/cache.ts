@@ -1,15 +1,16 @@
 /**
  * The verification cache port. Hot-path reads (key by id, client by id, user by id) may be
- * served from memory; every committed change to a key or client invalidates them here and,
+ * served from memory; every committed change to a key, client or user invalidates them here and,
  * through the database's notification channel, on every other instance.
  */
 import type { KeyWithClient, Store } from './ports.js';
 import type { ApiKey, Client, User } from './types.js';
 
-/** What changed: a key, or a client (and so every key it owns). */
+/** What changed: a key, a client (and so every key it owns), or a user. */
 export interface Change {
   keyId?: string;
   clientId?: string;
+  userId?: string;
 }
 
 export const INVALIDATION_CHANNEL = 'clientele_invalidate';

@@ -16,6 +16,7 @@ import { decodeCursor, pageOf } from './pagination.js';
 import type { ClientPatch } from './ports.js';
 import type { Client, Page, Principal } from './types.js';
 import { checkCredential } from './verification.js';
+import { grants, requirePermission } from './permissions.js';
 
 /** Fields a caller may set. `password` is hashed; `passwordHash` imports a bcrypt hash. */
 export interface ClientInput {
@@ -99,6 +100,7 @@ async function passwordColumns(input: ClientInput): Promise<Pick<ClientPatch, 'p
 }
 
 export async function createClient(ctx: CoreContext, principal: Principal, input: ClientInput): Promise<Client> {
+  requirePermission(principal, 'clients:write');
   requireAccountPrincipal(principal);
   checkInput(input);
   const name = deriveClientName(input);
@@ -138,16 +140,19 @@ export async function createClient(ctx: CoreContext, principal: Principal, input
  * every committed change, on every instance) for key checks, so a GET costs no query.
  */
 export async function getClient(ctx: CoreContext, principal: Principal, id: string): Promise<Client> {
+  requirePermission(principal, 'clients:read');
   return authoriseClient(principal, await ctx.cache.client(principal.accountId, id, () => ctx.store.clients.get(principal.accountId, id)));
 }
 
 /** getClient from the cache alone: undefined when the client is not cached or the principal may not see it. */
 export function getCachedClient(ctx: CoreContext, principal: Principal, id: string): Client | undefined {
+  if (principal.permissions && !grants(principal.permissions, 'clients:read')) return undefined; // the route refuses it
   const client = ctx.cache.peekClient(principal.accountId, id);
   return client && mayActOn(principal, client) ? client : undefined;
 }
 
 export async function listClients(ctx: CoreContext, principal: Principal, query: ClientQuery): Promise<Page<Client>> {
+  requirePermission(principal, 'clients:read');
   requireAccountPrincipal(principal);
   const afterId = decodeCursor(query.cursor, isUuid);
   const rows = await ctx.store.clients.list(principal.accountId, {
@@ -163,12 +168,14 @@ export async function listClients(ctx: CoreContext, principal: Principal, query:
 
 /** Offset pagination for surfaces that number their pages (FactPulse `page`/`pageSize`). */
 export async function listClientsPage(ctx: CoreContext, principal: Principal, page: number, pageSize: number): Promise<{ rows: Client[]; total: number }> {
+  requirePermission(principal, 'clients:read');
   requireAccountPrincipal(principal);
   return ctx.store.clients.listPage(principal.accountId, (page - 1) * pageSize, pageSize);
 }
 
 /** A client of the principal's account by its username (account principals only); CLIENT_NOT_FOUND when none. */
 export async function findClientByUsername(ctx: CoreContext, principal: Principal, username: string): Promise<Client> {
+  requirePermission(principal, 'clients:read');
   requireAccountPrincipal(principal);
   const client = await ctx.store.clients.findByUsername(principal.accountId, username);
   if (!client) throw new AppError('CLIENT_NOT_FOUND');
@@ -177,6 +184,7 @@ export async function findClientByUsername(ctx: CoreContext, principal: Principa
 
 /** A client of the principal's account by its username, else by its e-mail address (the first one); CLIENT_NOT_FOUND when neither. */
 export async function findClientByUsernameOrEmail(ctx: CoreContext, principal: Principal, term: string): Promise<Client> {
+  requirePermission(principal, 'clients:read');
   requireAccountPrincipal(principal);
   const client = (await ctx.store.clients.findByUsername(principal.accountId, term)) ?? (await ctx.store.clients.list(principal.accountId, { limit: 1, emailAddress: term }))[0];
   if (!client) throw new AppError('CLIENT_NOT_FOUND');
@@ -189,6 +197,7 @@ export async function findClientByUsernameOrEmail(ctx: CoreContext, principal: P
  * an account key or another account's key alike, so nothing about the token is revealed).
  */
 export async function findClientByKeyToken(ctx: CoreContext, principal: Principal, token: string): Promise<Client> {
+  requirePermission(principal, 'clients:read');
   requireAccountPrincipal(principal);
   const parts = parseToken(token);
   const check = parts ? await checkCredential(ctx, parts.keyId, parts.secret) : undefined;
@@ -206,6 +215,7 @@ export async function findClientByKeyToken(ctx: CoreContext, principal: Principa
 export type ClientMapsMerge = (current: Client) => Pick<ClientInput, 'limits' | 'features'>;
 
 export async function updateClient(ctx: CoreContext, principal: Principal, id: string, input: ClientInput, merge?: ClientMapsMerge): Promise<Client> {
+  requirePermission(principal, 'clients:write');
   checkInput(input);
   if (input.name === null || (input.name !== undefined && input.name.trim() === '')) throw invalidField('body.name', 'must not be empty');
   if (principal.kind === 'client' && (input.limits !== undefined || input.features !== undefined || input.isActive !== undefined || merge))
@@ -248,6 +258,7 @@ export async function updateClient(ctx: CoreContext, principal: Principal, id: s
  * native API and CCM19 reserve status to the account).
  */
 export async function setClientActive(ctx: CoreContext, principal: Principal, id: string, active: boolean, options: { allowOwnClient?: boolean } = {}): Promise<Client> {
+  requirePermission(principal, 'clients:write');
   if (principal.kind === 'client' && !options.allowOwnClient) throw new AppError('FORBIDDEN', 'A client credential may not change its limits, features or status');
   const now = ctx.now();
   const after = await ctx.store.transaction(async (tx) => {
@@ -265,6 +276,7 @@ export async function setClientActive(ctx: CoreContext, principal: Principal, id
 
 /** Deletes a client with its keys and its data key (crypto-shredding its secrets). */
 export async function deleteClient(ctx: CoreContext, principal: Principal, id: string): Promise<void> {
+  requirePermission(principal, 'clients:write');
   requireAccountPrincipal(principal);
   const now = ctx.now();
   await ctx.store.transaction(async (tx) => {

@@ -8,6 +8,7 @@ import type { EventFilter, Store } from './ports.js';
 import type { Actor, DomainEvent, Page, Principal } from './types.js';
 import { decodeCursor, pageOf } from './pagination.js';
 import { loadClientFor } from './access.js';
+import { requirePermission } from './permissions.js';
 
 export interface NewEvent {
   accountId: string;
@@ -35,6 +36,7 @@ export interface EventQuery {
 
 /** Lists the caller's events; a client principal sees only its own client's. */
 export async function listEvents(store: Store, principal: Principal, query: EventQuery): Promise<Page<DomainEvent>> {
+  requirePermission(principal, 'events:read');
   const filter: EventFilter = { limit: query.limit + 1 };
   const after = decodeCursor(query.cursor, isUuid);
   if (after) filter.afterId = after;

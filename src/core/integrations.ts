@@ -20,6 +20,7 @@ import { recordEvent } from './events.js';
 import { INTEGRATION_KINDS } from './integration-kinds.js';
 import type { Store } from './ports.js';
 import type { Client, EncryptionMode, Integration, IntegrationKind, Principal } from './types.js';
+import { requirePermission } from './permissions.js';
 
 export interface IntegrationInput {
   /** Settings and secrets together, as a request names them: the kind's declaration (integration-kinds.ts) says which is which. */
@@ -49,12 +50,14 @@ function assertSameClientKey(dek: Buffer, client: Client, existing: Integration[
 }
 
 export async function getIntegration(ctx: CoreContext, principal: Principal, clientId: string, kind: IntegrationKind): Promise<Integration | null> {
+  requirePermission(principal, 'clients:read');
   const client = await loadClientFor(ctx.store, principal, clientId);
   return ctx.store.integrations.get(client.accountId, client.id, kind);
 }
 
 /** Creates or replaces a client's integration of one kind. */
 export async function putIntegration(ctx: CoreContext, principal: Principal, clientId: string, kind: IntegrationKind, input: IntegrationInput): Promise<Integration> {
+  requirePermission(principal, 'integrations:write');
   const spec = INTEGRATION_KINDS[kind];
   const { settings, secrets } = spec.split(kind, input.fields);
   if (input.encryptionMode === 'double' && !input.clientKey) throw new AppError('ENCRYPTION_KEY_REQUIRED');
@@ -92,6 +95,7 @@ export async function putIntegration(ctx: CoreContext, principal: Principal, cli
 }
 
 export async function deleteIntegration(ctx: CoreContext, principal: Principal, clientId: string, kind: IntegrationKind): Promise<boolean> {
+  requirePermission(principal, 'integrations:write');
   const now = ctx.now();
   return ctx.store.transaction(async (tx) => {
     const client = await loadClientFor(tx, principal, clientId, true);
@@ -123,6 +127,7 @@ function revealSecrets(ctx: CoreContext, client: Client, i: Integration, clientK
  * transaction: a wrong old key or any failure leaves everything as it was.
  */
 export async function rotateClientEncryptionKey(ctx: CoreContext, principal: Principal, clientId: string, oldKey: Buffer, newKey: Buffer): Promise<number> {
+  requirePermission(principal, 'integrations:write');
   const now = ctx.now();
   return ctx.store.transaction(async (tx: Store) => {
     const client = await loadClientFor(tx, principal, clientId, true);
@@ -149,6 +154,7 @@ export async function rotateClientEncryptionKey(ctx: CoreContext, principal: Pri
  * the stored client id and secret. The outcome is recorded (lastTestAt/Success/Error).
  */
 export async function testIntegration(ctx: CoreContext, principal: Principal, clientId: string, kind: IntegrationKind, clientKey?: Buffer): Promise<Integration> {
+  requirePermission(principal, 'integrations:write');
   const client = await loadClientFor(ctx.store, principal, clientId);
   const integration = await ctx.store.integrations.get(client.accountId, client.id, kind);
   if (!integration) throw new AppError('INTEGRATION_NOT_FOUND');

@@ -41,7 +41,11 @@ interface KeyFilter {
   clientOwned?: boolean;
 }
 
-export type KeyPatch = Partial<Pick<ApiKey, 'name' | 'isPrimary' | 'enabled' | 'scopes' | 'expiresAt' | 'secretHash' | 'secretHint' | 'previousSecretHash' | 'previousSecretExpiresAt'>>;
+export type UserPatch = Partial<Pick<User, 'role' | 'permissions' | 'passwordHash'>>;
+
+export type KeyPatch = Partial<
+  Pick<ApiKey, 'name' | 'isPrimary' | 'enabled' | 'scopes' | 'permissions' | 'expiresAt' | 'secretHash' | 'secretHint' | 'previousSecretHash' | 'previousSecretExpiresAt'>
+>;
 
 export interface EventFilter {
   limit: number;
@@ -124,6 +128,14 @@ export interface Store {
     insert(user: User): Promise<void>;
     findByEmail(email: string): Promise<User | null>;
     get(accountId: string, id: string): Promise<User | null>;
+    /** Same as get, holding a row lock until the transaction ends. */
+    getForUpdate(accountId: string, id: string): Promise<User | null>;
+    /** The account's users in id order (keyset: those after `afterId`). */
+    list(accountId: string, filter: { limit: number; afterId?: string }): Promise<User[]>;
+    /** The account's owners, each row locked until the transaction ends (the last-owner rule). */
+    listOwnersForUpdate(accountId: string): Promise<User[]>;
+    update(accountId: string, id: string, patch: UserPatch, at: Date): Promise<User | null>;
+    delete(accountId: string, id: string): Promise<boolean>;
   };
   clients: {
     insert(client: Client): Promise<void>;

@@ -13,6 +13,9 @@ export interface User {
   email: string;
   /** argon2id (or imported bcrypt) hash; never leaves the core. */
   passwordHash: string;
+  role: 'owner' | 'admin' | 'viewer';
+  /** Given beyond the role's (permissions.ts). */
+  permissions: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -48,7 +51,10 @@ export interface ApiKey {
   name: string | null;
   isPrimary: boolean;
   enabled: boolean;
+  /** The platform's application scopes, returned by verify; no meaning to Clientele. */
   scopes: string[];
+  /** Management permissions (permissions.ts) of an account key; always empty for a client's key. */
+  permissions: string[];
   /** HMAC-SHA-256(pepper, secret); the secret itself is never stored. */
   secretHash: Buffer;
   secretHint: string;
@@ -81,7 +87,13 @@ export interface DomainEvent {
 }
 
 /** An authenticated caller. */
-export type Principal = { kind: 'account'; accountId: string; actor: Actor; scopes?: string[] } | { kind: 'client'; accountId: string; clientId: string; actor: Actor; scopes?: string[] };
+/**
+ * Who a request acts as. `permissions`: what an account credential may do (permissions.ts);
+ * absent for a client's own credential, which its own-client rule bounds instead.
+ */
+export type Principal =
+  | { kind: 'account'; accountId: string; actor: Actor; scopes?: string[]; permissions?: readonly string[] }
+  | { kind: 'client'; accountId: string; clientId: string; actor: Actor; scopes?: string[]; permissions?: readonly string[] };
 
 /** A page of results in keyset order; `nextCursor` is null on the last page. */
 export interface Page<T> {

@@ -18,6 +18,7 @@ import { AppError, invalidField } from './errors.js';
 import { recordEvent } from './events.js';
 import type { UsageDelta } from './ports.js';
 import type { Client, Principal } from './types.js';
+import { requirePermission } from './permissions.js';
 
 export interface UsageEvent {
   metric: string;
@@ -78,6 +79,7 @@ function counterName(d: UsageDelta): string {
  */
 export async function recordUsage(ctx: CoreContext, principal: Principal, clientId: string, report: UsageEvent | UsageEvent[]): Promise<number> {
   requireAccountPrincipal(principal);
+  requirePermission(principal, 'usage:write');
   const now = ctx.now();
   const batch = Array.isArray(report);
   const events = batch ? report : [report];
@@ -118,6 +120,7 @@ export interface MetricUsage {
 
 /** Usage of one client: every metric's all-time and monthly values, by dimension. */
 export async function getUsage(ctx: CoreContext, principal: Principal, clientId: string, month = monthOf(ctx.now())): Promise<MetricUsage[]> {
+  requirePermission(principal, 'usage:read');
   const client = await loadClientFor(ctx.store, principal, clientId);
   const rows = await ctx.store.usage.list(client.accountId, [client.id], [ALL_TIME, month]);
   const metrics = new Map<string, MetricUsage>();
@@ -149,6 +152,7 @@ export async function getUsage(ctx: CoreContext, principal: Principal, clientId:
  * months), for surfaces that show usage beside each client of a list (account principals only).
  */
 export async function usageRowsOf(ctx: CoreContext, principal: Principal, clientIds: string[], periods: string[]) {
+  requirePermission(principal, 'clients:read');
   requireAccountPrincipal(principal);
   return ctx.store.usage.list(principal.accountId, clientIds, periods);
 }

@@ -7,6 +7,7 @@ import { hashSecret, verifySecret } from '../crypto/keyed-hash.js';
 import type { CoreContext } from './context.js';
 import type { ApiKey, Client, Principal } from './types.js';
 import { ALL_TIME, limitFor } from './usage.js';
+import { grants, requirePermission } from './permissions.js';
 
 type VerifyCode = 'VALID' | 'NOT_FOUND' | 'EXPIRED' | 'DISABLED' | 'CLIENT_INACTIVE' | 'USAGE_EXCEEDED';
 
@@ -62,7 +63,9 @@ function judgeClient(key: ApiKey, client: Client | null): CredentialCheck {
 /** The principal a valid key stands for. */
 function principalForKey(key: ApiKey): Principal {
   const actor = { type: 'key' as const, id: key.keyId };
-  return key.clientId ? { kind: 'client', accountId: key.accountId, clientId: key.clientId, actor, scopes: key.scopes } : { kind: 'account', accountId: key.accountId, actor, scopes: key.scopes };
+  return key.clientId
+    ? { kind: 'client', accountId: key.accountId, clientId: key.clientId, actor, scopes: key.scopes }
+    : { kind: 'account', accountId: key.accountId, actor, scopes: key.scopes, permissions: key.permissions };
 }
 
 /** Authenticates a request credential: a principal for a valid key, otherwise null. */
@@ -107,6 +110,7 @@ export interface VerifyOutcome {
  * client's); anyone else's key is NOT_FOUND, exactly like a wrong secret.
  */
 export async function verifyKey(ctx: CoreContext, principal: Principal, input: VerifyInput): Promise<VerifyOutcome> {
+  requirePermission(principal, 'keys:verify');
   const parts = verifiedParts(input);
   if (!parts) {
     hashSecret(ctx.pepper, input.token ?? '');
@@ -123,6 +127,7 @@ export async function verifyKey(ctx: CoreContext, principal: Principal, input: V
  * or when the answer needs the database (a client with a `calls` limit).
  */
 export function verifyCachedKey(ctx: CoreContext, principal: Principal, input: VerifyInput): VerifyOutcome | undefined {
+  if (principal.permissions && !grants(principal.permissions, 'keys:verify')) return undefined; // the route refuses it
   const parts = verifiedParts(input);
   const check = parts && checkCachedCredential(ctx, parts.keyId, parts.secret);
   if (!check) return undefined;

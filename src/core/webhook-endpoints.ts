@@ -13,6 +13,7 @@ import { recordEvent } from './events.js';
 import { decodeCursor, pageOf } from './pagination.js';
 import type { EndpointPatch } from './ports.js';
 import type { DomainEvent, Page, Principal, WebhookDelivery, WebhookEndpoint, WebhookFormat } from './types.js';
+import { requirePermission } from './permissions.js';
 
 export interface EndpointInput {
   url?: string;
@@ -72,6 +73,7 @@ async function loadEndpoint(ctx: CoreContext, principal: Principal, id: string):
  * so concurrent creations cannot both pass it.
  */
 export async function createEndpoint(ctx: CoreContext, principal: Principal, input: EndpointInput & { url: string }): Promise<WebhookEndpoint> {
+  requirePermission(principal, 'webhooks:write');
   requireAccountPrincipal(principal);
   checkEvents(input.events);
   const url = await checkUrl(ctx, input.url);
@@ -112,10 +114,12 @@ export async function createEndpoint(ctx: CoreContext, principal: Principal, inp
 }
 
 export async function getEndpoint(ctx: CoreContext, principal: Principal, id: string): Promise<WebhookEndpoint> {
+  requirePermission(principal, 'webhooks:read');
   return loadEndpoint(ctx, principal, id);
 }
 
 export async function listEndpoints(ctx: CoreContext, principal: Principal, query: { limit: number; cursor?: string }): Promise<Page<WebhookEndpoint>> {
+  requirePermission(principal, 'webhooks:read');
   requireAccountPrincipal(principal);
   const afterId = decodeCursor(query.cursor, isUuid);
   const rows = await ctx.store.webhooks.listEndpoints(principal.accountId, { limit: query.limit + 1, ...(afterId ? { afterId } : {}) });
@@ -123,6 +127,7 @@ export async function listEndpoints(ctx: CoreContext, principal: Principal, quer
 }
 
 export async function updateEndpoint(ctx: CoreContext, principal: Principal, id: string, input: EndpointInput): Promise<WebhookEndpoint> {
+  requirePermission(principal, 'webhooks:write');
   const current = await loadEndpoint(ctx, principal, id);
   checkEvents(input.events);
   const patch: EndpointPatch = {};
@@ -149,6 +154,7 @@ export async function updateEndpoint(ctx: CoreContext, principal: Principal, id:
 }
 
 export async function deleteEndpoint(ctx: CoreContext, principal: Principal, id: string): Promise<void> {
+  requirePermission(principal, 'webhooks:write');
   await loadEndpoint(ctx, principal, id);
   const now = ctx.now();
   await ctx.store.transaction(async (tx) => {
@@ -162,6 +168,7 @@ export async function deleteEndpoint(ctx: CoreContext, principal: Principal, id:
 }
 
 export async function listDeliveries(ctx: CoreContext, principal: Principal, endpointId: string, query: { limit: number; cursor?: string }): Promise<Page<WebhookDelivery>> {
+  requirePermission(principal, 'webhooks:read');
   await loadEndpoint(ctx, principal, endpointId);
   const afterId = decodeCursor(query.cursor, isUuid);
   const rows = await ctx.store.webhooks.listDeliveries(principal.accountId, endpointId, { limit: query.limit + 1, ...(afterId ? { afterId } : {}) });
@@ -170,6 +177,7 @@ export async function listDeliveries(ctx: CoreContext, principal: Principal, end
 
 /** Sends a delivery again now (whatever its status), keeping its history. */
 export async function redeliver(ctx: CoreContext, principal: Principal, deliveryId: string): Promise<WebhookDelivery> {
+  requirePermission(principal, 'webhooks:write');
   requireAccountPrincipal(principal);
   const d = await ctx.store.webhooks.getDelivery(principal.accountId, deliveryId);
   if (!d) throw new AppError('NOT_FOUND', 'No such delivery');
@@ -186,6 +194,7 @@ export async function redeliver(ctx: CoreContext, principal: Principal, delivery
  * but not fanned out to the account's other endpoints.
  */
 export async function sendTestEvent(ctx: CoreContext, principal: Principal, endpointId: string): Promise<WebhookDelivery> {
+  requirePermission(principal, 'webhooks:write');
   const endpoint = await loadEndpoint(ctx, principal, endpointId);
   const now = ctx.now();
   const event: DomainEvent = {

@@ -16,6 +16,7 @@ import type { CoreContext } from './context.js';
 import { invalidField } from './errors.js';
 import { recordEvent } from './events.js';
 import type { Client, Principal } from './types.js';
+import { requirePermission } from './permissions.js';
 
 const WEBHOOK_SECRET_PREFIX = 'whsec_';
 
@@ -28,6 +29,7 @@ const dekOf = (ctx: CoreContext, c: Client) => unwrapDataKey(ctx.keyring, c.data
 
 /** Generates (or replaces) the client's secret; the only time it is shown. */
 export async function generateClientWebhookSecret(ctx: CoreContext, principal: Principal, clientId: string): Promise<{ secret: string; createdAt: Date }> {
+  requirePermission(principal, 'webhooks:write');
   const now = ctx.now();
   const secret = generateWebhookSecret();
   await ctx.store.transaction(async (tx) => {
@@ -41,6 +43,7 @@ export async function generateClientWebhookSecret(ctx: CoreContext, principal: P
 }
 
 export async function getClientWebhookSecretStatus(ctx: CoreContext, principal: Principal, clientId: string): Promise<{ hasSecret: boolean; createdAt: Date | null }> {
+  requirePermission(principal, 'webhooks:read');
   const client = await loadClientFor(ctx.store, principal, clientId);
   const row = await ctx.store.webhookSecrets.get(client.accountId, client.id);
   return { hasSecret: row !== null, createdAt: row?.createdAt ?? null };
@@ -48,6 +51,7 @@ export async function getClientWebhookSecretStatus(ctx: CoreContext, principal: 
 
 /** Deletes the client's secret; returns whether one existed. */
 export async function deleteClientWebhookSecret(ctx: CoreContext, principal: Principal, clientId: string): Promise<boolean> {
+  requirePermission(principal, 'webhooks:write');
   const now = ctx.now();
   return ctx.store.transaction(async (tx) => {
     const client = await loadClientFor(tx, principal, clientId, true);
@@ -70,6 +74,7 @@ const accountAad = (accountId: string) => `account-webhook-secret:${accountId}`;
  * the replaced secret keeps signing alongside the new one until it expires.
  */
 export async function generateAccountWebhookSecret(ctx: CoreContext, principal: Principal, gracePeriodSeconds = 0): Promise<{ secret: string; createdAt: Date }> {
+  requirePermission(principal, 'webhooks:write');
   requireAccountPrincipal(principal);
   if (!Number.isInteger(gracePeriodSeconds) || gracePeriodSeconds < 0 || gracePeriodSeconds > 7 * 24 * 3600) throw invalidField('body.gracePeriodSeconds', 'must be an integer from 0 to 604800');
   const now = ctx.now();
@@ -96,12 +101,14 @@ export async function generateAccountWebhookSecret(ctx: CoreContext, principal: 
 }
 
 export async function getAccountWebhookSecretStatus(ctx: CoreContext, principal: Principal): Promise<{ hasSecret: boolean; createdAt: Date | null }> {
+  requirePermission(principal, 'webhooks:read');
   requireAccountPrincipal(principal);
   const row = await ctx.store.accountWebhookSecrets.get(principal.accountId);
   return { hasSecret: row !== null, createdAt: row?.createdAt ?? null };
 }
 
 export async function deleteAccountWebhookSecret(ctx: CoreContext, principal: Principal): Promise<boolean> {
+  requirePermission(principal, 'webhooks:write');
   requireAccountPrincipal(principal);
   const now = ctx.now();
   return ctx.store.transaction(async (tx) => {

@@ -20,6 +20,7 @@ import { pathOfRawRequest, SURFACES, surfaceOfPath, type SurfaceName } from './s
 import { registerMetricsRoute, type Metrics } from './metrics.js';
 import { registerOperationalRoutes } from './operational.js';
 import type { App } from './types.js';
+import { permissionOfRoute, type RoutePermission } from './route-permissions.js';
 import { createValidatorCompiler } from './validation.js';
 
 export type { App } from './types.js';
@@ -50,6 +51,8 @@ export interface RouteSummary {
   surface: SurfaceName;
   schema: Record<string, unknown> | undefined;
   auth: false | CredentialOptions | undefined;
+  /** What an account credential needs to call it (route-permissions.ts); undefined on public routes. */
+  permission: RoutePermission | undefined;
 }
 
 const ROUTES = new WeakMap<object, RouteSummary[]>();
@@ -170,7 +173,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), auth: false };
     const surface = surfaceOfPath(route.url).name;
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, surface, schema: route.schema as Record<string, unknown> | undefined, auth: route.config?.auth });
+    for (const method of [route.method].flat()) {
+      const auth = route.config?.auth;
+      const permission = permissionOfRoute(method, route.url);
+      if (auth !== false && permission === undefined) throw new Error(`${method} ${route.url}: an authenticated route must name its permission in src/http/route-permissions.ts`);
+      routes.push({ method, url: route.url, surface, schema: route.schema as Record<string, unknown> | undefined, auth, permission });
+    }
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', SECURITY_HEADERS['x-content-type-options']);

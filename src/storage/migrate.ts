@@ -26,15 +26,18 @@ class SqlFileMigrationProvider implements MigrationProvider {
   }
 }
 
-/** Brings the schema to the latest version; returns the names of migrations applied now. */
-export async function migrateToLatest(database: Database): Promise<string[]> {
+/**
+ * Brings the schema to the latest version (or, with `upTo`, to that migration: tests of a
+ * migration's data run the ones before it first); returns the names of migrations applied now.
+ */
+export async function migrateToLatest(database: Database, upTo?: string): Promise<string[]> {
   const migrator = new Migrator({
     db: database.db,
     provider: new SqlFileMigrationProvider(),
     migrationTableName: 'clientele_migrations',
     migrationLockTableName: 'clientele_migrations_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo);
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -16,6 +16,8 @@ export const toUser = (r: Selectable<UsersTable>): User => ({
   accountId: r.account_id,
   email: r.email,
   passwordHash: r.password_hash,
+  role: r.role,
+  permissions: r.permissions,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -51,6 +53,7 @@ export const API_KEY_COLUMNS = [
   'is_primary',
   'enabled',
   'scopes',
+  'permissions',
   'secret_hash',
   'secret_hint',
   'previous_secret_hash',
@@ -94,6 +97,7 @@ export const toApiKey = (r: ApiKeyRow): ApiKey => ({
   isPrimary: r.is_primary,
   enabled: r.enabled,
   scopes: r.scopes,
+  permissions: r.permissions,
   secretHash: r.secret_hash,
   secretHint: r.secret_hint,
   previousSecretHash: r.previous_secret_hash,
@@ -157,6 +161,7 @@ export function keyPatchColumns(patch: Partial<ApiKey>): Record<string, unknown>
     isPrimary: 'is_primary',
     enabled: 'enabled',
     scopes: 'scopes',
+    permissions: 'permissions',
     expiresAt: 'expires_at',
     secretHash: 'secret_hash',
     secretHint: 'secret_hint',
@@ -167,7 +172,7 @@ export function keyPatchColumns(patch: Partial<ApiKey>): Record<string, unknown>
   for (const [k, v] of Object.entries(patch)) {
     const col = map[k];
     if (!col || v === undefined) continue;
-    out[col] = col === 'scopes' ? JSON.stringify(v) : v;
+    out[col] = col === 'scopes' || col === 'permissions' ? JSON.stringify(v) : v;
   }
   return out;
 }

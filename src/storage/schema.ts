@@ -18,6 +18,8 @@ export interface UsersTable {
   account_id: string;
   email: string;
   password_hash: string;
+  role: 'owner' | 'admin' | 'viewer';
+  permissions: Json<string[]>;
   created_at: Date;
   updated_at: Date;
 }
@@ -59,6 +61,7 @@ export interface ApiKeysTable {
   is_primary: boolean;
   enabled: boolean;
   scopes: Json<string[]>;
+  permissions: Json<string[]>;
   secret_hash: Buffer;
   secret_hint: string;
   previous_secret_hash: Buffer | null;

@@ -34,6 +34,8 @@ export function usersRepo(db: Kysely<DB>): Store['users'] {
           account_id: u.accountId,
           email: u.email,
           password_hash: u.passwordHash,
+          role: u.role,
+          permissions: JSON.stringify(u.permissions),
           created_at: u.createdAt,
           updated_at: u.updatedAt,
         })
@@ -47,6 +49,37 @@ export function usersRepo(db: Kysely<DB>): Store['users'] {
     async get(accountId, id) {
       const r = await db.selectFrom('users').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
       return r ? toUser(r) : null;
+    },
+    async getForUpdate(accountId, id) {
+      const r = await db.selectFrom('users').selectAll().where('account_id', '=', accountId).where('id', '=', id).forUpdate().executeTakeFirst();
+      return r ? toUser(r) : null;
+    },
+    async list(accountId, filter) {
+      let q = db.selectFrom('users').selectAll().where('account_id', '=', accountId);
+      if (filter.afterId) q = q.where('id', '>', filter.afterId);
+      return (await q.orderBy('id').limit(filter.limit).execute()).map(toUser);
+    },
+    async listOwnersForUpdate(accountId) {
+      return (await db.selectFrom('users').selectAll().where('account_id', '=', accountId).where('role', '=', 'owner').orderBy('id').forUpdate().execute()).map(toUser);
+    },
+    async update(accountId, id, patch, at) {
+      const r = await db
+        .updateTable('users')
+        .set({
+          ...(patch.role !== undefined ? { role: patch.role } : {}),
+          ...(patch.permissions !== undefined ? { permissions: JSON.stringify(patch.permissions) } : {}),
+          ...(patch.passwordHash !== undefined ? { password_hash: patch.passwordHash } : {}),
+          updated_at: at,
+        })
+        .where('account_id', '=', accountId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return r ? toUser(r) : null;
+    },
+    async delete(accountId, id) {
+      const r = await db.deleteFrom('users').where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
     },
   };
 }

@@ -23,6 +23,7 @@ export function apiKeysRepo(db: Kysely<DB>, hot: HotReads | undefined, clients: 
           is_primary: k.isPrimary,
           enabled: k.enabled,
           scopes: JSON.stringify(k.scopes),
+          permissions: JSON.stringify(k.permissions),
           secret_hash: k.secretHash,
           secret_hint: k.secretHint,
           previous_secret_hash: k.previousSecretHash,

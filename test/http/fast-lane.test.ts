@@ -110,6 +110,25 @@ for (const backend of testBackends()) {
       assert.deepEqual(JSON.parse(lane.body), { valid: false, code: 'NOT_FOUND' });
     });
 
+    it('refuses, like the route, a cached caller that lacks the permission (the lane never serves it)', async () => {
+      const reader = await issueKey(t, acc.headers, { name: 'reads clients only', permissions: ['clients:read'] });
+      const verifier = await issueKey(t, acc.headers, { name: 'verifies only', permissions: ['keys:verify'] });
+      const asReader = { 'x-api-key': reader.token };
+      const asVerifier = { 'x-api-key': verifier.token };
+      await send('GET', `/v1/clients/${clientId}`, asReader); // both callers and the client in the cache
+      await send('POST', '/v1/keys/verify', json(asVerifier), JSON.stringify({ token: clientKey.token }));
+      for (const [method, path, headers, body] of [
+        ['POST', '/v1/keys/verify', json(asReader), JSON.stringify({ token: clientKey.token })],
+        ['GET', `/v1/clients/${clientId}`, asVerifier, undefined],
+      ] as const) {
+        const { lane, fastify, laneRouted } = await both(method, path, headers, body);
+        assert.equal(laneRouted, true, `${method} ${path} was answered by the lane`);
+        assert.deepEqual(lane, fastify);
+        assert.equal(lane.status, 403);
+        assert.equal(JSON.parse(lane.body).code, 'PERMISSION_DENIED');
+      }
+    });
+
     it('counts each use once, whichever path answers', async () => {
       const { keyUsage } = t.services;
       const { store } = t.services.ctx;

@@ -8,7 +8,7 @@ import { createTestApp, type TestAccount, type TestApp } from '../support/app.js
 import { testBackends } from '../support/databases.js';
 import { assertProblem, basicHeader as basic, call, countRows, createClient, issueKey, ISO_Z, JSON_TYPE, KEY_ID, MISSING_KEY, type IssuedKeyBody as Issued, type Res } from '../support/http.js';
 
-const KEY_KEYS = ['clientId', 'createdAt', 'enabled', 'expiresAt', 'hint', 'isPrimary', 'keyId', 'lastUsedAt', 'name', 'scopes', 'updatedAt'];
+const KEY_KEYS = ['clientId', 'createdAt', 'enabled', 'expiresAt', 'hint', 'isPrimary', 'keyId', 'lastUsedAt', 'name', 'permissions', 'scopes', 'updatedAt'];
 const VERIFY_KEYS = ['accountId', 'clientId', 'code', 'expiresAt', 'keyId', 'scopes', 'valid'];
 const TOKEN = /^clt_[0-9A-Za-z]{22}_[0-9A-Za-z]{49}$/;
 

@@ -57,6 +57,50 @@ it('has at least one migration', () => {
 });
 
 for (const backend of testBackends()) {
+  describe(`migration 0009, permissions [${backend}]`, () => {
+    it('gives every existing account key full power, client keys none, and makes every existing user an owner', async () => {
+      const { database, dispose } = await openEmpty(backend);
+      try {
+        await migrateToLatest(database, '0008_client_counts_at_commit');
+        const account = '0190f0a0-0000-7000-8000-000000000001';
+        const client = '0190f0a0-0000-7000-8000-000000000002';
+        const now = new Date('2026-01-01T00:00:00Z');
+        await sql`insert into accounts (id, name, created_at, updated_at) values (${account}, 'before', ${now}, ${now})`.execute(database.db);
+        await sql`insert into users (id, account_id, email, password_hash, created_at, updated_at) values (${client.replace(/2$/, '3')}, ${account}, 'owner@example.com', 'h', ${now}, ${now})`.execute(
+          database.db,
+        );
+        await sql`insert into clients (id, account_id, name, data_key, created_at, updated_at) values (${client}, ${account}, 'c', ${Buffer.from('k')}, ${now}, ${now})`.execute(database.db);
+        for (const [keyId, clientId] of [
+          ['ck_account000000000000000', null],
+          ['ck_client0000000000000000', client],
+        ] as const) {
+          await sql`insert into api_keys (key_id, account_id, client_id, secret_hash, secret_hint, created_at, updated_at) values (${keyId}, ${account}, ${clientId}, ${Buffer.from('h')}, 'hint', ${now}, ${now})`.execute(
+            database.db,
+          );
+        }
+        assert.deepEqual(await migrateToLatest(database), MIGRATIONS.slice(MIGRATIONS.indexOf('0009_permissions')));
+        const keys = await sql<{ key_id: string; permissions: string[] }>`select key_id, permissions from api_keys order by key_id`.execute(database.db);
+        assert.deepEqual(keys.rows, [
+          { key_id: 'ck_account000000000000000', permissions: ['*'] },
+          { key_id: 'ck_client0000000000000000', permissions: [] },
+        ]);
+        const users = await sql<{ role: string; permissions: string[] }>`select role, permissions from users`.execute(database.db);
+        assert.deepEqual(users.rows, [{ role: 'owner', permissions: [] }]);
+        // New rows must say what they hold: no default grants power silently.
+        await assert.rejects(
+          sql`insert into api_keys (key_id, account_id, secret_hash, secret_hint, created_at, updated_at) values ('ck_new00000000000000000000', ${account}, ${Buffer.from('h')}, 'h', ${now}, ${now})`.execute(
+            database.db,
+          ),
+        );
+        await assert.rejects(sql`update users set role = 'superuser'`.execute(database.db));
+      } finally {
+        await dispose();
+      }
+    });
+  });
+}
+
+for (const backend of testBackends()) {
   describe(`migrations from scratch [${backend}]`, () => {
     it('apply every migration once, then nothing on a second run', async () => {
       const { database, dispose } = await openEmpty(backend);

@@ -131,6 +131,8 @@ interface Target {
   /** An account-level webhook endpoint and one of its deliveries (routes whose prepare sets them). */
   endpointId?: string;
   deliveryId?: string;
+  /** A user of the account (routes whose prepare sets it). */
+  userId?: string;
 }
 
 interface RouteCase {
@@ -152,7 +154,7 @@ interface RouteCase {
    * without ids: the other tenant cannot see the result), `own-account` (acts on the caller's
    * account itself: the other tenant's state is checked untouched at the end).
    */
-  foreign: 'client-not-found' | 'key-not-found' | 'not-found' | 'empty-list' | 'verify-not-found' | 'lists-own' | 'created-in-own-account' | 'own-account';
+  foreign: 'client-not-found' | 'key-not-found' | 'user-not-found' | 'not-found' | 'empty-list' | 'verify-not-found' | 'lists-own' | 'created-in-own-account' | 'own-account';
   success: number;
   request(t: Target): { url: string; payload?: unknown; headers?: Headers };
   /** Brings an own target into the state the success control needs (run with account A's credentials). */
@@ -200,6 +202,16 @@ async function putPdp(t: TestApp, headers: Headers, clientId: string, mode: 'fer
 }
 
 const withPdp: RouteCase['prepare'] = (t, headers, target) => putPdp(t, headers, target.clientId);
+
+/** A viewer user of account A. */
+const withUser: RouteCase['prepare'] = async (t, headers, target) => {
+  const res = await send(t, 'POST', '/v1/users', headers, { email: `suite-${randomBytes(5).toString('hex')}@example.com`, role: 'viewer' });
+  expectStatus(res, 201, 'create a user');
+  return { ...target, userId: res.json().user.id as string };
+};
+
+/** Routes that act on the calling user itself (a key is refused as no user): test/http/users.test.ts covers them. */
+const SELF_ROUTES = ['GET /v1/users/me', 'POST /v1/users/me/password'];
 
 const NATIVE_ROUTES: RouteCase[] = [
   { method: 'GET', path: '/v1/clients', access: 'account', foreign: 'lists-own', success: 200, request: () => ({ url: '/v1/clients?limit=100' }) },
@@ -398,6 +410,26 @@ const NATIVE_ROUTES: RouteCase[] = [
   { method: 'POST', path: '/v1/webhook-secret/generate', access: 'account', foreign: 'own-account', success: 200, request: () => ({ url: '/v1/webhook-secret/generate', payload: {} }) },
   { method: 'GET', path: '/v1/webhook-secret/status', access: 'account', foreign: 'own-account', success: 200, request: () => ({ url: '/v1/webhook-secret/status' }) },
   { method: 'DELETE', path: '/v1/webhook-secret', access: 'account', foreign: 'own-account', success: 204, request: () => ({ url: '/v1/webhook-secret' }) },
+  { method: 'GET', path: '/v1/users', access: 'account', foreign: 'lists-own', success: 200, request: () => ({ url: '/v1/users?limit=100' }) },
+  {
+    method: 'POST',
+    path: '/v1/users',
+    access: 'account',
+    foreign: 'lists-own',
+    success: 201,
+    request: () => ({ url: '/v1/users', payload: { email: `suite-${randomBytes(5).toString('hex')}@example.com`, role: 'viewer' } }),
+  },
+  { method: 'GET', path: '/v1/users/:id', access: 'account', foreign: 'user-not-found', success: 200, prepare: withUser, request: (t) => ({ url: `/v1/users/${t.userId ?? uuidv7()}` }) },
+  {
+    method: 'PATCH',
+    path: '/v1/users/:id',
+    access: 'account',
+    foreign: 'user-not-found',
+    success: 200,
+    prepare: withUser,
+    request: (t) => ({ url: `/v1/users/${t.userId ?? uuidv7()}`, payload: { role: 'admin' } }),
+  },
+  { method: 'DELETE', path: '/v1/users/:id', access: 'account', foreign: 'user-not-found', success: 204, prepare: withUser, request: (t) => ({ url: `/v1/users/${t.userId ?? uuidv7()}` }) },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -422,6 +454,8 @@ interface SecurityFixture {
   hooksA: { endpointId: string; deliveryId: string; nextAttemptAt: string };
   hooksB: { endpointId: string; deliveryId: string; nextAttemptAt: string };
   bWebhookSecretCreatedAt: string;
+  /** Account B's owner user. */
+  bUserId: string;
   /** Every way account A can authenticate. */
   accountCredentials: Credential[];
   /** Every way client C1 (key K1, its JWT, its own password login) can authenticate. */
@@ -558,6 +592,7 @@ async function createSecurityFixture(backend: BackendName): Promise<SecurityFixt
       hooksA,
       hooksB,
       bWebhookSecretCreatedAt: bSecret.json().createdAt as string,
+      bUserId: (await send(t, 'GET', '/v1/users', B.headers)).json().data[0].id as string,
       accountCredentials,
       clientCredentials,
       badCredentials,
@@ -573,7 +608,7 @@ async function createSecurityFixture(backend: BackendName): Promise<SecurityFixt
       },
       nonexistentTarget() {
         const keyId = generateKeyId();
-        return { clientId: uuidv7(), keyId, token: formatToken(keyId, generateSecret()), endpointId: uuidv7(), deliveryId: uuidv7() };
+        return { clientId: uuidv7(), keyId, token: formatToken(keyId, generateSecret()), endpointId: uuidv7(), deliveryId: uuidv7(), userId: uuidv7() };
       },
     };
   } catch (err) {
@@ -601,6 +636,7 @@ function normalise(body: string, target: Target): string {
   let out = body.split(target.clientId).join('<client>').split(target.keyId).join('<key>');
   if (target.endpointId) out = out.split(target.endpointId).join('<endpoint>');
   if (target.deliveryId) out = out.split(target.deliveryId).join('<delivery>');
+  if (target.userId) out = out.split(target.userId).join('<user>');
   return out;
 }
 
@@ -672,8 +708,8 @@ async function checkClientPrincipal(f: SecurityFixture, route: RouteCase): Promi
 }
 
 async function checkForeign(f: SecurityFixture, route: RouteCase): Promise<void> {
-  const foreign: Target = { clientId: f.cb, keyId: f.kb.keyId, token: f.kb.token, endpointId: f.hooksB.endpointId, deliveryId: f.hooksB.deliveryId };
-  const bValues = [f.B.accountId, f.B.keyId, f.cb, f.kb.keyId, f.kb.secret, 'Security tenant B', 'CB', 'KB', f.hooksB.endpointId, f.hooksB.deliveryId, HOOK_URL_B];
+  const foreign: Target = { clientId: f.cb, keyId: f.kb.keyId, token: f.kb.token, endpointId: f.hooksB.endpointId, deliveryId: f.hooksB.deliveryId, userId: f.bUserId };
+  const bValues = [f.B.accountId, f.B.keyId, f.cb, f.kb.keyId, f.kb.secret, 'Security tenant B', 'CB', 'KB', f.hooksB.endpointId, f.hooksB.deliveryId, HOOK_URL_B, f.bUserId, f.B.email];
   const principals = [...f.accountCredentials, ...f.clientCredentials];
   for (const c of principals) {
     const isClient = f.clientCredentials.includes(c);
@@ -711,6 +747,9 @@ async function checkForeign(f: SecurityFixture, route: RouteCase): Promise<void>
         break;
       case 'key-not-found':
         expectProblem(res, 404, 'KEY_NOT_FOUND', `${c.label} on B's key`);
+        break;
+      case 'user-not-found':
+        expectProblem(res, 404, 'USER_NOT_FOUND', `${c.label} on B's user`);
         break;
       case 'not-found':
         expectProblem(res, 404, 'NOT_FOUND', `${c.label} on B's webhook endpoint or delivery`);
@@ -801,7 +840,10 @@ export function runSecuritySuite(backend: BackendName): void {
       assert.ok(routes.length > 10, 'the route table is filled');
       const key = (r: RouteId) => `${r.method} ${r.path}`;
       const listed = new Set(NATIVE_ROUTES.map(key));
-      const v1 = routes.filter((r) => r.method !== 'HEAD' && /^\/v1(\/|$)/.test(r.path)).map(key);
+      const v1 = routes
+        .filter((r) => r.method !== 'HEAD' && /^\/v1(\/|$)/.test(r.path))
+        .map(key)
+        .filter((r) => !SELF_ROUTES.includes(r));
       assert.deepEqual(
         v1.filter((r) => !listed.has(r)),
         [],

@@ -66,6 +66,7 @@ export function makeKey(accountId: string, clientId: string | null, over: Partia
     isPrimary: false,
     enabled: true,
     scopes: [],
+    permissions: clientId === null ? ['*'] : [],
     secretHash: randomBytes(32),
     secretHint: 'abcd',
     previousSecretHash: null,

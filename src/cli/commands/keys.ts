@@ -51,13 +51,15 @@ const get = getCommand({
 const create: CommandSpec = {
   name: 'create',
   summary: 'Create an API key (its token is shown once)',
-  usage: 'keys create [--client ID] [--name NAME] [--primary] [--expires-at TIME] [--scope S]… [--idempotency-key KEY]',
+  usage: 'keys create [--client ID] [--name NAME] [--primary] [--expires-at TIME] [--scope S]… [--permission P]… [--idempotency-key KEY]',
   help: `Options:
   --client ID              A key of this client (default: an account key)
   --name NAME              A label
   --primary                Make it the owner's primary key
   --expires-at TIME        RFC 3339 time after which the key stops working
-  --scope S                A scope; repeatable
+  --scope S                An application scope, returned by verify; repeatable
+  --permission P           A management permission of an account key, e.g. keys:verify or
+                           clients:read; repeatable (default: those of the key you use)
 ${IDEMPOTENCY_HELP}`,
   options: {
     client: { type: 'string' },
@@ -65,6 +67,7 @@ ${IDEMPOTENCY_HELP}`,
     primary: { type: 'boolean' },
     'expires-at': { type: 'string' },
     scope: { type: 'string', multiple: true },
+    permission: { type: 'string', multiple: true },
     ...IDEMPOTENCY_OPTION,
   },
   async run(ctx, values, args) {
@@ -77,6 +80,8 @@ ${IDEMPOTENCY_HELP}`,
       ...(values.primary ? { isPrimary: true } : {}),
       ...(expiresAt ? { expiresAt: new Date(expiresAt).toISOString() } : {}),
       ...(values.scope ? { scopes: values.scope as string[] } : {}),
+      // Unknown names are refused by the server, which names the one it does not know.
+      ...(values.permission ? { permissions: values.permission as KeyCreate['permissions'] } : {}),
     };
     const k = await ctx.sdk().keys.create(body, idempotencyOf(values));
     printOne(ctx, k, issued(k, 'Created'));

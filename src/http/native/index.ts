@@ -8,6 +8,7 @@ import { registerEventRoutes } from './events.js';
 import { registerIntegrationRoutes } from './integrations.js';
 import { registerKeyRoutes } from './keys.js';
 import { registerUsageRoutes } from './usage.js';
+import { registerUserRoutes } from './users.js';
 import { registerWebhookRoutes } from './webhooks.js';
 
 function registerNativeRoutes(app: App, ctx: AuthContext): void {
@@ -17,6 +18,7 @@ function registerNativeRoutes(app: App, ctx: AuthContext): void {
   registerIntegrationRoutes(app, ctx);
   registerUsageRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
+  registerUserRoutes(app, ctx);
 }
 
 export const nativeSurface: Surface = { name: 'native', prefixes: [], writeError: writeProblem, routes: registerNativeRoutes };

@@ -37,6 +37,7 @@ export function registerKeyRoutes(app: App, ctx: AuthContext): void {
           ...(b.isPrimary !== undefined ? { isPrimary: b.isPrimary } : {}),
           ...(expiresAt !== undefined ? { expiresAt } : {}),
           ...(b.scopes !== undefined ? { scopes: b.scopes } : {}),
+          ...(b.permissions !== undefined ? { permissions: b.permissions } : {}),
         });
         return issuedKeyToWire(issued);
       });
@@ -64,7 +65,7 @@ export function registerKeyRoutes(app: App, ctx: AuthContext): void {
 
   app.patch(
     '/v1/keys/:keyId',
-    { schema: { tags, summary: 'Update an API key (name, primary, enabled, expiry, scopes)', params: KeyIdParams, body: KeyUpdate, response: { 200: ApiKey, ...ErrorResponses } } },
+    { schema: { tags, summary: 'Update an API key (name, primary, enabled, expiry, scopes, permissions)', params: KeyIdParams, body: KeyUpdate, response: { 200: ApiKey, ...ErrorResponses } } },
     async (request) => {
       const b = request.body;
       const expiresAt = date(b.expiresAt);
@@ -74,6 +75,7 @@ export function registerKeyRoutes(app: App, ctx: AuthContext): void {
         ...(b.enabled !== undefined ? { enabled: b.enabled } : {}),
         ...(expiresAt !== undefined ? { expiresAt } : {}),
         ...(b.scopes !== undefined ? { scopes: b.scopes } : {}),
+        ...(b.permissions !== undefined ? { permissions: b.permissions } : {}),
       });
       return keyToWire(key);
     },

@@ -4,10 +4,11 @@
  */
 import { Type } from 'typebox';
 import { SIRET_PATTERN } from '../../core/clients.js';
+import { PERMISSION_NAMES } from '../../core/permissions.js';
 import { BCRYPT_HASH_PATTERN } from '../../crypto/passwords.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339, UTC' });
+export const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339, UTC' });
 const NullableDateTime = Type.Union([DateTime, Type.Null()]);
 
 export const Uuid = Type.String({ format: 'uuid' });
@@ -81,8 +82,8 @@ export const Client = Type.Object(
   { $id: 'Client' },
 );
 
-const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20 });
-const Cursor = Type.String({ maxLength: 400, description: 'nextCursor of the previous page' });
+export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20 });
+export const Cursor = Type.String({ maxLength: 400, description: 'nextCursor of the previous page' });
 
 export const ClientListQuery = Type.Object(
   {
@@ -105,7 +106,8 @@ export const ApiKey = Type.Object(
     clientId: Type.Union([Uuid, Type.Null()]),
     isPrimary: Type.Boolean(),
     enabled: Type.Boolean(),
-    scopes: Type.Array(Type.String()),
+    scopes: Type.Array(Type.String(), { description: "The platform's application scopes, returned by verify" }),
+    permissions: Type.Array(Type.String(), { description: "Management permissions of an account key (empty for a client's key)" }),
     hint: Type.String({ description: 'Last characters of the secret, for recognising a key' }),
     expiresAt: NullableDateTime,
     lastUsedAt: NullableDateTime,
@@ -114,6 +116,13 @@ export const ApiKey = Type.Object(
   },
   { $id: 'ApiKey' },
 );
+
+/** Management permissions (src/core/permissions.ts); never more than the caller holds. */
+const Permissions = Type.Array(Type.Union(PERMISSION_NAMES.map((p) => Type.Literal(p))), {
+  maxItems: PERMISSION_NAMES.length,
+  uniqueItems: true,
+  description: "An account key's management permissions; default on create: the caller's own. Never more than the caller holds.",
+});
 
 const Scopes = Type.Array(Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x21-\\x7e]+$' }), { maxItems: 50, uniqueItems: true });
 
@@ -124,6 +133,7 @@ export const KeyCreate = Type.Object(
     isPrimary: Type.Optional(Type.Boolean()),
     expiresAt: Type.Optional(Type.Union([DateTime, Type.Null()])),
     scopes: Type.Optional(Scopes),
+    permissions: Type.Optional(Permissions),
   },
   { additionalProperties: false },
 );
@@ -135,6 +145,7 @@ export const KeyUpdate = Type.Object(
     enabled: Type.Optional(Type.Boolean()),
     expiresAt: Type.Optional(Type.Union([DateTime, Type.Null()])),
     scopes: Type.Optional(Scopes),
+    permissions: Type.Optional(Permissions),
   },
   { additionalProperties: false },
 );

@@ -10,7 +10,7 @@ import type { AuthContext } from '../../../core/auth.js';
 import { requireAccountPrincipal } from '../../../core/access.js';
 import { createClient, deleteClient, findClientByKeyToken, findClientByUsername, findClientByUsernameOrEmail, getClient, listClients, updateClient } from '../../../core/clients.js';
 import { AppError } from '../../../core/errors.js';
-import type { Client, Principal } from '../../../core/types.js';
+import type { Client, Page, Principal } from '../../../core/types.js';
 import { ALL_TIME, monthOf, usageRowsOf } from '../../../core/usage.js';
 import { isUuid } from '../../../crypto/random.js';
 import type { Surface } from '../../surfaces.js';
@@ -79,22 +79,25 @@ async function findClient(ctx: AuthContext, principal: Principal, clientId: stri
   return getClient(ctx, principal, clientId);
 }
 
-/** Streams every client of the account as one JSON array, a keyset batch at a time. */
-async function* streamClients(ctx: AuthContext, principal: Principal): AsyncGenerator<string> {
+/**
+ * Streams every client of the account as one JSON array, a keyset batch at a time. The
+ * first batch is read before the answer starts, so a refusal is still a whole error answer.
+ */
+async function* streamClients(ctx: AuthContext, principal: Principal, first: Page<Client>): AsyncGenerator<string> {
   yield '[';
-  let cursor: string | undefined;
-  let first = true;
-  do {
-    const page = await listClients(ctx, principal, { limit: STREAM_BATCH, ...(cursor ? { cursor } : {}) });
+  let page = first;
+  let separator = '';
+  for (;;) {
     const usage = await usageOf(ctx, principal, page.data);
     let chunk = '';
     for (const c of page.data) {
-      chunk += (first ? '' : ',') + JSON.stringify(ccm19ListItem(c, usage.get(c.id)));
-      first = false;
+      chunk += separator + JSON.stringify(ccm19ListItem(c, usage.get(c.id)));
+      separator = ',';
     }
     if (chunk) yield chunk;
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
+    if (!page.nextCursor) break;
+    page = await listClients(ctx, principal, { limit: STREAM_BATCH, cursor: page.nextCursor });
+  }
   yield ']';
 }
 
@@ -108,8 +111,8 @@ function registerCcm19Routes(app: App, ctx: AuthContext): void {
   });
 
   app.get('/hosting/api/client', { config, schema: { hide } }, async (request, reply) => {
-    requireAccountPrincipal(request.principal);
-    return reply.type('application/json').send(Readable.from(streamClients(ctx, request.principal)));
+    const first = await listClients(ctx, request.principal, { limit: STREAM_BATCH });
+    return reply.type('application/json').send(Readable.from(streamClients(ctx, request.principal, first)));
   });
 
   app.get('/hosting/api/client/:clientId', { config, schema: { hide, params: IdParams } }, async (request) =>
@@ -127,8 +130,8 @@ function registerCcm19Routes(app: App, ctx: AuthContext): void {
   });
 
   app.delete('/hosting/api/client/:clientId', { config, schema: { hide, params: IdParams } }, async (request, reply) => {
-    const client = await findClient(ctx, request.principal, request.params.clientId);
-    await deleteClient(ctx, request.principal, client.id);
+    if (!isUuid(request.params.clientId)) throw new AppError('CLIENT_NOT_FOUND');
+    await deleteClient(ctx, request.principal, request.params.clientId);
     return reply.code(204).send();
   });
 

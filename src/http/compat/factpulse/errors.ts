@@ -9,6 +9,7 @@ import type { ErrorWriter } from '../../errors.js';
 const CODES: Partial<Record<ErrorCode, string>> = {
   UNAUTHENTICATED: 'AUTHENTICATION_REQUIRED',
   FORBIDDEN: 'ACCESS_DENIED',
+  PERMISSION_DENIED: 'ACCESS_DENIED',
   CLIENT_NOT_FOUND: 'CLIENT_NOT_FOUND',
   NOT_FOUND: 'CLIENT_NOT_FOUND',
   INTERNAL: 'INTERNAL_ERROR',

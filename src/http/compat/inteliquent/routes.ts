@@ -26,6 +26,7 @@ const MSG = {
   invalidKey: 'Invalid private key',
   cannotDeletePrimary: 'Can not delete primary key. Make another key as primary first',
   makeAnotherPrimary: 'Make another key as primary first',
+  permissionDenied: 'Permission denied',
 } as const;
 
 /** Inteliquent timestamps look like `2019-12-10T14:07:32.310-0600`; we answer in UTC. */
@@ -46,7 +47,7 @@ const FIELD_MESSAGES: Record<string, string> = {
  */
 const writeInteliquentError: ErrorWriter = (err, request, reply) => {
   const op = request.url.split('?')[0]!.split('/').pop();
-  const refuse = (status: 409 | 410, message: string) => reply.code(status).send({ statusCode: String(status), status: message });
+  const refuse = (status: 403 | 409 | 410, message: string) => reply.code(status).send({ statusCode: String(status), status: message });
   switch (err.code) {
     case 'UNAUTHENTICATED':
     case 'FORBIDDEN':
@@ -59,6 +60,9 @@ const writeInteliquentError: ErrorWriter = (err, request, reply) => {
       return refuse(409, op === 'getClientList' ? MSG.invalidKey : MSG.invalidKeys);
     case 'PRIMARY_KEY_PROTECTED':
       return refuse(410, op === 'deleteClient' ? MSG.cannotDeletePrimary : MSG.makeAnotherPrimary);
+    // Not a vendor message (the vendor has no permissions): the flat body of its other refusals.
+    case 'PERMISSION_DENIED':
+      return refuse(403, MSG.permissionDenied);
   }
   if (err.status >= 500) return reply.code(500).send({ statusCode: '500', status: 'Internal error' });
   return refuse(410, MSG.requiredFields);
@@ -106,13 +110,13 @@ function registerInteliquentRoutes(app: App, ctx: AuthContext): void {
   const handle = (op: (b: NonNullable<BodyT>, principal: Principal, reply: FastifyReply) => Promise<unknown>) => async (request: { body: unknown; principal: Principal }, reply: FastifyReply) =>
     op((request.body && typeof request.body === 'object' ? request.body : {}) as NonNullable<BodyT>, request.principal, reply);
 
-  /** `primaryPrivateKey` + `privateKey` operations: both present (both missing is one message), the primary proven, the target one of the account's own keys. */
-  async function targetKey(principal: Principal, b: NonNullable<BodyT>): Promise<ApiKey> {
+  /** `primaryPrivateKey` + `privateKey` operations: both present (both missing is one message), the primary proven; the target key id (the core finds it among the account's own keys). */
+  async function targetKey(principal: Principal, b: NonNullable<BodyT>): Promise<string> {
     if (!text(b.primaryPrivateKey) && !text(b.privateKey)) throw invalidField('body', 'primaryPrivateKey and privateKey are required');
     const primary = required(b, 'primaryPrivateKey');
     const wanted = required(b, 'privateKey');
     await requirePrimaryKeyId(ctx, principal, primary);
-    return getAccountKey(ctx, principal, wanted);
+    return wanted;
   }
 
   for (const prefix of PREFIXES) {
@@ -135,8 +139,7 @@ function registerInteliquentRoutes(app: App, ctx: AuthContext): void {
       `${prefix}/resetClient`,
       opts,
       handle(async (b, principal, reply) => {
-        const target = await targetKey(principal, b);
-        const issued = await resetKey(ctx, principal, target.keyId, 0);
+        const issued = await resetKey(ctx, principal, await targetKey(principal, b), 0, 'account');
         return ok(reply, companyDetails(issued.key, issued.secret));
       }),
     );
@@ -145,8 +148,7 @@ function registerInteliquentRoutes(app: App, ctx: AuthContext): void {
       `${prefix}/deleteClient`,
       opts,
       handle(async (b, principal, reply) => {
-        const target = await targetKey(principal, b);
-        await deleteKey(ctx, principal, target.keyId);
+        await deleteKey(ctx, principal, await targetKey(principal, b), 'account');
         return ok(reply);
       }),
     );
@@ -156,11 +158,16 @@ function registerInteliquentRoutes(app: App, ctx: AuthContext): void {
       opts,
       handle(async (b, principal, reply) => {
         checkKeyFields(b);
-        const target = await targetKey(principal, b);
-        const updated = await updateKey(ctx, principal, target.keyId, {
-          ...(b.keyName !== undefined ? { name: b.keyName as string | null } : {}),
-          ...(typeof b.isPrimary === 'boolean' ? { isPrimary: b.isPrimary } : {}),
-        });
+        const updated = await updateKey(
+          ctx,
+          principal,
+          await targetKey(principal, b),
+          {
+            ...(b.keyName !== undefined ? { name: b.keyName as string | null } : {}),
+            ...(typeof b.isPrimary === 'boolean' ? { isPrimary: b.isPrimary } : {}),
+          },
+          'account',
+        );
         return ok(reply, companyDetails(updated));
       }),
     );
