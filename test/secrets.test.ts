@@ -21,7 +21,8 @@ import { verifyPassword } from '../src/crypto/passwords.js';
 import { randomBytes } from '../src/crypto/random.js';
 import { createTestApp, type TestApp } from './support/app.js';
 import { testBackends } from './support/databases.js';
-import { apiKeyHeader, basicHeader, bearerHeader, expectStatus, mutateSecret, type Headers, type HttpReply, type Method } from './support/security-suite.js';
+import { apiKeyHeader, basicHeader, bearerHeader, expectStatus, type Headers, type Res, toRes } from './support/http.js';
+import { mutateSecret, type Method } from './support/security-suite.js';
 
 /** A value that must never be seen again, in every textual form it could take. */
 interface Secret {
@@ -73,14 +74,16 @@ async function runFlow(t: TestApp): Promise<Flow> {
   const track = (label: string, value: string) => secrets.push(textSecret(label, value));
 
   /** `issue`: the response hands out a secret (create, reset, token endpoints); all others are checked. */
-  const request = async (mode: 'issue' | 'check', method: Method, url: string, headers: Headers = {}, payload?: unknown, raw?: string): Promise<HttpReply> => {
-    const res = (await t.app.inject({
-      method,
-      url,
-      headers,
-      ...(raw !== undefined ? { payload: raw } : payload !== undefined ? { payload: payload as object } : {}),
-    })) as unknown as HttpReply;
-    if (mode === 'check') checked.push({ what: `${method} ${url.split('?')[0]} → ${res.statusCode}`, text: `${res.body}\n${JSON.stringify(res.headers)}` });
+  const request = async (mode: 'issue' | 'check', method: Method, url: string, headers: Headers = {}, payload?: unknown, raw?: string): Promise<Res> => {
+    const res = toRes(
+      await t.app.inject({
+        method,
+        url,
+        headers,
+        ...(raw !== undefined ? { payload: raw } : payload !== undefined ? { payload: payload as object } : {}),
+      }),
+    );
+    if (mode === 'check') checked.push({ what: `${method} ${url.split('?')[0]} → ${res.status}`, text: `${res.raw}\n${JSON.stringify(res.headers)}` });
     return res;
   };
   const trackBasic = (label: string, h: Headers) => {
@@ -103,11 +106,11 @@ async function runFlow(t: TestApp): Promise<Flow> {
   const a = A.headers;
   const login = await request('issue', 'POST', '/api/token/', {}, { username: A.email, password: A.password });
   expectStatus(login, 200, 'user login');
-  track('user access JWT', login.json().access);
-  track('user refresh JWT', login.json().refresh);
-  const refreshed = await request('issue', 'POST', '/api/token/refresh/', {}, { refresh: login.json().refresh });
+  track('user access JWT', login.body.access);
+  track('user refresh JWT', login.body.refresh);
+  const refreshed = await request('issue', 'POST', '/api/token/refresh/', {}, { refresh: login.body.refresh });
   expectStatus(refreshed, 200, 'refresh');
-  track('refreshed access JWT', refreshed.json().access);
+  track('refreshed access JWT', refreshed.body.access);
 
   // --- Clients with passwords -------------------------------------------------------------
   const clientPasswords = new Map<string, string>();
@@ -119,7 +122,7 @@ async function runFlow(t: TestApp): Promise<Flow> {
   const createClient = async (body: Record<string, unknown>) => {
     const res = await request('check', 'POST', '/v1/clients', a, body);
     expectStatus(res, 201, 'create client');
-    return res.json() as { id: string; username: string; hasPassword: boolean };
+    return res.body as { id: string; username: string; hasPassword: boolean };
   };
   const p1 = pw('client C1 password');
   const c1 = await createClient({ name: 'Alpha', username: `alpha-${randomBytes(3).toString('hex')}`, password: p1 });
@@ -141,7 +144,7 @@ async function runFlow(t: TestApp): Promise<Flow> {
   const issueKey = async (label: string, body: Record<string, unknown>, headers: Headers = a): Promise<IssuedKey> => {
     const res = await request('issue', 'POST', '/v1/keys', headers, body);
     expectStatus(res, 201, `create ${label}`);
-    const k = { keyId: res.json().key.keyId as string, secret: res.json().secret as string, token: res.json().token as string };
+    const k = { keyId: res.body.key.keyId as string, secret: res.body.secret as string, token: res.body.token as string };
     track(`${label} secret`, k.secret);
     track(`${label} token`, k.token);
     keys.push(k);
@@ -152,7 +155,7 @@ async function runFlow(t: TestApp): Promise<Flow> {
   const replay = await request('issue', 'POST', '/v1/keys', idem, { name: 'Hygiene account key' });
   expectStatus(replay, 201, 'idempotent replay');
   assert.equal(replay.headers['idempotent-replayed'], 'true');
-  assert.equal(replay.json().secret, kAcc.secret, 'the replay returns the same secret (stored sealed)');
+  assert.equal(replay.body.secret, kAcc.secret, 'the replay returns the same secret (stored sealed)');
   const kC1 = await issueKey('C1 key', { clientId: c1.id, name: 'C1 key' });
   const kC1b = await issueKey('C1 second key', { clientId: c1.id, name: 'C1 second key' });
   const kC2 = await issueKey('C2 key', { clientId: c2.id, name: 'C2 key' });
@@ -161,8 +164,8 @@ async function runFlow(t: TestApp): Promise<Flow> {
     const res = await request('issue', 'POST', `/v1/keys/${k.keyId}/reset`, a, { gracePeriodSeconds: grace });
     expectStatus(res, 200, `reset ${label}`);
     const old = k.secret;
-    k.secret = res.json().secret;
-    k.token = res.json().token;
+    k.secret = res.body.secret;
+    k.token = res.body.token;
     if (grace > 0) k.previous = old;
     track(`${label} reset secret`, k.secret);
     track(`${label} reset token`, k.token);
@@ -173,7 +176,7 @@ async function runFlow(t: TestApp): Promise<Flow> {
   const verify = async (body: Record<string, string>) => {
     const res = await request('check', 'POST', '/v1/keys/verify', a, body);
     expectStatus(res, 200, 'verify');
-    return res.json() as { valid: boolean };
+    return res.body as { valid: boolean };
   };
   assert.equal((await verify({ token: oldC1b })).valid, true, 'the old secret works during the grace period');
   assert.equal((await verify({ token: kC1b.token })).valid, true, 'the new secret works');
@@ -184,8 +187,8 @@ async function runFlow(t: TestApp): Promise<Flow> {
   const oauth = async (label: string, opts: { headers?: Headers; url?: string; raw?: string; payload?: unknown }) => {
     const res = await request('issue', 'POST', opts.url ?? '/oauth2/token', opts.headers ?? {}, opts.payload, opts.raw);
     expectStatus(res, 200, `oauth2/token (${label})`);
-    track(`access JWT (${label})`, res.json().access_token);
-    return res.json().access_token as string;
+    track(`access JWT (${label})`, res.body.access_token);
+    return res.body.access_token as string;
   };
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
   await oauth('form body', { headers: form, raw: new URLSearchParams({ grant_type: 'client_credentials', client_id: kAcc.keyId, client_secret: kAcc.secret }).toString() });
@@ -199,18 +202,18 @@ async function runFlow(t: TestApp): Promise<Flow> {
   ] as const) {
     const res = await request('issue', 'POST', '/api/token/', {}, body);
     expectStatus(res, 200, label);
-    track(`${label} access JWT`, res.json().access);
-    track(`${label} refresh JWT`, res.json().refresh);
+    track(`${label} access JWT`, res.body.access);
+    track(`${label} refresh JWT`, res.body.refresh);
   }
 
   // --- Webhook secret, integrations and caller-held encryption keys -------------------------------
   const webhook = await request('issue', 'POST', `/v1/clients/${c1.id}/webhook-secret/generate`, a);
   expectStatus(webhook, 200, 'generate webhook secret');
-  track('webhook secret', webhook.json().webhookSecret);
+  track('webhook secret', webhook.body.webhookSecret);
   for (const grace of [0, 3600]) {
     const res = await request('issue', 'POST', '/v1/webhook-secret/generate', a, { gracePeriodSeconds: grace });
     expectStatus(res, 200, 'generate the account webhook secret');
-    track(`account webhook secret (grace ${grace})`, res.json().webhookSecret);
+    track(`account webhook secret (grace ${grace})`, res.body.webhookSecret);
   }
   expectStatus(await request('check', 'GET', '/v1/webhook-secret/status', a), 200, 'account webhook secret status');
   const pdpSecret = `pdp-${randomBytes(16).toString('hex')}`;
@@ -265,22 +268,22 @@ async function runFlow(t: TestApp): Promise<Flow> {
     'wrong client_secret',
   );
   expectStatus(await request('check', 'GET', '/v1/keys', trackBasic('wrong Basic', basicHeader(kAcc.keyId, mutateSecret(kAcc.secret, 9)))), 401, 'wrong Basic');
-  expectStatus(await request('check', 'GET', '/v1/keys', bearerHeader(`${refreshed.json().access}x`)), 401, 'tampered Bearer');
-  expectStatus(await request('check', 'GET', '/v1/keys', bearerHeader(login.json().refresh)), 401, 'refresh token as Bearer');
+  expectStatus(await request('check', 'GET', '/v1/keys', bearerHeader(`${refreshed.body.access}x`)), 401, 'tampered Bearer');
+  expectStatus(await request('check', 'GET', '/v1/keys', bearerHeader(login.body.refresh)), 401, 'refresh token as Bearer');
 
   // --- Credentials in URLs and headers -----------------------------------------------------------
   expectStatus(await request('check', 'GET', `/v1/clients?apiKey=${A.token}`), 401, '?apiKey= is no native credential');
   expectStatus(await request('check', 'GET', `/v1/clients?apiKey=${A.token}`, a), 400, '?apiKey= is an unknown query parameter');
-  expectStatus(await request('check', 'GET', `/v1/events?access_token=${refreshed.json().access}&limit=5`, a), 400, '?access_token=');
+  expectStatus(await request('check', 'GET', `/v1/events?access_token=${refreshed.body.access}&limit=5`, a), 400, '?access_token=');
   expectStatus(await request('check', 'GET', `/v1/keys?token=${kC1.token}&password=${p1b}`, a), 400, '?token= and ?password=');
   expectStatus(await request('check', 'GET', `/no/such/route?apiKey=${kC1.token}&client_secret=${kC1.secret}`), 401, 'unknown route with secrets in the query');
   expectStatus(await request('check', 'GET', `/v1/keys/${kC1.token}`, a), 400, 'a token pasted where the key id goes');
   expectStatus(await request('check', 'GET', `/v1/no-such-route/${kC2.token}`, a), 404, 'a token in an unknown path');
   expectStatus(await request('check', 'GET', `/v1/clients/${c1.id}`, apiKeyHeader(kC1.token)), 200, 'X-API-Key');
   expectStatus(await request('check', 'GET', `/v1/clients/${c1.id}`, bearerHeader(c1Jwt)), 200, 'client Bearer');
-  expectStatus(await request('check', 'GET', '/v1/clients', bearerHeader(refreshed.json().access)), 200, 'user Bearer');
+  expectStatus(await request('check', 'GET', '/v1/clients', bearerHeader(refreshed.body.access)), 200, 'user Bearer');
   expectStatus(await request('check', 'GET', '/v1/clients', trackBasic('account Basic', basicHeader(A.keyId, A.secret))), 200, 'Basic');
-  expectStatus(await request('check', 'GET', '/v1/clients', { ...a, authorization: `Bearer ${refreshed.json().access}` }), 200, 'two credentials');
+  expectStatus(await request('check', 'GET', '/v1/clients', { ...a, authorization: `Bearer ${refreshed.body.access}` }), 200, 'two credentials');
 
   // --- Canaries: the same channels, carrying values the scans must find --------------------------
   const canaries = {
@@ -299,8 +302,8 @@ async function runFlow(t: TestApp): Promise<Flow> {
       const sep = path.includes('?') ? '&' : '?';
       const res = await request('check', 'GET', `${path}${sep}limit=100${cursor ? `&cursor=${cursor}` : ''}`, headers);
       expectStatus(res, 200, `list ${path}`);
-      items.push(...(res.json().data as Array<Record<string, any>>));
-      cursor = res.json().nextCursor;
+      items.push(...(res.body.data as Array<Record<string, any>>));
+      cursor = res.body.nextCursor;
     } while (cursor);
     return items;
   };

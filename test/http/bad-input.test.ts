@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
+import { createTestApp, useTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
 import { call, countRows, createClient, issueKey, JSON_TYPE, PROBLEM_KEYS, PROBLEM_TYPE, type Res } from '../support/http.js';
 
@@ -359,16 +359,7 @@ for (const backend of testBackends()) {
     let acc: TestAccount;
     let h: Record<string, string>;
 
-    before(async () => {
-      t = await createTestApp(backend);
-      acc = await t.newAccount();
-      h = acc.headers;
-    });
-    after(async () => {
-      const errors = t?.logs.filter((l) => l.includes('"level":50')) ?? [];
-      await t?.close();
-      assert.deepEqual(errors, []);
-    });
+    useTestApp(backend, (s) => ({ t, acc, h } = s), { noErrorsLogged: true });
 
     const send = async (method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) => {
       const res = await t.app.inject({ method: method as 'GET', url, headers: { ...h, ...headers }, ...(payload !== undefined ? { payload: payload as string } : {}) });

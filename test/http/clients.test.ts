@@ -3,8 +3,8 @@
  * (cursor pagination, search and filters), partial update, delete, activate/deactivate.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
+import { describe, it } from 'node:test';
+import { useTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
 import { assertFullProblem, call, countRows, createClient, issueKey, ISO_Z, JSON_TYPE, PROBLEM_KEYS, UUID } from '../support/http.js';
 
@@ -41,14 +41,7 @@ for (const backend of testBackends()) {
     let acc: TestAccount;
     let h: Record<string, string>;
 
-    before(async () => {
-      t = await createTestApp(backend);
-      acc = await t.newAccount();
-      h = acc.headers;
-    });
-    after(async () => {
-      await t?.close();
-    });
+    useTestApp(backend, (s) => ({ t, acc, h } = s));
 
     const create = (body: Record<string, unknown>, headers: Record<string, string> = h) => createClient(t, headers, body);
     const newKey = (clientId: string) => issueKey(t, h, { clientId });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
+import { createTestApp, useTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
 import { assertProblem, basicHeader as basic, call, countRows, createClient, issueKey, ISO_Z, JSON_TYPE, KEY_ID, MISSING_KEY, type IssuedKeyBody as Issued, type Res } from '../support/http.js';
 
@@ -24,14 +24,7 @@ for (const backend of testBackends()) {
     let acc: TestAccount;
     let h: Record<string, string>;
 
-    before(async () => {
-      t = await createTestApp(backend);
-      acc = await t.newAccount();
-      h = acc.headers;
-    });
-    after(async () => {
-      await t?.close();
-    });
+    useTestApp(backend, (s) => ({ t, acc, h } = s));
 
     const newClient = (name: string, headers: Record<string, string> = h): Promise<{ id: string }> => createClient(t, headers, { name });
     const newKey = (body: Record<string, unknown>, headers: Record<string, string> = h) => issueKey(t, headers, body);

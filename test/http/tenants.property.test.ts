@@ -13,7 +13,8 @@ import fc from 'fast-check';
 import { randomBytes } from '../../src/crypto/random.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
-import { apiKeyHeader, expectProblem, expectStatus, send, type Headers, type HttpReply, type Method } from '../support/security-suite.js';
+import { apiKeyHeader, assertProblem, call, expectStatus, type Headers, type Res, toRes } from '../support/http.js';
+import type { Method } from '../support/security-suite.js';
 
 interface KeyModel {
   keyId: string;
@@ -90,18 +91,18 @@ const registry: Tenant[] = [];
  * Fails when the response carries a value of another tenant. `sent` is what the request
  * itself carried: echoing the caller's own input (a problem's `instance` path) reveals nothing.
  */
-function checkNoLeak(me: Tenant, res: HttpReply, what: string, sent = ''): void {
-  const text = `${res.body}\n${JSON.stringify(res.headers)}`;
+function checkNoLeak(me: Tenant, res: Res, what: string, sent = ''): void {
+  const text = `${res.raw}\n${JSON.stringify(res.headers)}`;
   for (const other of registry) {
     if (other === me) continue;
     for (const v of other.values) {
-      if (text.includes(v) && !sent.includes(v)) assert.fail(`${what}: the response to ${me.tag} carries ${other.tag}'s value ${v}: ${res.body}`);
+      if (text.includes(v) && !sent.includes(v)) assert.fail(`${what}: the response to ${me.tag} carries ${other.tag}'s value ${v}: ${res.raw}`);
     }
   }
 }
 
-async function call(t: TestApp, me: Tenant, method: Method, url: string, payload?: unknown): Promise<HttpReply> {
-  const res = await send(t, method, url, me.headers, payload);
+async function callAs(t: TestApp, me: Tenant, method: Method, url: string, payload?: unknown): Promise<Res> {
+  const res = await call(t, method, url, me.headers, payload);
   checkNoLeak(me, res, `${me.label} ${method} ${url}`, `${url} ${JSON.stringify(payload ?? null)}`);
   return res;
 }
@@ -143,9 +144,9 @@ async function createClient(t: TestApp, me: Tenant, withPassword: boolean): Prom
     description: `${me.tag} description ${n}`,
     ...(withPassword ? { password: `pw-${randomBytes(9).toString('hex')}` } : {}),
   };
-  const res = await call(t, me, 'POST', '/v1/clients', body);
+  const res = await callAs(t, me, 'POST', '/v1/clients', body);
   expectStatus(res, 201, `${me.label} create client`);
-  const c = res.json();
+  const c = res.body;
   assert.equal(c.name, body.name);
   remember(me, c.id, body.name, body.username, body.emailAddress, body.description, body.password);
   me.clients.set(c.id, { id: c.id, name: body.name, isActive: true });
@@ -155,9 +156,9 @@ async function createClient(t: TestApp, me: Tenant, withPassword: boolean): Prom
 
 async function createKey(t: TestApp, me: Tenant, clientId: string | null): Promise<void> {
   const name = `${me.tag}-k${++me.n}`;
-  const res = await call(t, me, 'POST', '/v1/keys', { ...(clientId ? { clientId } : {}), name });
+  const res = await callAs(t, me, 'POST', '/v1/keys', { ...(clientId ? { clientId } : {}), name });
   expectStatus(res, 201, `${me.label} create key`);
-  const b = res.json();
+  const b = res.body;
   const isPrimary = ![...me.keys.values()].some((k) => k.clientId === clientId);
   assert.equal(b.key.isPrimary, isPrimary, "an owner's first key is its primary key");
   assert.equal(b.key.clientId, clientId);
@@ -169,18 +170,16 @@ async function createKey(t: TestApp, me: Tenant, clientId: string | null): Promi
 
 /** The tenant's own listings equal its model. */
 async function checkListings(t: TestApp, me: Tenant, clientId?: string): Promise<void> {
-  const clients = await call(t, me, 'GET', '/v1/clients?limit=100');
+  const clients = await callAs(t, me, 'GET', '/v1/clients?limit=100');
   expectStatus(clients, 200, `${me.label} list clients`);
-  const got = clients.json().data as Array<{ id: string; name: string; isActive: boolean }>;
+  const got = clients.body.data as Array<{ id: string; name: string; isActive: boolean }>;
   assert.deepEqual(got.map((c) => [c.id, c.name, c.isActive]).sort(), [...me.clients.values()].map((c) => [c.id, c.name, c.isActive]).sort(), `${me.label}: listed clients match the model`);
   const url = clientId ? `/v1/keys?clientId=${clientId}&limit=100` : '/v1/keys?limit=100';
-  const keys = await call(t, me, 'GET', url);
+  const keys = await callAs(t, me, 'GET', url);
   expectStatus(keys, 200, `${me.label} list keys`);
   const wanted = [...me.keys.values()].filter((k) => !clientId || k.clientId === clientId);
   assert.deepEqual(
-    (keys.json().data as Array<{ keyId: string; name: string; isPrimary: boolean; enabled: boolean; clientId: string | null }>)
-      .map((k) => [k.keyId, k.name, k.isPrimary, k.enabled, k.clientId])
-      .sort(),
+    (keys.body.data as Array<{ keyId: string; name: string; isPrimary: boolean; enabled: boolean; clientId: string | null }>).map((k) => [k.keyId, k.name, k.isPrimary, k.enabled, k.clientId]).sort(),
     wanted.map((k) => [k.keyId, k.name, k.isPrimary, k.enabled, k.clientId]).sort(),
     `${me.label}: listed keys match the model`,
   );
@@ -200,16 +199,16 @@ async function execute(t: TestApp, cmd: Command, me: Tenant, other: Tenant): Pro
       if (!client) return createClient(t, me, false).then(() => undefined);
       const name = `${me.tag}-c${++me.n}`;
       const description = `${me.tag} description ${me.n}`;
-      const res = await call(t, me, 'PATCH', `/v1/clients/${client.id}`, { name, description });
+      const res = await callAs(t, me, 'PATCH', `/v1/clients/${client.id}`, { name, description });
       expectStatus(res, 200, what);
-      assert.equal(res.json().name, name);
+      assert.equal(res.body.name, name);
       remember(me, name, description);
       client.name = name;
       return;
     }
     case 'deleteClient': {
       if (!client) return;
-      expectStatus(await call(t, me, 'DELETE', `/v1/clients/${client.id}`), 204, what);
+      expectStatus(await callAs(t, me, 'DELETE', `/v1/clients/${client.id}`), 204, what);
       me.clients.delete(client.id);
       for (const k of liveKeys) if (k.clientId === client.id) me.keys.delete(k.keyId);
       return;
@@ -218,9 +217,9 @@ async function execute(t: TestApp, cmd: Command, me: Tenant, other: Tenant): Pro
     case 'deactivateClient': {
       if (!client) return;
       const active = cmd.op === 'activateClient';
-      const res = await call(t, me, 'POST', `/v1/clients/${client.id}/${active ? 'activate' : 'deactivate'}`);
+      const res = await callAs(t, me, 'POST', `/v1/clients/${client.id}/${active ? 'activate' : 'deactivate'}`);
       expectStatus(res, 200, what);
-      assert.equal(res.json().isActive, active);
+      assert.equal(res.body.isActive, active);
       client.isActive = active;
       return;
     }
@@ -229,9 +228,9 @@ async function execute(t: TestApp, cmd: Command, me: Tenant, other: Tenant): Pro
       return;
     case 'resetKey': {
       if (!key) return;
-      const res = await call(t, me, 'POST', `/v1/keys/${key.keyId}/reset`, { gracePeriodSeconds: cmd.flag ? 60 : 0 });
+      const res = await callAs(t, me, 'POST', `/v1/keys/${key.keyId}/reset`, { gracePeriodSeconds: cmd.flag ? 60 : 0 });
       expectStatus(res, 200, what);
-      const b = res.json();
+      const b = res.body;
       assert.equal(b.key.keyId, key.keyId);
       remember(me, b.secret, b.token);
       me.everTokens.push(b.token);
@@ -241,9 +240,9 @@ async function execute(t: TestApp, cmd: Command, me: Tenant, other: Tenant): Pro
     }
     case 'deleteKey': {
       if (!key) return;
-      const res = await call(t, me, 'DELETE', `/v1/keys/${key.keyId}`);
+      const res = await callAs(t, me, 'DELETE', `/v1/keys/${key.keyId}`);
       if (key.isPrimary) {
-        expectProblem(res, 409, 'PRIMARY_KEY_PROTECTED', what);
+        assertProblem(res, 409, 'PRIMARY_KEY_PROTECTED', undefined, what);
       } else {
         expectStatus(res, 204, what);
         me.keys.delete(key.keyId);
@@ -254,12 +253,12 @@ async function execute(t: TestApp, cmd: Command, me: Tenant, other: Tenant): Pro
       if (!key) return;
       const name = `${me.tag}-k${++me.n}`;
       const toggle = cmd.flag && key.keyId !== me.authKeyId;
-      const res = await call(t, me, 'PATCH', `/v1/keys/${key.keyId}`, { name, ...(toggle ? { enabled: !key.enabled } : {}) });
+      const res = await callAs(t, me, 'PATCH', `/v1/keys/${key.keyId}`, { name, ...(toggle ? { enabled: !key.enabled } : {}) });
       expectStatus(res, 200, what);
       remember(me, name);
       key.name = name;
       if (toggle) key.enabled = !key.enabled;
-      assert.equal(res.json().enabled, key.enabled);
+      assert.equal(res.body.enabled, key.enabled);
       return;
     }
     case 'listClients':
@@ -268,9 +267,9 @@ async function execute(t: TestApp, cmd: Command, me: Tenant, other: Tenant): Pro
       return;
     case 'listEvents': {
       const filter = cmd.flag ? pick(me.everClients, cmd.j) : undefined;
-      const res = await call(t, me, 'GET', `/v1/events?limit=100${filter ? `&clientId=${filter}` : ''}`);
+      const res = await callAs(t, me, 'GET', `/v1/events?limit=100${filter ? `&clientId=${filter}` : ''}`);
       expectStatus(res, 200, what);
-      const events = res.json().data as Array<{ id: string; clientId: string | null }>;
+      const events = res.body.data as Array<{ id: string; clientId: string | null }>;
       assert.ok(events.length > 0, `${what}: the tenant has events`);
       for (const e of events) {
         assert.ok(e.clientId === null || me.everClients.includes(e.clientId), `${what}: event ${e.id} names a client of another tenant`);
@@ -282,31 +281,31 @@ async function execute(t: TestApp, cmd: Command, me: Tenant, other: Tenant): Pro
     case 'getOwnClient': {
       const id = pick(me.everClients, cmd.i);
       if (!id) return;
-      const res = await call(t, me, 'GET', `/v1/clients/${id}`);
+      const res = await callAs(t, me, 'GET', `/v1/clients/${id}`);
       const model = me.clients.get(id);
       if (model) {
         expectStatus(res, 200, what);
-        assert.deepEqual([res.json().name, res.json().isActive], [model.name, model.isActive]);
-      } else expectProblem(res, 404, 'CLIENT_NOT_FOUND', `${what} (deleted)`);
+        assert.deepEqual([res.body.name, res.body.isActive], [model.name, model.isActive]);
+      } else assertProblem(res, 404, 'CLIENT_NOT_FOUND', undefined, `${what} (deleted)`);
       return;
     }
     case 'getOwnKey': {
       const id = pick(me.everKeys, cmd.i)!;
-      const res = await call(t, me, 'GET', `/v1/keys/${id}`);
+      const res = await callAs(t, me, 'GET', `/v1/keys/${id}`);
       const model = me.keys.get(id);
       if (model) {
         expectStatus(res, 200, what);
-        assert.deepEqual([res.json().name, res.json().enabled, res.json().isPrimary], [model.name, model.enabled, model.isPrimary]);
-      } else expectProblem(res, 404, 'KEY_NOT_FOUND', `${what} (deleted)`);
+        assert.deepEqual([res.body.name, res.body.enabled, res.body.isPrimary], [model.name, model.enabled, model.isPrimary]);
+      } else assertProblem(res, 404, 'KEY_NOT_FOUND', undefined, `${what} (deleted)`);
       return;
     }
     case 'verifyOwn': {
       if (!key) return;
-      const res = await call(t, me, 'POST', '/v1/keys/verify', { token: key.token });
+      const res = await callAs(t, me, 'POST', '/v1/keys/verify', { token: key.token });
       expectStatus(res, 200, what);
       const owner = key.clientId ? me.clients.get(key.clientId) : undefined;
       const code = !key.enabled ? 'DISABLED' : owner && !owner.isActive ? 'CLIENT_INACTIVE' : 'VALID';
-      assert.deepEqual([res.json().valid, res.json().code, res.json().keyId], [code === 'VALID', code, key.keyId], what);
+      assert.deepEqual([res.body.valid, res.body.code, res.body.keyId], [code === 'VALID', code, key.keyId], what);
       return;
     }
     case 'crossClient': {
@@ -319,7 +318,7 @@ async function execute(t: TestApp, cmd: Command, me: Tenant, other: Tenant): Pro
         ['POST', `/v1/clients/${id}/deactivate`],
       ];
       const [method, url, payload] = variants[cmd.j % variants.length]!;
-      expectProblem(await call(t, me, method, url, payload), 404, 'CLIENT_NOT_FOUND', `${what}: ${method} ${url}`);
+      assertProblem(await callAs(t, me, method, url, payload), 404, 'CLIENT_NOT_FOUND', undefined, `${what}: ${method} ${url}`);
       return;
     }
     case 'crossKey': {
@@ -331,33 +330,33 @@ async function execute(t: TestApp, cmd: Command, me: Tenant, other: Tenant): Pro
         ['POST', `/v1/keys/${id}/reset`, { gracePeriodSeconds: 0 }],
       ];
       const [method, url, payload] = variants[cmd.j % variants.length]!;
-      expectProblem(await call(t, me, method, url, payload), 404, 'KEY_NOT_FOUND', `${what}: ${method} ${url}`);
+      assertProblem(await callAs(t, me, method, url, payload), 404, 'KEY_NOT_FOUND', undefined, `${what}: ${method} ${url}`);
       return;
     }
     case 'crossCreateKey': {
       const id = pick(other.everClients, cmd.i)!;
-      expectProblem(await call(t, me, 'POST', '/v1/keys', { clientId: id, name: `${me.tag}-planted` }), 404, 'CLIENT_NOT_FOUND', what);
+      assertProblem(await callAs(t, me, 'POST', '/v1/keys', { clientId: id, name: `${me.tag}-planted` }), 404, 'CLIENT_NOT_FOUND', undefined, what);
       return;
     }
     case 'crossListKeys': {
       const id = pick(other.everClients, cmd.i)!;
-      expectProblem(await call(t, me, 'GET', `/v1/keys?clientId=${id}`), 404, 'CLIENT_NOT_FOUND', what);
+      assertProblem(await callAs(t, me, 'GET', `/v1/keys?clientId=${id}`), 404, 'CLIENT_NOT_FOUND', undefined, what);
       return;
     }
     case 'crossListEvents': {
       const id = pick(other.everClients, cmd.i)!;
-      const res = await call(t, me, 'GET', `/v1/events?clientId=${id}`);
+      const res = await callAs(t, me, 'GET', `/v1/events?clientId=${id}`);
       expectStatus(res, 200, what);
-      assert.deepEqual(res.json(), { data: [], nextCursor: null }, what);
+      assert.deepEqual(res.body, { data: [], nextCursor: null }, what);
       return;
     }
     case 'crossVerify': {
       const token = pick(other.everTokens, cmd.i)!;
       const m = /^clt_([0-9A-Za-z]{22})_([0-9A-Za-z]{43})/.exec(token)!;
       const body = cmd.flag ? { token } : { keyId: `ck_${m[1]}`, secret: m[2] };
-      const res = await call(t, me, 'POST', '/v1/keys/verify', body);
+      const res = await callAs(t, me, 'POST', '/v1/keys/verify', body);
       expectStatus(res, 200, what);
-      assert.deepEqual(res.json(), { valid: false, code: 'NOT_FOUND' }, what);
+      assert.deepEqual(res.body, { valid: false, code: 'NOT_FOUND' }, what);
       return;
     }
   }
@@ -397,13 +396,13 @@ for (const backend of testBackends()) {
       const A = await newTenant(t, 'A');
       const B = await newTenant(t, 'B');
       const bClient = B.everClients[0]!;
-      const leaky = { statusCode: 200, body: JSON.stringify({ id: bClient }), headers: {}, json: () => ({}) };
+      const leaky = toRes({ statusCode: 200, body: JSON.stringify({ id: bClient }), headers: {} });
       assert.throws(() => checkNoLeak(A, leaky, 'control'), /carries/);
       // B's own read of the same id is fine, and so is echoing the id A itself sent.
       checkNoLeak(B, leaky, 'control');
       checkNoLeak(A, leaky, 'control', `/v1/clients/${bClient}`);
       // But an echo does not excuse another value of B.
-      const leaky2 = { ...leaky, body: JSON.stringify({ id: bClient, name: B.everClients.length ? [...B.clients.values()][0]!.name : '' }) };
+      const leaky2 = toRes({ statusCode: 200, body: JSON.stringify({ id: bClient, name: B.everClients.length ? [...B.clients.values()][0]!.name : '' }), headers: {} });
       assert.throws(() => checkNoLeak(A, leaky2, 'control', `/v1/clients/${bClient}`), /carries/);
     });
   });

@@ -3,7 +3,9 @@
  * the real service graph and app (no sockets; use `app.inject`), one bootstrapped account,
  * and every log line captured for secret scans.
  */
+import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { after, before } from 'node:test';
 import { createAccount, type CreatedAccount } from '../../src/core/accounts.js';
 import { createKeyring } from '../../src/crypto/envelope.js';
 import { randomBytes } from '../../src/crypto/random.js';
@@ -98,4 +100,30 @@ export async function createTestApp(backend: BackendName, options: TestAppOption
       await database.close();
     },
   };
+}
+
+/** What a suite of HTTP tests works with: the app, its account, and that account's headers. */
+export interface SuiteApp {
+  t: TestApp;
+  acc: TestAccount;
+  h: Record<string, string>;
+}
+
+/**
+ * One app and one account for the enclosing describe: registers its before and after hooks
+ * and hands them over through `use` (e.g. `useTestApp(backend, (s) => ({ t, acc, h } = s))`).
+ * `noErrorsLogged`: the suite also fails when the app logged an error.
+ */
+export function useTestApp(backend: BackendName, use: (suite: SuiteApp) => void, options: TestAppOptions & { noErrorsLogged?: boolean } = {}): void {
+  let t: TestApp | undefined;
+  before(async () => {
+    t = await createTestApp(backend, options);
+    const acc = await t.newAccount();
+    use({ t, acc, h: acc.headers });
+  });
+  after(async () => {
+    const errors = t?.logs.filter((l) => l.includes('"level":50')) ?? [];
+    await t?.close();
+    if (options.noErrorsLogged) assert.deepEqual(errors, []);
+  });
 }

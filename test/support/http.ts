@@ -3,8 +3,7 @@
  * body, the problem+json assertions of the native API, header builders, content types, common
  * formats and row counts.
  *
- * The FactPulse tests call through `call` in ./factpulse.ts (explicit `json` / `raw` bodies);
- * the security suite through `send` in ./security-suite.ts (the raw inject reply).
+ * The FactPulse tests call through `call` in ./factpulse.ts (explicit `json` / `raw` bodies).
  */
 import assert from 'node:assert/strict';
 import type { TestApp } from './app.js';
@@ -86,15 +85,21 @@ export function assertProblemCode(res: Res, status: number, code: string): void 
   assert.equal(res.body.code, code);
 }
 
+/** Asserts the status, showing `what` and the body when it differs. */
+export function expectStatus(res: Res, status: number, what: string): void {
+  assert.equal(res.status, status, `${what}: expected ${status}, got ${res.status} ${res.raw}`);
+}
+
 /**
  * Status, exact problem content type, the `status` member and `code`; with `field`, a
- * validation problem whose `errors` and `detail` name that field.
+ * validation problem whose `errors` and `detail` name that field. `what` labels a failure.
  */
-export function assertProblem(res: Res, status: number, code: string, field?: string): void {
-  assert.equal(res.status, status, res.raw);
-  assert.equal(res.headers['content-type'], PROBLEM_TYPE);
-  assert.equal(res.body.status, status);
-  assert.equal(res.body.code, code);
+export function assertProblem(res: Res, status: number, code: string, field?: string, what = ''): void {
+  const label = what ? `${what}: ` : '';
+  assert.equal(res.status, status, `${label}expected ${status}, got ${res.status} ${res.raw}`);
+  assert.equal(res.headers['content-type'], PROBLEM_TYPE, `${label}content-type`);
+  assert.equal(res.body.status, status, `${label}status member`);
+  assert.equal(res.body.code, code, `${label}code in ${res.raw}`);
   if (field) {
     assert.ok(Array.isArray(res.body.errors), `no errors[] in ${res.raw}`);
     assert.ok(

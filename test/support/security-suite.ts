@@ -17,44 +17,17 @@ import { randomBytes, uuidv7 } from '../../src/crypto/random.js';
 import { routesOf } from '../../src/http/app.js';
 import { createTestApp, type TestAccount, type TestApp } from './app.js';
 import type { BackendName } from './databases.js';
-import { apiKeyHeader, basicHeader, bearerHeader, createClient, issueKey, type Headers } from './http.js';
+import { apiKeyHeader, assertProblem, basicHeader, bearerHeader, call, createClient, expectStatus, issueKey, type Headers, type Res, toRes } from './http.js';
 
 // ---------------------------------------------------------------------------------------------
-// Small HTTP helpers (also used by the tenant and secret-hygiene tests).
+// Fixtures through the API (the HTTP helpers are ./http.js's).
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
-export { apiKeyHeader, basicHeader, bearerHeader, type Headers } from './http.js';
-
-/** The part of an `app.inject` response the suites read. */
-export interface HttpReply {
-  statusCode: number;
-  body: string;
-  headers: Record<string, string | string[] | number | undefined>;
-  json(): any;
-}
 
 interface IssuedKey {
   keyId: string;
   secret: string;
   token: string;
-}
-
-export async function send(t: TestApp, method: Method, url: string, headers: Headers = {}, payload?: unknown): Promise<HttpReply> {
-  return (await t.app.inject({ method, url, headers, ...(payload !== undefined ? { payload: payload as object } : {}) })) as unknown as HttpReply;
-}
-
-/** Asserts the status, showing the body when it differs. */
-export function expectStatus(res: HttpReply, status: number, what: string): void {
-  assert.equal(res.statusCode, status, `${what}: expected ${status}, got ${res.statusCode} ${res.body}`);
-}
-
-/** Asserts an RFC 9457 problem with this status and code. */
-export function expectProblem(res: HttpReply, status: number, code: string, what: string): void {
-  expectStatus(res, status, what);
-  assert.match(String(res.headers['content-type']), /^application\/problem\+json/, `${what}: content-type`);
-  const body = res.json();
-  assert.equal(body.code, code, `${what}: code in ${res.body}`);
-  assert.equal(body.status, status, `${what}: status member`);
 }
 
 /** Creates a key through the API (an account key without clientId): its id, secret and token. */
@@ -70,21 +43,23 @@ async function createClientVia(t: TestApp, headers: Headers, body: Record<string
 
 /** RFC 6749 client-credentials grant with a form body. */
 async function oauthToken(t: TestApp, keyId: string, secret: string): Promise<string> {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/oauth2/token',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: keyId, client_secret: secret }).toString(),
-  });
-  assert.equal(res.statusCode, 200, `oauth2/token: ${res.body}`);
-  return res.json().access_token as string;
+  const res = toRes(
+    await t.app.inject({
+      method: 'POST',
+      url: '/oauth2/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: keyId, client_secret: secret }).toString(),
+    }),
+  );
+  assert.equal(res.status, 200, `oauth2/token: ${res.raw}`);
+  return res.body.access_token as string;
 }
 
 /** FactPulse-style password login. */
 async function passwordLogin(t: TestApp, username: string, password: string, clientUid?: string): Promise<{ access: string; refresh: string }> {
-  const res = await send(t, 'POST', '/api/token/', {}, { username, password, ...(clientUid ? { client_uid: clientUid } : {}) });
+  const res = await call(t, 'POST', '/api/token/', {}, { username, password, ...(clientUid ? { client_uid: clientUid } : {}) });
   expectStatus(res, 200, 'api/token');
-  return res.json() as { access: string; refresh: string };
+  return res.body as { access: string; refresh: string };
 }
 
 /** The secret with one character changed (same alphabet, same length). */
@@ -173,12 +148,12 @@ const HOOK_EVENTS = ['security_suite.never'];
 
 /** Creates an account-level webhook endpoint and a (pending) test delivery of it. */
 async function createEndpointWithDelivery(t: TestApp, headers: Headers, url: string): Promise<{ endpointId: string; deliveryId: string; nextAttemptAt: string }> {
-  const created = await send(t, 'POST', '/v1/webhook-endpoints', headers, { url, events: HOOK_EVENTS });
+  const created = await call(t, 'POST', '/v1/webhook-endpoints', headers, { url, events: HOOK_EVENTS });
   expectStatus(created, 201, 'create webhook endpoint');
-  const endpointId = created.json().id as string;
-  const delivery = await send(t, 'POST', `/v1/webhook-endpoints/${endpointId}/test`, headers);
+  const endpointId = created.body.id as string;
+  const delivery = await call(t, 'POST', `/v1/webhook-endpoints/${endpointId}/test`, headers);
   expectStatus(delivery, 202, 'send a test event');
-  return { endpointId, deliveryId: delivery.json().id as string, nextAttemptAt: delivery.json().nextAttemptAt as string };
+  return { endpointId, deliveryId: delivery.body.id as string, nextAttemptAt: delivery.body.nextAttemptAt as string };
 }
 
 const withEndpoint: RouteCase['prepare'] = async (t, headers, target) => ({ ...target, ...(await createEndpointWithDelivery(t, headers, HOOK_URL_A)) });
@@ -197,7 +172,7 @@ const PDP_CONFIG = {
 
 async function putPdp(t: TestApp, headers: Headers, clientId: string, mode: 'fernet' | 'double' = 'fernet'): Promise<void> {
   const extra: Headers = mode === 'double' ? { 'x-encryption-key': CALLER_KEY_OLD } : {};
-  const res = await send(t, 'PUT', `/v1/clients/${clientId}/integrations/pdp`, { ...headers, ...extra }, { ...PDP_CONFIG, encryptionMode: mode });
+  const res = await call(t, 'PUT', `/v1/clients/${clientId}/integrations/pdp`, { ...headers, ...extra }, { ...PDP_CONFIG, encryptionMode: mode });
   expectStatus(res, 200, `configure PDP (${mode})`);
 }
 
@@ -205,9 +180,9 @@ const withPdp: RouteCase['prepare'] = (t, headers, target) => putPdp(t, headers,
 
 /** A viewer user of account A. */
 const withUser: RouteCase['prepare'] = async (t, headers, target) => {
-  const res = await send(t, 'POST', '/v1/users', headers, { email: `suite-${randomBytes(5).toString('hex')}@example.com`, role: 'viewer' });
+  const res = await call(t, 'POST', '/v1/users', headers, { email: `suite-${randomBytes(5).toString('hex')}@example.com`, role: 'viewer' });
   expectStatus(res, 201, 'create a user');
-  return { ...target, userId: res.json().user.id as string };
+  return { ...target, userId: res.body.user.id as string };
 };
 
 /** Routes that act on the calling user itself (a key is refused as no user): test/http/users.test.ts covers them. */
@@ -306,7 +281,7 @@ const NATIVE_ROUTES: RouteCase[] = [
     foreign: 'client-not-found',
     success: 200,
     async prepare(t, headers, target) {
-      await send(t, 'DELETE', `/v1/clients/${target.clientId}/integrations/pdp`, headers);
+      await call(t, 'DELETE', `/v1/clients/${target.clientId}/integrations/pdp`, headers);
       await putPdp(t, headers, target.clientId, 'double');
     },
     request: (t) => ({ url: `/v1/clients/${t.clientId}/rotate-encryption-key`, payload: { oldKey: CALLER_KEY_OLD, newKey: CALLER_KEY_NEW } }),
@@ -494,11 +469,11 @@ async function createSecurityFixture(backend: BackendName): Promise<SecurityFixt
       [B.headers, cb],
     ] as const) {
       await putPdp(t, headers, clientId);
-      expectStatus(await send(t, 'POST', `/v1/clients/${clientId}/webhook-secret/generate`, headers), 200, 'generate webhook secret');
+      expectStatus(await call(t, 'POST', `/v1/clients/${clientId}/webhook-secret/generate`, headers), 200, 'generate webhook secret');
     }
     const hooksA = await createEndpointWithDelivery(t, a, HOOK_URL_A);
     const hooksB = await createEndpointWithDelivery(t, B.headers, HOOK_URL_B);
-    const bSecret = await send(t, 'POST', '/v1/webhook-secret/generate', B.headers, {});
+    const bSecret = await call(t, 'POST', '/v1/webhook-secret/generate', B.headers, {});
     expectStatus(bSecret, 200, "generate B's account webhook secret");
 
     const accountUser = await passwordLogin(t, A.email, A.password);
@@ -518,8 +493,8 @@ async function createSecurityFixture(backend: BackendName): Promise<SecurityFixt
 
     // Credentials that work now and are then spoiled: each is checked working first.
     const probe = async (label: string, headers: Headers, expected: number) => {
-      const res = await send(t, 'GET', '/v1/events?limit=1', headers);
-      assert.equal(res.statusCode, expected, `fixture: ${label} → ${res.statusCode} ${res.body}`);
+      const res = await call(t, 'GET', '/v1/events?limit=1', headers);
+      assert.equal(res.status, expected, `fixture: ${label} → ${res.status} ${res.raw}`);
     };
     const spoiled: Credential[] = [];
     const keyForms = async (label: string, k: IssuedKey) => {
@@ -548,12 +523,12 @@ async function createSecurityFixture(backend: BackendName): Promise<SecurityFixt
     const refreshAsBearer = bearerHeader(accountUser.refresh);
 
     offsetMs += 120_000; // `expiring` is now past its expiry
-    expectStatus(await send(t, 'PATCH', `/v1/keys/${disabled.keyId}`, a, { enabled: false }), 200, 'disable key');
-    expectStatus(await send(t, 'DELETE', `/v1/keys/${deleted.keyId}`, a), 204, 'delete key');
-    expectStatus(await send(t, 'POST', `/v1/clients/${c3}/deactivate`, a), 200, 'deactivate C3');
-    const reset = await send(t, 'POST', `/v1/keys/${resetOld.keyId}/reset`, a, { gracePeriodSeconds: 0 });
+    expectStatus(await call(t, 'PATCH', `/v1/keys/${disabled.keyId}`, a, { enabled: false }), 200, 'disable key');
+    expectStatus(await call(t, 'DELETE', `/v1/keys/${deleted.keyId}`, a), 204, 'delete key');
+    expectStatus(await call(t, 'POST', `/v1/clients/${c3}/deactivate`, a), 200, 'deactivate C3');
+    const reset = await call(t, 'POST', `/v1/keys/${resetOld.keyId}/reset`, a, { gracePeriodSeconds: 0 });
     expectStatus(reset, 200, 'reset key');
-    await probe('new secret of a reset key', apiKeyHeader(reset.json().token), 200);
+    await probe('new secret of a reset key', apiKeyHeader(reset.body.token), 200);
 
     const unknownKeyId = generateKeyId();
     const badCredentials: Credential[] = [
@@ -591,8 +566,8 @@ async function createSecurityFixture(backend: BackendName): Promise<SecurityFixt
       kb,
       hooksA,
       hooksB,
-      bWebhookSecretCreatedAt: bSecret.json().createdAt as string,
-      bUserId: (await send(t, 'GET', '/v1/users', B.headers)).json().data[0].id as string,
+      bWebhookSecretCreatedAt: bSecret.body.createdAt as string,
+      bUserId: (await call(t, 'GET', '/v1/users', B.headers)).body.data[0].id as string,
       accountCredentials,
       clientCredentials,
       badCredentials,
@@ -620,9 +595,9 @@ async function createSecurityFixture(backend: BackendName): Promise<SecurityFixt
 // ---------------------------------------------------------------------------------------------
 // The checks.
 
-async function call(f: SecurityFixture, route: RouteCase, target: Target, headers: Headers): Promise<HttpReply> {
+async function callRoute(f: SecurityFixture, route: RouteCase, target: Target, headers: Headers): Promise<Res> {
   const { url, payload, headers: extra } = route.request(target);
-  return send(f.t, route.method, url, { ...extra, ...headers }, payload);
+  return call(f.t, route.method, url, { ...extra, ...headers }, payload);
 }
 
 /** A disposable target of account A, or C1's, prepared for the route's success control. */
@@ -640,68 +615,68 @@ function normalise(body: string, target: Target): string {
   return out;
 }
 
-function expectUnauthenticated(res: HttpReply, what: string): void {
-  expectProblem(res, 401, 'UNAUTHENTICATED', what);
+function expectUnauthenticated(res: Res, what: string): void {
+  assertProblem(res, 401, 'UNAUTHENTICATED', undefined, what);
   const challenge = res.headers['www-authenticate'];
   assert.ok(typeof challenge === 'string' && /Bearer/.test(challenge) && /Basic/.test(challenge), `${what}: WWW-Authenticate is ${String(challenge)}`);
 }
 
 async function checkNoCredentials(f: SecurityFixture, route: RouteCase): Promise<void> {
   const target = await preparedTarget(f, route, 'account');
-  const res = await call(f, route, target, {});
+  const res = await callRoute(f, route, target, {});
   expectUnauthenticated(res, 'no credentials');
   // The CCM19-only ?apiKey= is no credential on the native surface.
   const { url, payload, headers: extra } = route.request(target);
-  const withQuery = await send(f.t, route.method, `${url}${url.includes('?') ? '&' : '?'}apiKey=${encodeURIComponent(f.A.token)}`, extra, payload);
+  const withQuery = await call(f.t, route.method, `${url}${url.includes('?') ? '&' : '?'}apiKey=${encodeURIComponent(f.A.token)}`, extra, payload);
   expectUnauthenticated(withQuery, '?apiKey= on a native route');
-  assert.equal(normalise(withQuery.body, target), normalise(res.body, target), '?apiKey= answers like no credential');
+  assert.equal(normalise(withQuery.raw, target), normalise(res.raw, target), '?apiKey= answers like no credential');
   // Nothing happened: the target is intact.
-  expectStatus(await send(f.t, 'GET', `/v1/keys/${target.keyId}`, f.A.headers), 200, 'target still exists');
+  expectStatus(await call(f.t, 'GET', `/v1/keys/${target.keyId}`, f.A.headers), 200, 'target still exists');
 }
 
 async function checkBadCredentials(f: SecurityFixture, route: RouteCase): Promise<void> {
   const target = await preparedTarget(f, route, 'account');
-  const unknown = await call(f, route, target, apiKeyHeader(formatToken(generateKeyId(), generateSecret())));
+  const unknown = await callRoute(f, route, target, apiKeyHeader(formatToken(generateKeyId(), generateSecret())));
   expectUnauthenticated(unknown, 'unknown key');
   for (const c of f.badCredentials) {
-    const res = await call(f, route, target, c.headers);
+    const res = await callRoute(f, route, target, c.headers);
     expectUnauthenticated(res, c.label);
-    assert.equal(res.body, unknown.body, `${c.label}: body must be byte-identical to the unknown-key body`);
+    assert.equal(res.raw, unknown.raw, `${c.label}: body must be byte-identical to the unknown-key body`);
     assert.equal(res.headers['www-authenticate'], unknown.headers['www-authenticate'], `${c.label}: same challenge`);
   }
-  expectStatus(await send(f.t, 'GET', `/v1/keys/${target.keyId}`, f.A.headers), 200, 'target still exists');
+  expectStatus(await call(f.t, 'GET', `/v1/keys/${target.keyId}`, f.A.headers), 200, 'target still exists');
 }
 
 async function checkAccountControl(f: SecurityFixture, route: RouteCase): Promise<void> {
   for (const c of f.accountCredentials) {
-    const res = await call(f, route, await preparedTarget(f, route, 'account'), c.headers);
+    const res = await callRoute(f, route, await preparedTarget(f, route, 'account'), c.headers);
     expectStatus(res, route.success, `${c.label} on its own resources`);
-    if (route.access === 'verify') assert.equal(res.json().valid, true, `${c.label}: own key verifies`);
+    if (route.access === 'verify') assert.equal(res.body.valid, true, `${c.label}: own key verifies`);
   }
 }
 
 async function checkClientPrincipal(f: SecurityFixture, route: RouteCase): Promise<void> {
   const sibling: Target = { clientId: f.c2, keyId: f.k2.keyId, token: f.k2.token, endpointId: f.hooksA.endpointId, deliveryId: f.hooksA.deliveryId };
   const accountKey: Target = { clientId: f.c2, keyId: f.A.keyId, token: f.A.token };
-  const unknownVerify = route.access === 'verify' ? (await call(f, route, f.nonexistentTarget(), f.clientCredentials[0]!.headers)).body : '';
+  const unknownVerify = route.access === 'verify' ? (await callRoute(f, route, f.nonexistentTarget(), f.clientCredentials[0]!.headers)).raw : '';
   for (const c of f.clientCredentials) {
-    const own = await call(f, route, await preparedTarget(f, route, 'client'), c.headers);
-    if (route.access === 'account') expectProblem(own, 403, 'FORBIDDEN', `${c.label} on an account-level route`);
+    const own = await callRoute(f, route, await preparedTarget(f, route, 'client'), c.headers);
+    if (route.access === 'account') assertProblem(own, 403, 'FORBIDDEN', undefined, `${c.label} on an account-level route`);
     else expectStatus(own, route.success, `${c.label} on its own client`);
-    if (route.access === 'verify') assert.equal(own.json().valid, true, `${c.label}: own key verifies`);
+    if (route.access === 'verify') assert.equal(own.body.valid, true, `${c.label}: own key verifies`);
 
     for (const [what, target] of [
       ['another client of the account', sibling],
       ["the account's own key", accountKey],
     ] as const) {
       if (what === "the account's own key" && !route.path.includes(':keyId') && route.access !== 'verify') continue;
-      const res = await call(f, route, target, c.headers);
+      const res = await callRoute(f, route, target, c.headers);
       if (route.access === 'verify') {
         expectStatus(res, 200, `${c.label} verifying ${what}`);
-        assert.deepEqual(res.json(), { valid: false, code: 'NOT_FOUND' }, `${c.label} verifying ${what}`);
-        assert.equal(res.body, unknownVerify, `${c.label} verifying ${what}: answers like an unknown key`);
+        assert.deepEqual(res.body, { valid: false, code: 'NOT_FOUND' }, `${c.label} verifying ${what}`);
+        assert.equal(res.raw, unknownVerify, `${c.label} verifying ${what}: answers like an unknown key`);
       } else {
-        expectProblem(res, 403, 'FORBIDDEN', `${c.label} on ${what}`);
+        assertProblem(res, 403, 'FORBIDDEN', undefined, `${c.label} on ${what}`);
       }
     }
   }
@@ -714,59 +689,59 @@ async function checkForeign(f: SecurityFixture, route: RouteCase): Promise<void>
   for (const c of principals) {
     const isClient = f.clientCredentials.includes(c);
     if (route.foreign === 'lists-own' || route.foreign === 'created-in-own-account' || route.foreign === 'own-account') {
-      const res = await call(f, route, foreign, c.headers);
+      const res = await callRoute(f, route, foreign, c.headers);
       if (isClient) {
-        expectProblem(res, 403, 'FORBIDDEN', `${c.label} on an account-level route`);
+        assertProblem(res, 403, 'FORBIDDEN', undefined, `${c.label} on an account-level route`);
         continue;
       }
       expectStatus(res, route.success, c.label);
-      for (const v of bValues) assert.ok(!res.body.includes(`"${v}"`), `${c.label}: the answer carries B's value ${v}`);
+      for (const v of bValues) assert.ok(!res.raw.includes(`"${v}"`), `${c.label}: the answer carries B's value ${v}`);
       if (route.foreign === 'created-in-own-account') {
-        const id = res.json().id as string;
-        expectProblem(await send(f.t, 'GET', `/v1/clients/${id}`, f.B.headers), 404, 'CLIENT_NOT_FOUND', "B reading A's new client");
-        expectStatus(await send(f.t, 'GET', `/v1/clients/${id}`, f.A.headers), 200, 'A reading its new client');
+        const id = res.body.id as string;
+        assertProblem(await call(f.t, 'GET', `/v1/clients/${id}`, f.B.headers), 404, 'CLIENT_NOT_FOUND', undefined, "B reading A's new client");
+        expectStatus(await call(f.t, 'GET', `/v1/clients/${id}`, f.A.headers), 200, 'A reading its new client');
       }
       continue;
     }
     const nowhere = f.nonexistentTarget();
-    const res = await call(f, route, foreign, c.headers);
-    const none = await call(f, route, nowhere, c.headers);
-    const answer = normalise(res.body, foreign); // the ids the caller sent may be echoed (instance)
-    assert.equal(res.statusCode, none.statusCode, `${c.label}: B's ids answer ${res.statusCode} ${res.body}, ids that do not exist ${none.statusCode}`);
-    assert.equal(answer, normalise(none.body, nowhere), `${c.label}: B's ids answer exactly like ids that do not exist`);
+    const res = await callRoute(f, route, foreign, c.headers);
+    const none = await callRoute(f, route, nowhere, c.headers);
+    const answer = normalise(res.raw, foreign); // the ids the caller sent may be echoed (instance)
+    assert.equal(res.status, none.status, `${c.label}: B's ids answer ${res.status} ${res.raw}, ids that do not exist ${none.status}`);
+    assert.equal(answer, normalise(none.raw, nowhere), `${c.label}: B's ids answer exactly like ids that do not exist`);
     for (const v of bValues) assert.ok(!answer.includes(v), `${c.label}: the answer carries B's value ${v}`);
     if (isClient && route.access === 'account') {
       // Refused before any lookup, whatever the id (checked equal above): reveals nothing.
-      expectProblem(res, 403, 'FORBIDDEN', `${c.label} on an account-level route`);
+      assertProblem(res, 403, 'FORBIDDEN', undefined, `${c.label} on an account-level route`);
       continue;
     }
-    assert.notEqual(res.statusCode, 403, `${c.label}: never 403 for another tenant's id (${res.body})`);
+    assert.notEqual(res.status, 403, `${c.label}: never 403 for another tenant's id (${res.raw})`);
     switch (route.foreign) {
       case 'client-not-found':
-        expectProblem(res, 404, 'CLIENT_NOT_FOUND', `${c.label} on B's client`);
+        assertProblem(res, 404, 'CLIENT_NOT_FOUND', undefined, `${c.label} on B's client`);
         break;
       case 'key-not-found':
-        expectProblem(res, 404, 'KEY_NOT_FOUND', `${c.label} on B's key`);
+        assertProblem(res, 404, 'KEY_NOT_FOUND', undefined, `${c.label} on B's key`);
         break;
       case 'user-not-found':
-        expectProblem(res, 404, 'USER_NOT_FOUND', `${c.label} on B's user`);
+        assertProblem(res, 404, 'USER_NOT_FOUND', undefined, `${c.label} on B's user`);
         break;
       case 'not-found':
-        expectProblem(res, 404, 'NOT_FOUND', `${c.label} on B's webhook endpoint or delivery`);
+        assertProblem(res, 404, 'NOT_FOUND', undefined, `${c.label} on B's webhook endpoint or delivery`);
         break;
       case 'empty-list':
         // A client principal naming any client but its own is refused (403 inside the account, 404 outside).
         if (isClient) {
-          expectProblem(res, 404, 'CLIENT_NOT_FOUND', `${c.label} filtering by B's client`);
+          assertProblem(res, 404, 'CLIENT_NOT_FOUND', undefined, `${c.label} filtering by B's client`);
           break;
         }
         // The audit log keeps deleted clients' events, so an account filter needs no existing client.
         expectStatus(res, 200, `${c.label} filtering by B's client`);
-        assert.deepEqual(res.json(), { data: [], nextCursor: null }, `${c.label} filtering by B's client`);
+        assert.deepEqual(res.body, { data: [], nextCursor: null }, `${c.label} filtering by B's client`);
         break;
       case 'verify-not-found':
         expectStatus(res, 200, `${c.label} verifying B's key`);
-        assert.deepEqual(res.json(), { valid: false, code: 'NOT_FOUND' }, `${c.label} verifying B's key`);
+        assert.deepEqual(res.body, { valid: false, code: 'NOT_FOUND' }, `${c.label} verifying B's key`);
         break;
     }
   }
@@ -778,50 +753,50 @@ async function checkUntouched(f: SecurityFixture): Promise<void> {
     ['B', f.B.headers, f.cb, f.kb, 'CB', 'KB'],
     ['A', f.A.headers, f.c2, f.k2, 'C2', 'K2'],
   ] as const) {
-    const client = await send(f.t, 'GET', `/v1/clients/${clientId}`, headers);
+    const client = await call(f.t, 'GET', `/v1/clients/${clientId}`, headers);
     expectStatus(client, 200, `${who}: ${name} still exists`);
-    assert.equal(client.json().name, name);
-    assert.equal(client.json().description, null, `${name} was never patched`);
-    assert.equal(client.json().isActive, true, `${name} is still active`);
-    const k = await send(f.t, 'GET', `/v1/keys/${key.keyId}`, headers);
+    assert.equal(client.body.name, name);
+    assert.equal(client.body.description, null, `${name} was never patched`);
+    assert.equal(client.body.isActive, true, `${name} is still active`);
+    const k = await call(f.t, 'GET', `/v1/keys/${key.keyId}`, headers);
     expectStatus(k, 200, `${who}: ${keyName} still exists`);
-    assert.equal(k.json().name, keyName, `${keyName} was never renamed`);
-    assert.equal(k.json().enabled, true);
-    const pdp = await send(f.t, 'GET', `/v1/clients/${clientId}/integrations/pdp`, headers);
+    assert.equal(k.body.name, keyName, `${keyName} was never renamed`);
+    assert.equal(k.body.enabled, true);
+    const pdp = await call(f.t, 'GET', `/v1/clients/${clientId}/integrations/pdp`, headers);
     expectStatus(pdp, 200, `${who}: ${name}'s PDP integration still exists`);
-    assert.equal(pdp.json().settings.oauthClientId, PDP_CONFIG.oauthClientId, `${name}'s PDP integration was never replaced`);
-    assert.equal(pdp.json().encryptionMode, 'fernet', `${name}'s PDP integration was never re-encrypted`);
-    assert.equal(pdp.json().lastTestAt, null, `${name}'s PDP integration was never tested`);
-    const webhook = await send(f.t, 'GET', `/v1/clients/${clientId}/webhook-secret/status`, headers);
+    assert.equal(pdp.body.settings.oauthClientId, PDP_CONFIG.oauthClientId, `${name}'s PDP integration was never replaced`);
+    assert.equal(pdp.body.encryptionMode, 'fernet', `${name}'s PDP integration was never re-encrypted`);
+    assert.equal(pdp.body.lastTestAt, null, `${name}'s PDP integration was never tested`);
+    const webhook = await call(f.t, 'GET', `/v1/clients/${clientId}/webhook-secret/status`, headers);
     expectStatus(webhook, 200, `${who}: ${name}'s webhook secret status`);
-    assert.equal(webhook.json().hasSecret, true, `${name}'s webhook secret still exists`);
-    const usage = await send(f.t, 'GET', `/v1/clients/${clientId}/usage`, headers);
+    assert.equal(webhook.body.hasSecret, true, `${name}'s webhook secret still exists`);
+    const usage = await call(f.t, 'GET', `/v1/clients/${clientId}/usage`, headers);
     expectStatus(usage, 200, `${who}: ${name}'s usage`);
-    assert.ok(!(usage.json().metrics as Array<{ metric: string }>).some((m) => m.metric === 'calls'), `no usage was recorded for ${name}`);
+    assert.ok(!(usage.body.metrics as Array<{ metric: string }>).some((m) => m.metric === 'calls'), `no usage was recorded for ${name}`);
     // Still the same secret (never reset) and still working.
-    expectStatus(await send(f.t, 'GET', `/v1/clients/${clientId}`, apiKeyHeader(key.token)), 200, `${keyName} still authenticates`);
+    expectStatus(await call(f.t, 'GET', `/v1/clients/${clientId}`, apiKeyHeader(key.token)), 200, `${keyName} still authenticates`);
   }
   for (const [who, headers, hooks, url] of [
     ['A', f.A.headers, f.hooksA, HOOK_URL_A],
     ['B', f.B.headers, f.hooksB, HOOK_URL_B],
   ] as const) {
-    const endpoint = await send(f.t, 'GET', `/v1/webhook-endpoints/${hooks.endpointId}`, headers);
+    const endpoint = await call(f.t, 'GET', `/v1/webhook-endpoints/${hooks.endpointId}`, headers);
     expectStatus(endpoint, 200, `${who}'s webhook endpoint still exists`);
-    assert.deepEqual([endpoint.json().url, endpoint.json().events, endpoint.json().enabled], [url, HOOK_EVENTS, true], `${who}'s webhook endpoint was never changed`);
-    const deliveries = await send(f.t, 'GET', `/v1/webhook-endpoints/${hooks.endpointId}/deliveries?limit=100`, headers);
+    assert.deepEqual([endpoint.body.url, endpoint.body.events, endpoint.body.enabled], [url, HOOK_EVENTS, true], `${who}'s webhook endpoint was never changed`);
+    const deliveries = await call(f.t, 'GET', `/v1/webhook-endpoints/${hooks.endpointId}/deliveries?limit=100`, headers);
     expectStatus(deliveries, 200, `${who}'s deliveries`);
-    const list = deliveries.json().data as Array<{ id: string; nextAttemptAt: string | null }>;
+    const list = deliveries.body.data as Array<{ id: string; nextAttemptAt: string | null }>;
     assert.deepEqual(
       list.map((d) => [d.id, d.nextAttemptAt]),
       [[hooks.deliveryId, hooks.nextAttemptAt]],
       `${who}: only its test delivery, never re-delivered`,
     );
   }
-  const bSecret = await send(f.t, 'GET', '/v1/webhook-secret/status', f.B.headers);
+  const bSecret = await call(f.t, 'GET', '/v1/webhook-secret/status', f.B.headers);
   expectStatus(bSecret, 200, "B's account webhook secret status");
-  assert.deepEqual([bSecret.json().hasSecret, bSecret.json().createdAt], [true, f.bWebhookSecretCreatedAt], "B's account webhook secret was never replaced or deleted");
-  expectStatus(await send(f.t, 'GET', '/v1/clients', f.A.headers), 200, "A's primary key still authenticates");
-  expectStatus(await send(f.t, 'GET', '/v1/clients', f.B.headers), 200, "B's primary key still authenticates");
+  assert.deepEqual([bSecret.body.hasSecret, bSecret.body.createdAt], [true, f.bWebhookSecretCreatedAt], "B's account webhook secret was never replaced or deleted");
+  expectStatus(await call(f.t, 'GET', '/v1/clients', f.A.headers), 200, "A's primary key still authenticates");
+  expectStatus(await call(f.t, 'GET', '/v1/clients', f.B.headers), 200, "B's primary key still authenticates");
 }
 
 /** Registers the suite for one backend. */
@@ -860,8 +835,8 @@ export function runSecuritySuite(backend: BackendName): void {
       for (const r of registeredRoutes(f.t)) {
         if (isPublicRoute(r.path)) continue;
         const url = r.path.replace(/:[A-Za-z]+/g, (p) => (/key/i.test(p) ? generateKeyId() : uuidv7())).replace(/\*$/, 'x');
-        const res = await send(f.t, r.method as Method, url);
-        assert.equal(res.statusCode, 401, `${r.method} ${r.path} without credentials answered ${res.statusCode} ${res.body}`);
+        const res = await call(f.t, r.method as Method, url);
+        assert.equal(res.status, 401, `${r.method} ${r.path} without credentials answered ${res.status} ${res.raw}`);
         assert.ok(res.headers['www-authenticate'], `${r.method} ${r.path}: WWW-Authenticate`);
       }
     });
