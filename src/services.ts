@@ -53,11 +53,13 @@ export interface ServiceOptions {
   onError?: (err: unknown) => void;
 }
 
-const PEPPER_NAME = 'key-hash-pepper';
+export const PEPPER_NAME = 'key-hash-pepper';
+/** What the sealed pepper is bound to (its server_secrets row). */
+export const PEPPER_AAD = `server-secret:${PEPPER_NAME}`;
 
 /** The server-wide pepper: generated once, stored sealed, shared by every instance. */
 async function loadPepper(store: ReturnType<typeof createSqlStore>, keyring: Keyring, now: Date): Promise<Buffer> {
-  const aad = `server-secret:${PEPPER_NAME}`;
+  const aad = PEPPER_AAD;
   const stored = await store.serverSecrets.getOrInsert(PEPPER_NAME, seal(keyring, randomBytes(32), aad), now);
   return open(keyring, stored, aad);
 }

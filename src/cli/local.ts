@@ -1,6 +1,6 @@
 /**
  * The commands that run against the database directly: serve, migrate, init,
- * rotate-signing-key, seed. Loaded only when one of them runs, so the remote commands
+ * rotate-signing-key, rotate-master-key, seed. Loaded only when one of them runs, so the remote commands
  * (which talk to a server through the SDK) start fast.
  */
 import { mkdir } from 'node:fs/promises';
@@ -11,6 +11,8 @@ import { createAccount } from '../core/accounts.js';
 import { credentialsJson, openRuntime, startServer } from '../server.js';
 import { openDatabase } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrate.js';
+import { beginKeyFileRotation, finishKeyFileRotation, loadMasterKeyring } from '../crypto/master-key.js';
+import { rotateMasterKey } from './rotate-master-key.js';
 import { runSeedCommand } from './seed.js';
 
 export async function serve(): Promise<void> {
@@ -94,4 +96,55 @@ export async function seed(args: string[]): Promise<number> {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
   });
+}
+
+/**
+ * `clientele rotate-master-key`: every sealed value re-wrapped under the new master key, in
+ * batches, while other instances serve. Ctrl-C stops between batches; running it again
+ * resumes. Exit 0 when nothing is left under another key.
+ */
+export async function rotateMasterKeyCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'batch-size': { type: 'string' } } });
+  const batchSize = Number(values['batch-size'] ?? 500);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new Error('--batch-size must be an integer from 1 to 10000');
+  const config = loadConfig();
+  const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
+  const keyFile = !config.databaseUrl && !config.masterKey;
+  if (config.databaseUrl && !config.masterKey) throw new Error('CLIENTELE_MASTER_KEY (the new key) is required with DATABASE_URL; put the old one in CLIENTELE_MASTER_KEY_PREVIOUS');
+  const database = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pgdata') });
+  const stop = new AbortController();
+  const interrupt = () => stop.abort();
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    await migrateToLatest(database);
+    const keyring = keyFile
+      ? await beginKeyFileRotation(config.dataDir, warn)
+      : await loadMasterKeyring({ masterKey: config.masterKey!, ...(config.masterKeyPrevious ? { previousKeys: config.masterKeyPrevious } : {}), warn });
+    const tty = process.stderr.isTTY === true;
+    const summary = await rotateMasterKey(database.db, keyring, {
+      batchSize,
+      signal: stop.signal,
+      onProgress: (p) => {
+        if (tty) process.stderr.write(`\r\x1b[2K${p.label}: ${p.done}/${p.total}`);
+      },
+    });
+    if (tty) process.stderr.write('\r\x1b[2K');
+    for (const r of summary.rewrapped) process.stdout.write(`${r.label}: ${r.count} re-wrapped\n`);
+    if (summary.remaining > 0) {
+      process.stdout.write(`${summary.remaining} value(s) are still under another key${stop.signal.aborted ? ' (interrupted)' : ' (held by a serving instance)'}: run the command again to finish.\n`);
+      return 1;
+    }
+    if (keyFile) await finishKeyFileRotation(config.dataDir);
+    process.stdout.write(
+      keyFile
+        ? `Every sealed value is under the new key (${summary.primaryKeyId}), now the data directory's key file.\n`
+        : `Every sealed value is under the key ${summary.primaryKeyId}: CLIENTELE_MASTER_KEY_PREVIOUS can be removed from every instance.\n`,
+    );
+    return 0;
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+    await database.close();
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * The `clientele` command line: serve, migrate, init, rotate-signing-key, seed.
+ * The `clientele` command line: serve, migrate, init, rotate-signing-key, rotate-master-key, seed.
  */
 import { REMOTE_GROUPS, REMOTE_USAGE, runRemoteCommand } from './commands/index.js';
 import { SEED_USAGE } from './seed-usage.js';
@@ -15,6 +15,10 @@ Commands:
                         Create an account, its admin user and its primary API key
   rotate-signing-key    Start a new JWT signing key; the old one stays published
                         until the last refresh token it signed has expired
+  rotate-master-key [--batch-size N]
+                        Re-wrap every sealed value under CLIENTELE_MASTER_KEY (the old key in
+                        CLIENTELE_MASTER_KEY_PREVIOUS); online and resumable. Embedded without
+                        CLIENTELE_MASTER_KEY: re-keys the data directory's key file (server stopped)
 ${SEED_USAGE}  help                  Show this help
 ${REMOTE_USAGE}`;
 
@@ -33,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'rotate-signing-key':
       await (await local()).rotateSigningKey();
       return 0;
+    case 'rotate-master-key':
+      return (await local()).rotateMasterKeyCommand(rest);
     case 'seed':
       return (await local()).seed(rest);
     case undefined:

@@ -19,7 +19,8 @@ export interface TokenService {
   rotate(publishForSeconds: number): Promise<void>;
 }
 
-const aadFor = (kid: string) => `signing-key:${kid}`;
+/** What a sealed signing key is bound to. */
+export const signingKeyAad = (kid: string) => `signing-key:${kid}`;
 const RELOAD_INTERVAL_MS = 2000;
 
 export async function createTokenService(opts: { store: Store; keyring: Keyring; issuer: string; now: () => Date }): Promise<TokenService> {
@@ -37,7 +38,7 @@ export async function createTokenService(opts: { store: Store; keyring: Keyring;
       kid: material.kid,
       algorithm: 'EdDSA',
       publicJwk: material.publicJwk as Record<string, unknown>,
-      privateKey: seal(keyring, Buffer.from(material.privatePkcs8, 'utf8'), aadFor(material.kid)),
+      privateKey: seal(keyring, Buffer.from(material.privatePkcs8, 'utf8'), signingKeyAad(material.kid)),
       createdAt: now(),
       retiredAt: null,
       publishUntil: null,
@@ -52,7 +53,7 @@ export async function createTokenService(opts: { store: Store; keyring: Keyring;
     }
     const active = keys.find((k) => k.retiredAt === null)!;
     if (active.kid !== signingKid) {
-      const pkcs8 = open(keyring, active.privateKey, aadFor(active.kid)).toString('utf8');
+      const pkcs8 = open(keyring, active.privateKey, signingKeyAad(active.kid)).toString('utf8');
       signer = await createTokenSigner({ kid: active.kid, privatePkcs8: pkcs8, publicJwk: active.publicJwk as JWK }, issuer);
       signingKid = active.kid;
     }

@@ -67,7 +67,8 @@ export async function revealClientWebhookSecret(ctx: CoreContext, client: Client
   return row ? openWithKey(dekOf(ctx, client), row.secret, aadFor(client)).toString('utf8') : null;
 }
 
-const accountAad = (accountId: string) => `account-webhook-secret:${accountId}`;
+/** What a sealed account webhook secret (and its previous one) is bound to. */
+export const accountWebhookSecretAad = (accountId: string) => `account-webhook-secret:${accountId}`;
 
 /**
  * Generates (or replaces) the account's default secret, shown once. With a grace period
@@ -79,7 +80,7 @@ export async function generateAccountWebhookSecret(ctx: CoreContext, principal: 
   if (!Number.isInteger(gracePeriodSeconds) || gracePeriodSeconds < 0 || gracePeriodSeconds > 7 * 24 * 3600) throw invalidField('body.gracePeriodSeconds', 'must be an integer from 0 to 604800');
   const now = ctx.now();
   const secret = generateWebhookSecret();
-  const aad = accountAad(principal.accountId);
+  const aad = accountWebhookSecretAad(principal.accountId);
   await ctx.store.transaction(async (tx) => {
     const current = await tx.accountWebhookSecrets.get(principal.accountId);
     const keepPrevious = current !== null && gracePeriodSeconds > 0;
@@ -131,7 +132,7 @@ export async function signingSecretsFor(ctx: CoreContext, accountId: string, cli
   }
   const row = await ctx.store.accountWebhookSecrets.get(accountId);
   if (!row) return [];
-  const aad = accountAad(accountId);
+  const aad = accountWebhookSecretAad(accountId);
   const secrets = [open(ctx.keyring, row.secret, aad).toString('utf8')];
   if (row.previousSecret && row.previousExpiresAt && row.previousExpiresAt.getTime() > ctx.now().getTime()) secrets.push(open(ctx.keyring, row.previousSecret, aad).toString('utf8'));
   return secrets;

@@ -5,7 +5,7 @@ import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keyIdFor, open, seal } from './envelope.js';
-import { loadMasterKeyring } from './master-key.js';
+import { beginKeyFileRotation, finishKeyFileRotation, loadMasterKeyring } from './master-key.js';
 
 const posix = process.platform !== 'win32';
 
@@ -113,3 +113,25 @@ test('masterKey takes precedence over the data dir file', async () => {
     await assert.rejects(stat(join(dataDir, 'master.key')), { code: 'ENOENT' });
   });
 });
+
+test('key-file rotation: the next key is written (0600) before use, resumed if interrupted, and becomes the key file', () =>
+  withTempDir(async (dir) => {
+    const warnings: string[] = [];
+    const before = await loadMasterKeyring({ dataDir: dir });
+    const sealedOld = seal(before, Buffer.from('old'), 'a');
+    const ring = await beginKeyFileRotation(dir);
+    assert.notEqual(ring.primaryId, before.primaryId);
+    assert.equal((await stat(join(dir, 'master.key.next'))).mode & 0o777, 0o600);
+    // Interrupted here: a restart reads both keys and seals with the new one, and says so.
+    const restarted = await loadMasterKeyring({ dataDir: dir, warn: (m) => warnings.push(m) });
+    assert.equal(restarted.primaryId, ring.primaryId);
+    assert.equal(open(restarted, sealedOld, 'a').toString(), 'old');
+    assert.match(warnings.join('\n'), /did not finish: run clientele rotate-master-key/);
+    // Resumed: the same next key, not another one.
+    assert.equal((await beginKeyFileRotation(dir)).primaryId, ring.primaryId);
+    await finishKeyFileRotation(dir);
+    const after = await loadMasterKeyring({ dataDir: dir });
+    assert.equal(after.primaryId, ring.primaryId);
+    assert.equal(after.keys.size, 1, 'the old key is gone');
+    await assert.rejects(stat(join(dir, 'master.key.next')));
+  }));

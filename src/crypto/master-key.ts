@@ -8,7 +8,7 @@
  * it then sits on the same disk as the data it protects.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createKeyring } from './envelope.js';
@@ -95,8 +95,46 @@ export async function loadMasterKeyring(opts: MasterKeyOptions): Promise<Keyring
     primary = decodeKey(opts.masterKey, 'CLIENTELE_MASTER_KEY');
   } else if (opts.dataDir) {
     primary = await loadOrCreateKeyFile(opts.dataDir, warn);
+    // A key-file rotation that did not finish: values are under either key until it does.
+    const next = await readNextKeyFile(opts.dataDir);
+    if (next) {
+      warn(`A master-key rotation of ${opts.dataDir} did not finish: run clientele rotate-master-key to complete it`);
+      return createKeyring(next, [primary, ...previous]);
+    }
   } else {
     throw new Error('No master key configured: set CLIENTELE_MASTER_KEY (base64 of 32 bytes) or a data directory');
   }
   return createKeyring(primary, previous);
+}
+
+const NEXT_KEY_FILE = 'master.key.next';
+
+async function readNextKeyFile(dataDir: string): Promise<Buffer | undefined> {
+  try {
+    return decodeKey(await readFile(join(dataDir, NEXT_KEY_FILE), 'utf8'), `master key file ${join(dataDir, NEXT_KEY_FILE)}`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Starts (or resumes) re-keying the embedded data directory: the new key is written to
+ * `master.key.next` (0600) before anything is sealed under it, and the keyring returned seals
+ * with it while still opening the current key's values. `finishKeyFileRotation` makes it the
+ * key file once nothing is sealed under the old key.
+ */
+export async function beginKeyFileRotation(dataDir: string, warn: (msg: string) => void = () => {}): Promise<Keyring> {
+  const current = await loadOrCreateKeyFile(dataDir, warn);
+  let next = await readNextKeyFile(dataDir);
+  if (!next) {
+    next = randomBytes(32);
+    await writeFile(join(dataDir, NEXT_KEY_FILE), next.toString('base64') + '\n', { flag: 'wx', mode: 0o600 });
+  }
+  return createKeyring(next, [current]);
+}
+
+/** Replaces the key file by the new key (an atomic rename): the old key is gone. */
+export async function finishKeyFileRotation(dataDir: string): Promise<void> {
+  await rename(join(dataDir, NEXT_KEY_FILE), join(dataDir, 'master.key'));
 }

@@ -59,6 +59,9 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** How long a request waits for an in-flight one with the same key before answering 409. */
 export const CLAIM_WAIT_MS = 5_000;
 
+/** What a recorded response is bound to: its account, caller and key. */
+export const idempotencyAad = (accountId: string, principal: string, key: string) => `idempotency:${accountId}:${principal}:${key}`;
+
 /** Raised inside the work when the claim meets a committed record: the answer is its replay. */
 class Replayed extends Error {}
 
@@ -74,7 +77,7 @@ export async function withIdempotency<C extends CoreContext>(ctx: C, principal: 
   if (typeof header !== 'string' || !KEY_PATTERN.test(header)) throw invalidField('header.idempotency-key', 'must be 1 to 255 visible ASCII characters');
   const who = `${principal.actor.type}:${principal.actor.id}`;
   const accountId = principal.accountId;
-  const aad = `idempotency:${accountId}:${who}:${header}`;
+  const aad = idempotencyAad(accountId, who, header);
   const requestHash = createHash('sha256')
     .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
     .digest();

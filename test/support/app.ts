@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before } from 'node:test';
 import { createAccount, type CreatedAccount } from '../../src/core/accounts.js';
-import { createKeyring } from '../../src/crypto/envelope.js';
+import { createKeyring, type Keyring } from '../../src/crypto/envelope.js';
 import { randomBytes } from '../../src/crypto/random.js';
 import { buildApp, type App } from '../../src/http/app.js';
 import { createServices, type Services } from '../../src/services.js';
@@ -56,11 +56,15 @@ export interface TestAppOptions {
   logLevel?: string;
   /** Most webhook endpoints per account (default: the server's default). */
   webhookMaxEndpoints?: number;
+  /** The master keyring (default: a new random key). */
+  keyring?: Keyring;
+  /** Serve this database (another instance of the same data) instead of a new one; close() leaves it open. */
+  database?: Database;
 }
 
 export async function createTestApp(backend: BackendName, options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await openTestDatabase(backend);
-  const keyring = createKeyring(randomBytes(32));
+  const database = options.database ?? (await openTestDatabase(backend));
+  const keyring = options.keyring ?? createKeyring(randomBytes(32));
   const services = await createServices({
     database,
     keyring,
@@ -97,7 +101,7 @@ export async function createTestApp(backend: BackendName, options: TestAppOption
     async close() {
       await app.close();
       await services.stop();
-      await database.close();
+      if (!options.database) await database.close();
     },
   };
 }
