@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { randomBytes } from '../../src/crypto/random.js';
 import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
-import { call, type Res } from '../support/http.js';
+import { call } from '../support/http.js';
 
 for (const backend of testBackends()) {
   describe(`users [${backend}]`, () => {
