@@ -91,7 +91,7 @@ export interface paths {
         put?: never;
         /**
          * Obtain an access and refresh token with a username and password
-         * @description username/password: an account user's e-mail and password; with client_uid the token is scoped to that client. Or, with client_uid, that client's own username and password. Or a key id and its secret.
+         * @description A user with two-factor authentication also sends `otp` (a TOTP code or a recovery code). username/password: an account user's e-mail and password; with client_uid the token is scoped to that client. Or, with client_uid, that client's own username and password. Or a key id and its secret.
          */
         post: {
             parameters: {
@@ -107,6 +107,7 @@ export interface paths {
                         password: string;
                         /** Format: uuid */
                         client_uid?: string;
+                        otp?: string;
                     };
                 };
             };
@@ -3731,6 +3732,7 @@ export interface paths {
                             /** @description owner: everything; admin: everything but users and account settings; viewer: every :read */
                             role: "owner" | "admin" | "viewer";
                             permissions: string[];
+                            twoFactorEnabled: boolean;
                             /**
                              * Format: date-time
                              * @description RFC 3339, UTC
@@ -3879,6 +3881,258 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/users/me/2fa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start two-factor enrolment: a new TOTP secret and its otpauth:// URI (shown once; nothing changes until confirmed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description base32 */
+                            secret: string;
+                            otpauthUri: string;
+                        };
+                    };
+                };
+                /** @description Client error (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Server error (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/me/2fa/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn two-factor authentication on with a code of the enrolled secret; the ten recovery codes are shown only in this response */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A TOTP code (or, to disable, a recovery code) */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recoveryCodes: string[];
+                        };
+                    };
+                };
+                /** @description Client error (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Server error (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/me/2fa/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn two-factor authentication off (a current code or a recovery code) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A TOTP code (or, to disable, a recovery code) */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Client error (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Server error (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/users/{id}": {
         parameters: {
             query?: never;
@@ -3911,6 +4165,7 @@ export interface paths {
                             /** @description owner: everything; admin: everything but users and account settings; viewer: every :read */
                             role: "owner" | "admin" | "viewer";
                             permissions: string[];
+                            twoFactorEnabled: boolean;
                             /**
                              * Format: date-time
                              * @description RFC 3339, UTC
@@ -4069,6 +4324,7 @@ export interface paths {
                             /** @description owner: everything; admin: everything but users and account settings; viewer: every :read */
                             role: "owner" | "admin" | "viewer";
                             permissions: string[];
+                            twoFactorEnabled: boolean;
                             /**
                              * Format: date-time
                              * @description RFC 3339, UTC
@@ -4218,6 +4474,7 @@ export interface components {
             /** @description owner: everything; admin: everything but users and account settings; viewer: every :read */
             role: "owner" | "admin" | "viewer";
             permissions: string[];
+            twoFactorEnabled: boolean;
             /**
              * Format: date-time
              * @description RFC 3339, UTC

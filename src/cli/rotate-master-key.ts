@@ -1,7 +1,7 @@
 /**
  * `clientele rotate-master-key`: re-wraps every value sealed by the master key under the
  * keyring's primary key — each client's data key, the key-hash pepper, the JWT signing keys,
- * the account webhook secrets and the recorded idempotent responses. The secrets sealed under
+ * the account webhook secrets, the users' TOTP secrets and the recorded idempotent responses. The secrets sealed under
  * a client's data key (integration credentials, client webhook secrets) need nothing: their
  * data key is what moves.
  *
@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
 import { clientDataKeyAad } from '../core/clients.js';
 import { signingKeyAad } from '../core/signing-keys.js';
+import { totpSecretAad } from '../core/two-factor.js';
 import { accountWebhookSecretAad } from '../core/webhook-secrets.js';
 import { type Keyring, rewrap } from '../crypto/envelope.js';
 import { idempotencyAad } from '../http/idempotency.js';
@@ -46,6 +47,7 @@ const SEALED: readonly SealedColumn[] = [
     keys: ['account_id'],
     aad: (r) => accountWebhookSecretAad(String(r.account_id)),
   },
+  { label: 'user TOTP secrets', table: 'users', column: 'totp_secret', keys: ['id'], aad: (r) => totpSecretAad(String(r.id)) },
   {
     label: 'recorded idempotent responses',
     table: 'idempotency_records',

@@ -9,7 +9,7 @@ import { createKey, type IssuedKey } from './api-keys.js';
 import type { CoreContext } from './context.js';
 import { invalidField } from './errors.js';
 import { recordEvent } from './events.js';
-import type { Account, Principal, User } from './types.js';
+import { type Account, NO_SECOND_FACTOR, type Principal, type User } from './types.js';
 
 export interface NewAccount {
   name: string;
@@ -35,7 +35,7 @@ export async function createAccount(ctx: CoreContext, input: NewAccount): Promis
   const passwordHash = await hashPassword(password);
   const now = ctx.now();
   const account: Account = { id: uuidv7(), name: input.name.trim(), createdAt: now, updatedAt: now };
-  const user: User = { id: uuidv7(), accountId: account.id, email: input.email, passwordHash, role: 'owner', permissions: [], createdAt: now, updatedAt: now };
+  const user: User = { id: uuidv7(), accountId: account.id, email: input.email, passwordHash, role: 'owner', permissions: [], ...NO_SECOND_FACTOR, recoveryCodes: [], createdAt: now, updatedAt: now };
   const system: Principal = { kind: 'account', accountId: account.id, actor: { type: 'system', id: 'bootstrap' }, permissions: ['*'] };
   return ctx.store.transaction(async (tx) => {
     await tx.accounts.insert(account);

@@ -13,6 +13,7 @@ import { keySecretBinding, type VerifiedClaims } from '../crypto/jwt.js';
 import { isUuid } from '../crypto/random.js';
 import type { CoreContext } from './context.js';
 import { userPermissions } from './permissions.js';
+import { checkSecondFactor } from './two-factor.js';
 import type { TokenService } from './signing-keys.js';
 import type { Actor, ApiKey, Principal } from './types.js';
 import { checkCredential } from './verification.js';
@@ -160,6 +161,8 @@ export interface PasswordLogin {
   username: string;
   password: string;
   clientUid?: string;
+  /** The second factor (a TOTP code or a recovery code) of a user with two-factor authentication. */
+  otp?: string;
 }
 
 /**
@@ -186,7 +189,10 @@ async function resolveLogin(ctx: CoreContext, login: PasswordLogin): Promise<Sub
   }
   const user = await ctx.store.users.findByEmail(login.username);
   if (user) {
-    return (await verifyPassword(login.password, user.passwordHash)) ? { accountId: user.accountId, actor: { type: 'user', id: user.id }, permissions: userPermissions(user) } : null;
+    if (!(await verifyPassword(login.password, user.passwordHash))) return null;
+    // With two-factor authentication, a password alone never signs in.
+    if (user.totpEnabled && !(await checkSecondFactor(ctx, user, login.otp))) return null;
+    return { accountId: user.accountId, actor: { type: 'user', id: user.id }, permissions: userPermissions(user) };
   }
   if (login.clientUid && isUuid(login.clientUid)) {
     const client = await ctx.store.clients.getById(login.clientUid);

@@ -22,6 +22,8 @@ export const ERROR_CATALOGUE = {
   USERNAME_TAKEN: { status: 409, title: 'The username is already used by another client' },
   EMAIL_TAKEN: { status: 409, title: 'The e-mail address is already used by another user' },
   PRIMARY_KEY_PROTECTED: { status: 409, title: 'A primary key cannot be deleted or demoted' },
+  TWO_FACTOR_ALREADY_ENABLED: { status: 409, title: 'Two-factor authentication is already on: disable it first' },
+  TWO_FACTOR_NOT_ENROLLED: { status: 409, title: 'Two-factor authentication is not set up for this user' },
   LAST_OWNER: { status: 409, title: 'The account must keep at least one owner' },
   NOT_PRIMARY_KEY: { status: 409, title: "The key given is not the account's primary key" },
   USAGE_LIMIT_EXCEEDED: { status: 409, title: "The usage would exceed the client's limit" },

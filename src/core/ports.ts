@@ -41,7 +41,7 @@ interface KeyFilter {
   clientOwned?: boolean;
 }
 
-export type UserPatch = Partial<Pick<User, 'role' | 'permissions' | 'passwordHash'>>;
+export type UserPatch = Partial<Pick<User, 'role' | 'permissions' | 'passwordHash' | 'totpSecret' | 'totpEnabled' | 'totpLastStep' | 'recoveryCodes'>>;
 
 export type KeyPatch = Partial<
   Pick<ApiKey, 'name' | 'isPrimary' | 'enabled' | 'scopes' | 'permissions' | 'expiresAt' | 'secretHash' | 'secretHint' | 'previousSecretHash' | 'previousSecretExpiresAt'>
@@ -135,6 +135,8 @@ export interface Store {
     /** The account's owners, each row locked until the transaction ends (the last-owner rule). */
     listOwnersForUpdate(accountId: string): Promise<User[]>;
     update(accountId: string, id: string, patch: UserPatch, at: Date): Promise<User | null>;
+    /** Records a TOTP step as used unless it (or a later one) already was: false when the code was used. */
+    useTotpStep(accountId: string, id: string, step: number): Promise<boolean>;
     delete(accountId: string, id: string): Promise<boolean>;
   };
   clients: {

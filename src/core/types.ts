@@ -7,6 +7,9 @@ export interface Account {
   updatedAt: Date;
 }
 
+/** A user without two-factor authentication (what a new user is). */
+export const NO_SECOND_FACTOR = { totpSecret: null, totpEnabled: false, totpLastStep: null, recoveryCodes: [] as string[] } as const;
+
 export interface User {
   id: string;
   accountId: string;
@@ -16,6 +19,13 @@ export interface User {
   role: 'owner' | 'admin' | 'viewer';
   /** Given beyond the role's (permissions.ts). */
   permissions: string[];
+  /** TOTP shared secret, sealed by the master key; set at enrolment, in use once `totpEnabled`. */
+  totpSecret: Buffer | null;
+  totpEnabled: boolean;
+  /** The last TOTP time step accepted (each code works once). */
+  totpLastStep: number | null;
+  /** Keyed hashes of the unused recovery codes. */
+  recoveryCodes: string[];
   createdAt: Date;
   updatedAt: Date;
 }

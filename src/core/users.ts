@@ -24,7 +24,7 @@ import { recordEvent } from './events.js';
 import { decodeCursor, pageOf } from './pagination.js';
 import { parsePermissions, requireHolds, requirePermission, type Role, ROLES, userPermissions } from './permissions.js';
 import type { UserPatch } from './ports.js';
-import type { Page, Principal, User } from './types.js';
+import { NO_SECOND_FACTOR, type Page, type Principal, type User } from './types.js';
 
 export const MIN_PASSWORD_LENGTH = 12;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -49,7 +49,7 @@ export interface CreatedUser {
 
 /** User fields safe for events and the wire (never the password hash). */
 export function userSnapshot(u: User) {
-  return { id: u.id, email: u.email, role: u.role, permissions: u.permissions };
+  return { id: u.id, email: u.email, role: u.role, permissions: u.permissions, twoFactorEnabled: u.totpEnabled };
 }
 
 function checkRole(role: string, field: string): Role {
@@ -96,7 +96,18 @@ export async function createUser(ctx: CoreContext, principal: Principal, input: 
   requireHolds(principal, userPermissions({ role, permissions }));
   const setupPassword = encodeBase62(randomBytes(18), 25);
   const now = ctx.now();
-  const user: User = { id: uuidv7(), accountId: principal.accountId, email: input.email, passwordHash: await hashPassword(setupPassword), role, permissions, createdAt: now, updatedAt: now };
+  const user: User = {
+    id: uuidv7(),
+    accountId: principal.accountId,
+    email: input.email,
+    passwordHash: await hashPassword(setupPassword),
+    role,
+    permissions,
+    ...NO_SECOND_FACTOR,
+    recoveryCodes: [],
+    createdAt: now,
+    updatedAt: now,
+  };
   await ctx.store.transaction(async (tx) => {
     await tx.users.insert(user);
     await recordEvent(tx, { accountId: user.accountId, clientId: null, type: 'user.created', actor: principal.actor, data: { user: userSnapshot(user) } }, now);

@@ -62,6 +62,9 @@ export const ROUTE_PERMISSIONS: ReadonlyMap<string, RoutePermission> = new Map<s
   // A user's own account: any user may (a key or a client is refused: it is no user).
   ['GET /v1/users/me', 'self'],
   ['POST /v1/users/me/password', 'self'],
+  ['POST /v1/users/me/2fa', 'self'],
+  ['POST /v1/users/me/2fa/confirm', 'self'],
+  ['POST /v1/users/me/2fa/disable', 'self'],
   // FactPulse
   ['GET /api/v1/clients', 'clients:read'],
   ['POST /api/v1/clients', 'clients:write'],

@@ -18,6 +18,10 @@ export const toUser = (r: Selectable<UsersTable>): User => ({
   passwordHash: r.password_hash,
   role: r.role,
   permissions: r.permissions,
+  totpSecret: r.totp_secret,
+  totpEnabled: r.totp_enabled,
+  totpLastStep: r.totp_last_step === null ? null : Number(r.totp_last_step),
+  recoveryCodes: r.recovery_codes,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });

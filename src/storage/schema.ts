@@ -20,6 +20,10 @@ export interface UsersTable {
   password_hash: string;
   role: 'owner' | 'admin' | 'viewer';
   permissions: Json<string[]>;
+  totp_secret: Buffer | null;
+  totp_enabled: boolean;
+  totp_last_step: string | number | null;
+  recovery_codes: Json<string[]>;
   created_at: Date;
   updated_at: Date;
 }

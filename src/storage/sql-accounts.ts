@@ -36,6 +36,10 @@ export function usersRepo(db: Kysely<DB>): Store['users'] {
           password_hash: u.passwordHash,
           role: u.role,
           permissions: JSON.stringify(u.permissions),
+          totp_secret: u.totpSecret,
+          totp_enabled: u.totpEnabled,
+          totp_last_step: u.totpLastStep,
+          recovery_codes: JSON.stringify(u.recoveryCodes),
           created_at: u.createdAt,
           updated_at: u.updatedAt,
         })
@@ -69,6 +73,10 @@ export function usersRepo(db: Kysely<DB>): Store['users'] {
           ...(patch.role !== undefined ? { role: patch.role } : {}),
           ...(patch.permissions !== undefined ? { permissions: JSON.stringify(patch.permissions) } : {}),
           ...(patch.passwordHash !== undefined ? { password_hash: patch.passwordHash } : {}),
+          ...(patch.totpSecret !== undefined ? { totp_secret: patch.totpSecret } : {}),
+          ...(patch.totpEnabled !== undefined ? { totp_enabled: patch.totpEnabled } : {}),
+          ...(patch.totpLastStep !== undefined ? { totp_last_step: patch.totpLastStep } : {}),
+          ...(patch.recoveryCodes !== undefined ? { recovery_codes: JSON.stringify(patch.recoveryCodes) } : {}),
           updated_at: at,
         })
         .where('account_id', '=', accountId)
@@ -76,6 +84,16 @@ export function usersRepo(db: Kysely<DB>): Store['users'] {
         .returningAll()
         .executeTakeFirst();
       return r ? toUser(r) : null;
+    },
+    async useTotpStep(accountId, id, step) {
+      const r = await db
+        .updateTable('users')
+        .set({ totp_last_step: step })
+        .where('account_id', '=', accountId)
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
     },
     async delete(accountId, id) {
       const r = await db.deleteFrom('users').where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();

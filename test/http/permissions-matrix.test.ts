@@ -54,6 +54,8 @@ const REQUESTS: Record<string, (f: Fixture) => Request> = {
   'GET /hosting/api/client/by-apiKey/:apiKey': () => ({ url: '/hosting/api/client/by-apiKey/clt_not_a_token' }),
   'POST /v1/users': () => ({ url: '/v1/users', payload: { email: `matrix-${randomBytes(6).toString('hex')}@example.com`, role: 'viewer' } }),
   'PATCH /v1/users/:id': () => ({ url: `/v1/users/${uid()}`, payload: { role: 'viewer' } }),
+  'POST /v1/users/me/2fa/confirm': () => ({ url: '/v1/users/me/2fa/confirm', payload: { code: '000000' } }),
+  'POST /v1/users/me/2fa/disable': () => ({ url: '/v1/users/me/2fa/disable', payload: { code: '000000' } }),
   'POST /v1/users/me/password': () => ({ url: '/v1/users/me/password', payload: { currentPassword: 'x', newPassword: 'a new long password' } }),
 };
 

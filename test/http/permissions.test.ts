@@ -6,6 +6,7 @@
  * permissions, also when narrowed to one client; changes are recorded as events.
  */
 import assert from 'node:assert/strict';
+import { NO_SECOND_FACTOR } from '../../src/core/types.js';
 import { after, before, describe, it } from 'node:test';
 import { hashPassword } from '../../src/crypto/passwords.js';
 import { uuidv7 } from '../../src/crypto/random.js';
@@ -139,6 +140,8 @@ for (const backend of testBackends()) {
           passwordHash: await hashPassword('a long password'),
           role,
           permissions,
+          ...NO_SECOND_FACTOR,
+          recoveryCodes: [],
           createdAt: now,
           updatedAt: now,
         });

@@ -43,7 +43,7 @@ for (const backend of testBackends()) {
 
     it('creates a user with a one-time setup password that signs in, and never shows it again', async () => {
       const made = await create({ email: email('viewer'), role: 'viewer' });
-      assert.deepEqual(Object.keys(made.user).sort(), ['createdAt', 'email', 'id', 'permissions', 'role', 'updatedAt']);
+      assert.deepEqual(Object.keys(made.user).sort(), ['createdAt', 'email', 'id', 'permissions', 'role', 'twoFactorEnabled', 'updatedAt']);
       assert.ok(made.setupPassword.length >= 20);
       const got = await send('GET', `/v1/users/${made.user.id}`, owner.headers);
       assert.equal(got.status, 200);

@@ -3,6 +3,7 @@
  * concurrent writers and row locks across two independent pools.
  */
 import assert from 'node:assert/strict';
+import { NO_SECOND_FACTOR } from '../../src/core/types.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
@@ -100,7 +101,7 @@ describeEachBackend('store conformance: transactions and concurrency', ({ backen
           await tx.apiKeys.insert(accountKey);
           await tx.events.append(makeEvent(accountId, c.id));
           await tx.accounts.insert({ id: innerAccount, name: 'inner', createdAt: T0, updatedAt: T0 });
-          await tx.users.insert({ id: uuidv7(), accountId, email, passwordHash: 'h', role: 'owner', permissions: [], createdAt: T0, updatedAt: T0 });
+          await tx.users.insert({ id: uuidv7(), accountId, email, passwordHash: 'h', role: 'owner', permissions: [], ...NO_SECOND_FACTOR, recoveryCodes: [], createdAt: T0, updatedAt: T0 });
           await tx.serverSecrets.getOrInsert(`tx-${innerAccount}`, Buffer.from('first'), T0);
           throw boom;
         }),

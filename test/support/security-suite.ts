@@ -186,7 +186,7 @@ const withUser: RouteCase['prepare'] = async (t, headers, target) => {
 };
 
 /** Routes that act on the calling user itself (a key is refused as no user): test/http/users.test.ts covers them. */
-const SELF_ROUTES = ['GET /v1/users/me', 'POST /v1/users/me/password'];
+const SELF_ROUTES = ['GET /v1/users/me', 'POST /v1/users/me/password', 'POST /v1/users/me/2fa', 'POST /v1/users/me/2fa/confirm', 'POST /v1/users/me/2fa/disable'];
 
 const NATIVE_ROUTES: RouteCase[] = [
   { method: 'GET', path: '/v1/clients', access: 'account', foreign: 'lists-own', success: 200, request: () => ({ url: '/v1/clients?limit=100' }) },

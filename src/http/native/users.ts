@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { AuthContext } from '../../core/auth.js';
 import { PERMISSION_NAMES } from '../../core/permissions.js';
 import type { User } from '../../core/types.js';
+import { confirmTotp, disableTotp, enrollTotp } from '../../core/two-factor.js';
 import { changeOwnPassword, createUser, deleteUser, getCurrentUser, getUser, listUsers, MIN_PASSWORD_LENGTH, updateUser, userSnapshot } from '../../core/users.js';
 import { replyCreated } from '../idempotency.js';
 import type { App } from '../types.js';
@@ -20,6 +21,7 @@ const UserWire = Type.Object(
     email: Type.String(),
     role: Role,
     permissions: Type.Array(Type.String()),
+    twoFactorEnabled: Type.Boolean(),
     createdAt: DateTime,
     updatedAt: DateTime,
   },
@@ -91,6 +93,48 @@ export function registerUserRoutes(app: App, ctx: AuthContext): void {
     },
     async (request, reply) => {
       await changeOwnPassword(ctx, request.principal, request.body.currentPassword, request.body.newPassword);
+      return reply.code(204).send(null);
+    },
+  );
+
+  const Code = Type.Object({ code: Type.String({ minLength: 6, maxLength: 32, description: 'A TOTP code (or, to disable, a recovery code)' }) }, { additionalProperties: false });
+
+  app.post(
+    '/v1/users/me/2fa',
+    {
+      schema: {
+        tags,
+        summary: 'Start two-factor enrolment: a new TOTP secret and its otpauth:// URI (shown once; nothing changes until confirmed)',
+        response: { 200: Type.Object({ secret: Type.String({ description: 'base32' }), otpauthUri: Type.String() }), ...ErrorResponses },
+      },
+    },
+    async (request, reply) => {
+      reply.header('Cache-Control', 'no-store');
+      return enrollTotp(ctx, request.principal);
+    },
+  );
+
+  app.post(
+    '/v1/users/me/2fa/confirm',
+    {
+      schema: {
+        tags,
+        summary: 'Turn two-factor authentication on with a code of the enrolled secret; the ten recovery codes are shown only in this response',
+        body: Code,
+        response: { 200: Type.Object({ recoveryCodes: Type.Array(Type.String()) }), ...ErrorResponses },
+      },
+    },
+    async (request, reply) => {
+      reply.header('Cache-Control', 'no-store');
+      return confirmTotp(ctx, request.principal, request.body.code);
+    },
+  );
+
+  app.post(
+    '/v1/users/me/2fa/disable',
+    { schema: { tags, summary: 'Turn two-factor authentication off (a current code or a recovery code)', body: Code, response: { 204: Type.Null(), ...ErrorResponses } } },
+    async (request, reply) => {
+      await disableTotp(ctx, request.principal, request.body.code);
       return reply.code(204).send(null);
     },
   );
