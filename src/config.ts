@@ -34,6 +34,8 @@ export interface Config {
   webhookTimeoutMs: number;
   webhookPollMs: number;
   webhookMaxEndpoints: number;
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
   metrics: boolean;
   metricsToken: string | undefined;
 }
@@ -167,6 +169,8 @@ const VARIABLES: readonly Variable[] = [
     description:
       'Most webhook endpoints an account may have (every change writes one delivery per matching endpoint in its transaction); 0 = none. Existing endpoints above a lowered limit keep working',
   },
+  { name: 'CLIENTELE_SESSION_IDLE_MINUTES', key: 'sessionIdleMinutes', parse: int(30, 1), description: 'A browser session (the admin console) unused this long ends' },
+  { name: 'CLIENTELE_SESSION_MAX_HOURS', key: 'sessionMaxHours', parse: int(12, 1), description: 'A browser session ends this long after sign-in, however it is used' },
 ];
 
 /** README's configuration table: every variable, its default as shown, and its meaning. */

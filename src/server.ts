@@ -58,6 +58,7 @@ export async function openRuntime(config: Config, warn: (msg: string) => void): 
       tokenSettings: { accessTtlSeconds: config.accessTokenTtl, refreshTtlSeconds: config.refreshTokenTtl },
       outboundAllowHosts: config.outboundAllowHosts,
       webhookMaxEndpoints: config.webhookMaxEndpoints,
+      sessionSettings: { idleSeconds: config.sessionIdleMinutes * 60, maxSeconds: config.sessionMaxHours * 3600 },
       preparedStatements: config.dbPreparedStatements,
       cache: config.cache ? { maxEntries: config.cacheEntries } : false,
       ...(config.databaseUrl ? { listenUrl: config.databaseUrl } : {}),

@@ -48,6 +48,8 @@ export interface ServiceOptions {
   outboundAllowHosts?: string;
   /** Most webhook endpoints per account (CLIENTELE_WEBHOOK_MAX_ENDPOINTS; default DEFAULT_WEBHOOK_MAX_ENDPOINTS). */
   webhookMaxEndpoints?: number;
+  /** Browser session lifetimes, in seconds. */
+  sessionSettings?: { idleSeconds: number; maxSeconds: number };
   /** Replaces the outgoing HTTP client (tests). */
   outbound?: OutboundClient;
   onError?: (err: unknown) => void;
@@ -93,6 +95,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     tokenSettings: options.tokenSettings ?? { accessTtlSeconds: 1800, refreshTtlSeconds: 604800 },
     cache,
     webhookMaxEndpoints: options.webhookMaxEndpoints ?? DEFAULT_WEBHOOK_MAX_ENDPOINTS,
+    ...(options.sessionSettings ? { sessionSettings: options.sessionSettings } : {}),
   };
   return {
     ctx,

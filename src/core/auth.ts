@@ -15,7 +15,7 @@ import type { CoreContext } from './context.js';
 import { userPermissions } from './permissions.js';
 import { checkSecondFactor } from './two-factor.js';
 import type { TokenService } from './signing-keys.js';
-import type { Actor, ApiKey, Principal } from './types.js';
+import type { Actor, ApiKey, Principal, User } from './types.js';
 import { checkCredential } from './verification.js';
 
 export interface TokenSettings {
@@ -180,6 +180,19 @@ export async function loginWithPassword(ctx: AuthContext, login: PasswordLogin):
   return { access: access.token, refresh: refresh.token };
 }
 
+/**
+ * An account user's sign-in: its e-mail and password, and the second factor when it has
+ * two-factor authentication (a password alone then never signs in). The user; null when
+ * refused; undefined when no user has that e-mail (the caller spends the same time).
+ */
+export async function checkUserLogin(ctx: CoreContext, email: string, password: string, otp: string | undefined): Promise<User | null | undefined> {
+  const user = await ctx.store.users.findByEmail(email);
+  if (!user) return undefined;
+  if (!(await verifyPassword(password, user.passwordHash))) return null;
+  if (user.totpEnabled && !(await checkSecondFactor(ctx, user, otp))) return null;
+  return user;
+}
+
 async function resolveLogin(ctx: CoreContext, login: PasswordLogin): Promise<Subject | null> {
   if (KEY_ID_PATTERN.test(login.username)) {
     const check = await checkCredential(ctx, login.username, login.password);
@@ -187,13 +200,8 @@ async function resolveLogin(ctx: CoreContext, login: PasswordLogin): Promise<Sub
     const k = check.key;
     return { ...keySubject(k), keyFp: bindingOf(ctx, k, login.password) };
   }
-  const user = await ctx.store.users.findByEmail(login.username);
-  if (user) {
-    if (!(await verifyPassword(login.password, user.passwordHash))) return null;
-    // With two-factor authentication, a password alone never signs in.
-    if (user.totpEnabled && !(await checkSecondFactor(ctx, user, login.otp))) return null;
-    return { accountId: user.accountId, actor: { type: 'user', id: user.id }, permissions: userPermissions(user) };
-  }
+  const user = await checkUserLogin(ctx, login.username, login.password, login.otp);
+  if (user !== undefined) return user && { accountId: user.accountId, actor: { type: 'user', id: user.id }, permissions: userPermissions(user) };
   if (login.clientUid && isUuid(login.clientUid)) {
     const client = await ctx.store.clients.getById(login.clientUid);
     if (client?.passwordHash && client.username?.toLowerCase() === login.username.toLowerCase()) {

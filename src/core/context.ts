@@ -38,4 +38,6 @@ export interface CoreContext {
   cache: VerificationCache;
   /** Most webhook endpoints an account may have (CLIENTELE_WEBHOOK_MAX_ENDPOINTS). */
   webhookMaxEndpoints: number;
+  /** Browser session lifetimes (sessions.ts; its defaults when absent). */
+  sessionSettings?: { idleSeconds: number; maxSeconds: number };
 }

@@ -15,7 +15,7 @@
  * EMAIL_TAKEN, and `apiKeys.insert/update` a PrimaryConflict when the unique index that
  * keeps one primary key per owner would break, even under concurrent writers.
  */
-import type { Account, AccountWebhookSecret, ApiKey, Client, ClientWebhookSecret, DomainEvent, Integration, IntegrationKind, User, WebhookDelivery, WebhookEndpoint } from './types.js';
+import type { Account, AccountWebhookSecret, ApiKey, Client, ClientWebhookSecret, DomainEvent, Integration, IntegrationKind, Session, User, WebhookDelivery, WebhookEndpoint } from './types.js';
 
 export interface ClientFilter {
   limit: number;
@@ -138,6 +138,15 @@ export interface Store {
     /** Records a TOTP step as used unless it (or a later one) already was: false when the code was used. */
     useTotpStep(accountId: string, id: string, step: number): Promise<boolean>;
     delete(accountId: string, id: string): Promise<boolean>;
+  };
+  sessions: {
+    insert(session: Session): Promise<void>;
+    findByTokenHash(tokenHash: Buffer): Promise<Session | null>;
+    /** Moves lastSeenAt forward (idle expiry). */
+    touch(id: string, at: Date): Promise<void>;
+    /** A user's sessions still within their absolute expiry, newest first. */
+    listForUser(accountId: string, userId: string, now: Date): Promise<Session[]>;
+    delete(accountId: string, userId: string, id: string): Promise<boolean>;
   };
   clients: {
     insert(client: Client): Promise<void>;

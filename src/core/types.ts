@@ -7,6 +7,19 @@ export interface Account {
   updatedAt: Date;
 }
 
+/** A browser session of a user; the cookie's token is never stored, only its keyed hash. */
+export interface Session {
+  id: string;
+  tokenHash: Buffer;
+  accountId: string;
+  userId: string;
+  userAgent: string | null;
+  createdAt: Date;
+  lastSeenAt: Date;
+  /** The absolute end; idle expiry is judged from lastSeenAt. */
+  expiresAt: Date;
+}
+
 /** A user without two-factor authentication (what a new user is). */
 export const NO_SECOND_FACTOR = { totpSecret: null, totpEnabled: false, totpLastStep: null, recoveryCodes: [] as string[] } as const;
 
@@ -102,7 +115,7 @@ export interface DomainEvent {
  * absent for a client's own credential, which its own-client rule bounds instead.
  */
 export type Principal =
-  | { kind: 'account'; accountId: string; actor: Actor; scopes?: string[]; permissions?: readonly string[] }
+  | { kind: 'account'; accountId: string; actor: Actor; scopes?: string[]; permissions?: readonly string[]; sessionId?: string }
   | { kind: 'client'; accountId: string; clientId: string; actor: Actor; scopes?: string[]; permissions?: readonly string[] };
 
 /** A page of results in keyset order; `nextCursor` is null on the last page. */

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { Writable } from 'node:stream';
 import Fastify, { type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -167,7 +168,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     if (request.body === undefined && request.routeOptions.config?.optionalBody) request.body = {};
     const auth = request.routeOptions.config?.auth;
     if (auth === false) return;
-    request.principal = await requirePrincipal(options.ctx, request, auth ?? {});
+    request.principal = await requirePrincipal(options.ctx, request, auth ?? {}, surfaceOfPath(request.url).sessions === true);
   });
   // The documentation UI is public, like the OpenAPI document it renders.
   app.addHook('onRoute', (route) => {
@@ -188,6 +189,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     return payload;
   });
 
+  // Cookies are read for browser sessions (the native surface only, authenticate.ts).
+  await app.register(cookie);
   await app.register(swagger, {
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {

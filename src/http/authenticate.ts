@@ -8,12 +8,40 @@ import type { FastifyRequest } from 'fastify';
 import { authenticateAccessToken, type AuthContext } from '../core/auth.js';
 import { AppError } from '../core/errors.js';
 import type { Principal } from '../core/types.js';
+import { isCsrfToken, authenticateSession } from '../core/sessions.js';
 import { authenticateKey } from '../core/verification.js';
 import { parseToken } from '../crypto/key-format.js';
 
 export interface CredentialOptions {
   /** Accept `?apiKey=<token>` (the CCM19 surface). */
   queryApiKey?: boolean;
+}
+
+/** The cookie of a browser session (the native API only). */
+export const SESSION_COOKIE = 'clientele_session';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A browser session's principal, when the request carries no other credential but the
+ * session cookie. A change (any unsafe method) made with it must carry the session's CSRF
+ * token in `X-CSRF-Token` and, when the browser says where it comes from (`Origin`), come from
+ * this server's own origin: a cross-site form or script gets CSRF_REJECTED.
+ */
+async function fromSession(ctx: AuthContext, request: FastifyRequest): Promise<Principal | null> {
+  const token = (request as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies?.[SESSION_COOKIE];
+  if (!token) return null;
+  const principal = await authenticateSession(ctx, token);
+  if (!principal) throw new AppError('UNAUTHENTICATED', 'The session has ended: sign in again');
+  if (!SAFE_METHODS.has(request.method)) {
+    const origin = request.headers.origin;
+    const own = `${request.protocol}://${request.host}`;
+    const csrf = request.headers['x-csrf-token'];
+    if ((origin !== undefined && origin !== own) || principal.kind !== 'account' || !isCsrfToken(ctx, principal.sessionId ?? '', typeof csrf === 'string' ? csrf : undefined)) {
+      throw new AppError('CSRF_REJECTED');
+    }
+  }
+  return principal;
 }
 
 /** Parses `Authorization: Basic …` into key id and secret (RFC 7617). */
@@ -59,9 +87,12 @@ async function readPrincipal(ctx: AuthContext, request: FastifyRequest, options:
   return first;
 }
 
-/** Like readPrincipal, but a missing credential is a 401 too. */
-export async function requirePrincipal(ctx: AuthContext, request: FastifyRequest, options: CredentialOptions = {}): Promise<Principal> {
-  const p = await readPrincipal(ctx, request, options);
+/**
+ * Like readPrincipal, but a missing credential is a 401 too. `sessions`: the route's surface
+ * takes browser sessions (the native API), used only when no other credential is presented.
+ */
+export async function requirePrincipal(ctx: AuthContext, request: FastifyRequest, options: CredentialOptions = {}, sessions = false): Promise<Principal> {
+  const p = (await readPrincipal(ctx, request, options)) ?? (sessions ? await fromSession(ctx, request) : null);
   if (!p) throw new AppError('UNAUTHENTICATED', 'Send Authorization: Bearer <token>, Authorization: Basic, or X-API-Key');
   return p;
 }

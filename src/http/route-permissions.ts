@@ -63,6 +63,9 @@ export const ROUTE_PERMISSIONS: ReadonlyMap<string, RoutePermission> = new Map<s
   ['GET /v1/users/me', 'self'],
   ['POST /v1/users/me/password', 'self'],
   ['POST /v1/users/me/2fa', 'self'],
+  ['GET /v1/sessions', 'self'],
+  ['GET /v1/sessions/current', 'self'],
+  ['DELETE /v1/sessions/:id', 'self'],
   ['POST /v1/users/me/2fa/confirm', 'self'],
   ['POST /v1/users/me/2fa/disable', 'self'],
   // FactPulse

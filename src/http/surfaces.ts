@@ -26,6 +26,8 @@ export interface Surface {
   readonly writeError: ErrorWriter;
   /** Registers its routes on its own encapsulated part of the app. */
   readonly routes: (app: App, ctx: AuthContext) => void;
+  /** It takes browser sessions (a cookie) as a credential: the native API only. */
+  readonly sessions?: boolean;
 }
 
 /** Every surface, in registration order (the order of the OpenAPI document's paths). No two own overlapping prefixes. */

@@ -28,6 +28,17 @@ export interface UsersTable {
   updated_at: Date;
 }
 
+interface SessionsTable {
+  id: string;
+  token_hash: Buffer;
+  account_id: string;
+  user_id: string;
+  user_agent: string | null;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+}
+
 /** Per account: its number of clients, highest client id and id-order version, kept by triggers (migration 0007). */
 interface ClientCountsTable {
   account_id: string;
@@ -191,6 +202,7 @@ export interface WebhookDeliveriesTable {
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
+  sessions: SessionsTable;
   clients: ClientsTable;
   api_keys: ApiKeysTable;
   events: EventsTable;

@@ -8,6 +8,7 @@ import type { Store } from '../core/ports.js';
 import type { DB } from './schema.js';
 import { createPageAnchors, type PageAnchors } from './page-anchors.js';
 import { accountsRepo, serverSecretsRepo, signingKeysRepo, usersRepo } from './sql-accounts.js';
+import { sessionsRepo } from './sql-sessions.js';
 import { clientsRepo } from './sql-clients.js';
 import { eventsRepo } from './sql-events.js';
 import { hotReads, type HotReads } from './sql-hot-reads.js';
@@ -64,6 +65,7 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
     accounts: accountsRepo(db),
 
     users: usersRepo(db),
+    sessions: sessionsRepo(db),
 
     clients,
 

@@ -91,7 +91,17 @@ function registeredRoutes(t: TestApp): RouteId[] {
 }
 
 /** Routes that may be called without a credential. Everything else must answer 401 without one. */
-const PUBLIC_ROUTES: Array<string | RegExp> = ['/healthz', '/readyz', '/.well-known/jwks.json', '/openapi.json', '/oauth2/token', '/api/token/', '/api/token/refresh/', /^\/docs(\/.*)?$/];
+const PUBLIC_ROUTES: Array<string | RegExp> = [
+  '/healthz',
+  '/readyz',
+  '/.well-known/jwks.json',
+  '/openapi.json',
+  '/oauth2/token',
+  '/api/token/',
+  '/api/token/refresh/',
+  '/v1/sessions',
+  /^\/docs(\/.*)?$/,
+];
 
 const isPublicRoute = (path: string) => PUBLIC_ROUTES.some((p) => (typeof p === 'string' ? p === path : p.test(path)));
 
@@ -185,8 +195,18 @@ const withUser: RouteCase['prepare'] = async (t, headers, target) => {
   return { ...target, userId: res.body.user.id as string };
 };
 
-/** Routes that act on the calling user itself (a key is refused as no user): test/http/users.test.ts covers them. */
-const SELF_ROUTES = ['GET /v1/users/me', 'POST /v1/users/me/password', 'POST /v1/users/me/2fa', 'POST /v1/users/me/2fa/confirm', 'POST /v1/users/me/2fa/disable'];
+/** Routes that act on the calling user itself (a key is refused as no user), and sign-in: test/http/users, two-factor and sessions tests cover them. */
+const SELF_ROUTES = [
+  'GET /v1/users/me',
+  'POST /v1/users/me/password',
+  'POST /v1/users/me/2fa',
+  'POST /v1/users/me/2fa/confirm',
+  'POST /v1/users/me/2fa/disable',
+  'GET /v1/sessions',
+  'GET /v1/sessions/current',
+  'DELETE /v1/sessions/:id',
+  'POST /v1/sessions',
+];
 
 const NATIVE_ROUTES: RouteCase[] = [
   { method: 'GET', path: '/v1/clients', access: 'account', foreign: 'lists-own', success: 200, request: () => ({ url: '/v1/clients?limit=100' }) },

@@ -7,6 +7,7 @@ import { registerClientRoutes } from './clients.js';
 import { registerEventRoutes } from './events.js';
 import { registerIntegrationRoutes } from './integrations.js';
 import { registerKeyRoutes } from './keys.js';
+import { registerSessionRoutes } from './sessions.js';
 import { registerUsageRoutes } from './usage.js';
 import { registerUserRoutes } from './users.js';
 import { registerWebhookRoutes } from './webhooks.js';
@@ -19,6 +20,7 @@ function registerNativeRoutes(app: App, ctx: AuthContext): void {
   registerUsageRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
   registerUserRoutes(app, ctx);
+  registerSessionRoutes(app, ctx);
 }
 
-export const nativeSurface: Surface = { name: 'native', prefixes: [], writeError: writeProblem, routes: registerNativeRoutes };
+export const nativeSurface: Surface = { name: 'native', prefixes: [], writeError: writeProblem, routes: registerNativeRoutes, sessions: true };
