@@ -7,7 +7,9 @@ import { hashPassword } from '../crypto/passwords.js';
 import { encodeBase62, randomBytes, uuidv7 } from '../crypto/random.js';
 import { createKey, type IssuedKey } from './api-keys.js';
 import type { CoreContext } from './context.js';
-import { invalidField } from './errors.js';
+import { requireAccountPrincipal } from './access.js';
+import { AppError, invalidField } from './errors.js';
+import { requirePermission } from './permissions.js';
 import { recordEvent } from './events.js';
 import { type Account, NO_SECOND_FACTOR, type Principal, type User } from './types.js';
 
@@ -34,7 +36,7 @@ export async function createAccount(ctx: CoreContext, input: NewAccount): Promis
   if (password.length < 8) throw invalidField('password', 'must be at least 8 characters');
   const passwordHash = await hashPassword(password);
   const now = ctx.now();
-  const account: Account = { id: uuidv7(), name: input.name.trim(), createdAt: now, updatedAt: now };
+  const account: Account = { id: uuidv7(), name: input.name.trim(), requireTwoFactor: false, createdAt: now, updatedAt: now };
   const user: User = { id: uuidv7(), accountId: account.id, email: input.email, passwordHash, role: 'owner', permissions: [], ...NO_SECOND_FACTOR, recoveryCodes: [], createdAt: now, updatedAt: now };
   const system: Principal = { kind: 'account', accountId: account.id, actor: { type: 'system', id: 'bootstrap' }, permissions: ['*'] };
   return ctx.store.transaction(async (tx) => {
@@ -43,5 +45,29 @@ export async function createAccount(ctx: CoreContext, input: NewAccount): Promis
     await recordEvent(tx, { accountId: account.id, clientId: null, type: 'account.created', actor: system.actor, data: { accountId: account.id, name: account.name, userEmail: user.email } }, now);
     const apiKey = await createKey({ ...ctx, store: tx }, system, { name: 'Primary account key', isPrimary: true });
     return { account, user, password, apiKey };
+  });
+}
+
+export interface AccountSettings {
+  requireTwoFactor?: boolean;
+}
+
+/**
+ * Changes the account's settings (`account:write`). Requiring two-factor authentication is
+ * refused to a user who has not turned it on (they would lock themselves out of everything).
+ */
+export async function updateAccountSettings(ctx: CoreContext, principal: Principal, settings: AccountSettings): Promise<Account> {
+  requireAccountPrincipal(principal);
+  requirePermission(principal, 'account:write');
+  if (settings.requireTwoFactor && principal.actor.type === 'user') {
+    const me = await ctx.store.users.get(principal.accountId, principal.actor.id);
+    if (!me?.totpEnabled) throw new AppError('TWO_FACTOR_NOT_ENROLLED', 'Turn on your own two-factor authentication before requiring it of everyone');
+  }
+  const now = ctx.now();
+  return ctx.store.transaction(async (tx) => {
+    const updated = await tx.accounts.update(principal.accountId, { ...(settings.requireTwoFactor !== undefined ? { requireTwoFactor: settings.requireTwoFactor } : {}) }, now);
+    if (!updated) throw new AppError('NOT_FOUND');
+    await recordEvent(tx, { accountId: updated.id, clientId: null, type: 'account.updated', actor: principal.actor, data: { requireTwoFactor: updated.requireTwoFactor } }, now);
+    return updated;
   });
 }

@@ -12,7 +12,7 @@ import { verifyDummy, verifyPassword } from '../crypto/passwords.js';
 import { keySecretBinding, type VerifiedClaims } from '../crypto/jwt.js';
 import { isUuid } from '../crypto/random.js';
 import type { CoreContext } from './context.js';
-import { userPermissions } from './permissions.js';
+import { effectivePermissions } from './users.js';
 import { checkSecondFactor } from './two-factor.js';
 import type { TokenService } from './signing-keys.js';
 import type { Actor, ApiKey, Principal, User } from './types.js';
@@ -83,7 +83,7 @@ async function loadSubject(ctx: CoreContext, claims: VerifiedClaims, accountId: 
   if (actor.type === 'user') {
     if (!isUuid(actor.id)) return null;
     const user = await ctx.cache.user(accountId, actor.id, () => ctx.store.users.get(accountId, actor.id));
-    return user ? { accountId, actor, permissions: userPermissions(user) } : null;
+    return user ? { accountId, actor, permissions: await effectivePermissions(ctx, user) } : null;
   }
   if (actor.type === 'client') {
     if (!isUuid(actor.id)) return null;
@@ -201,7 +201,7 @@ async function resolveLogin(ctx: CoreContext, login: PasswordLogin): Promise<Sub
     return { ...keySubject(k), keyFp: bindingOf(ctx, k, login.password) };
   }
   const user = await checkUserLogin(ctx, login.username, login.password, login.otp);
-  if (user !== undefined) return user && { accountId: user.accountId, actor: { type: 'user', id: user.id }, permissions: userPermissions(user) };
+  if (user !== undefined) return user && { accountId: user.accountId, actor: { type: 'user', id: user.id }, permissions: await effectivePermissions(ctx, user) };
   if (login.clientUid && isUuid(login.clientUid)) {
     const client = await ctx.store.clients.getById(login.clientUid);
     if (client?.passwordHash && client.username?.toLowerCase() === login.username.toLowerCase()) {

@@ -123,6 +123,7 @@ export interface Store {
     insert(account: Account): Promise<void>;
     get(id: string): Promise<Account | null>;
     count(): Promise<number>;
+    update(id: string, patch: Partial<Pick<Account, 'requireTwoFactor'>>, at: Date): Promise<Account | null>;
   };
   users: {
     insert(user: User): Promise<void>;

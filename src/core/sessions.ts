@@ -15,8 +15,8 @@ import { encodeBase62, randomBytes, uuidv7 } from '../crypto/random.js';
 import { checkUserLogin } from './auth.js';
 import type { CoreContext } from './context.js';
 import { AppError } from './errors.js';
-import { userPermissions } from './permissions.js';
 import type { Principal, Session, User } from './types.js';
+import { effectivePermissions } from './users.js';
 
 interface SessionSettings {
   /** A session unused this long ends. */
@@ -93,7 +93,7 @@ export async function authenticateSession(ctx: CoreContext, token: string): Prom
   const user = await ctx.cache.user(session.accountId, session.userId, () => ctx.store.users.get(session.accountId, session.userId));
   if (!user) return null;
   if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await ctx.store.sessions.touch(session.id, now);
-  return { kind: 'account', accountId: user.accountId, actor: { type: 'user', id: user.id }, permissions: userPermissions(user), sessionId: session.id };
+  return { kind: 'account', accountId: user.accountId, actor: { type: 'user', id: user.id }, permissions: await effectivePermissions(ctx, user), sessionId: session.id };
 }
 
 function requireUser(principal: Principal): string {

@@ -3,6 +3,8 @@
 export interface Account {
   id: string;
   name: string;
+  /** Every user must have two-factor authentication; one without it may only set it up. */
+  requireTwoFactor: boolean;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -22,7 +22,7 @@ import type { CoreContext } from './context.js';
 import { AppError, invalidField } from './errors.js';
 import { recordEvent } from './events.js';
 import { decodeCursor, pageOf } from './pagination.js';
-import { parsePermissions, requireHolds, requirePermission, type Role, ROLES, userPermissions } from './permissions.js';
+import { type Permission, parsePermissions, requireHolds, requirePermission, type Role, ROLES, userPermissions } from './permissions.js';
 import type { UserPatch } from './ports.js';
 import { NO_SECOND_FACTOR, type Page, type Principal, type User } from './types.js';
 
@@ -45,6 +45,16 @@ export interface UserChange {
 export interface CreatedUser {
   user: User;
   setupPassword: string;
+}
+
+/**
+ * The permissions a user acts with now: its role's and those given to it — or none at all,
+ * while its account requires two-factor authentication it has not turned on (it may then
+ * only set it up: the routes that act on the user itself need no permission).
+ */
+export async function effectivePermissions(ctx: CoreContext, user: User): Promise<Permission[]> {
+  if (!user.totpEnabled && (await ctx.store.accounts.get(user.accountId))?.requireTwoFactor) return [];
+  return userPermissions(user);
 }
 
 /** User fields safe for events and the wire (never the password hash). */

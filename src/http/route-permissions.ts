@@ -54,6 +54,7 @@ export const ROUTE_PERMISSIONS: ReadonlyMap<string, RoutePermission> = new Map<s
   ['POST /v1/webhook-secret/generate', 'webhooks:write'],
   ['GET /v1/webhook-secret/status', 'webhooks:read'],
   ['DELETE /v1/webhook-secret', 'webhooks:write'],
+  ['PATCH /v1/account', 'account:write'],
   ['GET /v1/users', 'users:read'],
   ['POST /v1/users', 'users:write'],
   ['GET /v1/users/:id', 'users:read'],

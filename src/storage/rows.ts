@@ -7,6 +7,7 @@ import type { AccountsTable, ApiKeysTable, ClientsTable, EventsTable, SigningKey
 export const toAccount = (r: Selectable<AccountsTable>): Account => ({
   id: r.id,
   name: r.name,
+  requireTwoFactor: r.require_two_factor,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });

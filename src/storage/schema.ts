@@ -9,6 +9,7 @@ type Json<T> = ColumnType<T, string, string>;
 export interface AccountsTable {
   id: string;
   name: string;
+  require_two_factor: Generated<boolean>;
   created_at: Date;
   updated_at: Date;
 }

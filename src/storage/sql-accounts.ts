@@ -8,10 +8,19 @@ import { mapUniqueViolation } from './sql-shared.js';
 export function accountsRepo(db: Kysely<DB>): Store['accounts'] {
   return {
     async insert(a) {
-      await db.insertInto('accounts').values({ id: a.id, name: a.name, created_at: a.createdAt, updated_at: a.updatedAt }).execute();
+      await db.insertInto('accounts').values({ id: a.id, name: a.name, require_two_factor: a.requireTwoFactor, created_at: a.createdAt, updated_at: a.updatedAt }).execute();
     },
     async get(id) {
       const r = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+      return r ? toAccount(r) : null;
+    },
+    async update(id, patch, at) {
+      const r = await db
+        .updateTable('accounts')
+        .set({ ...(patch.requireTwoFactor !== undefined ? { require_two_factor: patch.requireTwoFactor } : {}), updated_at: at })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
       return r ? toAccount(r) : null;
     },
     async count() {

@@ -17,6 +17,8 @@ import { countNotRotated, rotateMasterKey } from '../../src/cli/rotate-master-ke
 import { signingSecretsFor } from '../../src/core/webhook-secrets.js';
 import { createKeyring, type Keyring } from '../../src/crypto/envelope.js';
 import { randomBytes } from '../../src/crypto/random.js';
+import { type TOTP, URI } from 'otpauth';
+import { openDatabase } from '../../src/storage/database.js';
 import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { openTestDatabase, type TestDatabase, testBackends } from '../support/databases.js';
 import { call, expectStatus, type Headers } from '../support/http.js';
@@ -32,6 +34,8 @@ interface Seeded {
   /** An Idempotency-Key whose create was recorded under the old key. */
   idempotencyKey: string;
   createdClientId: string;
+  /** A user with two-factor authentication. */
+  user: { email: string; password: string; totp: TOTP };
 }
 
 /** Every kind of sealed value, under whatever key the app seals with. */
@@ -48,10 +52,16 @@ async function seed(t: TestApp, clients: number): Promise<Seeded> {
   }
   expectStatus(await call(t, 'POST', '/v1/webhook-secret/generate', h, {}), 200, 'account webhook secret');
   expectStatus(await call(t, 'POST', '/v1/webhook-secret/generate', h, { gracePeriodSeconds: 3600 }), 200, 'account webhook secret with a previous one');
+  // A user with two-factor authentication: its TOTP secret is sealed too.
+  const user = await call(t, 'POST', '/v1/users', h, { email: `rot-${randomBytes(4).toString('hex')}@example.com`, role: 'viewer' });
+  const me = { authorization: `Bearer ${(await call(t, 'POST', '/api/token/', {}, { username: user.body.user.email, password: user.body.setupPassword })).body.access}` };
+  const enrolled = await call(t, 'POST', '/v1/users/me/2fa', me);
+  const totp = URI.parse(enrolled.body.otpauthUri) as TOTP;
+  expectStatus(await call(t, 'POST', '/v1/users/me/2fa/confirm', me, { code: totp.generate() }), 200, '2FA on');
   const idempotencyKey = `rotation-${randomBytes(4).toString('hex')}`;
   const created = await call(t, 'POST', '/v1/clients', { ...h, 'idempotency-key': idempotencyKey }, { name: 'idempotent' });
   expectStatus(created, 201, 'idempotent create');
-  return { account, clients: ids, idempotencyKey, createdClientId: created.body.id };
+  return { account, clients: ids, idempotencyKey, createdClientId: created.body.id, user: { email: user.body.user.email, password: user.body.setupPassword, totp } };
 }
 
 /** Reads every kind of sealed value through an instance; fails if one does not open. */
@@ -67,6 +77,11 @@ async function readsEverything(t: TestApp, s: Seeded, what: string): Promise<voi
   const secrets = await signingSecretsFor(t.services.ctx, s.account.accountId, null);
   assert.equal(secrets.length, 2, `${what}: the account webhook secret and its previous one`);
   expectStatus(await call(t, 'GET', '/v1/clients?limit=1', h), 200, `${what}: a key verifies (the pepper)`);
+  // The TOTP secret opens: a sign-in with a code is judged (200, or 401 once that step is
+  // used), never a 500 of a secret that does not open.
+  const code = s.user.totp.generate({ timestamp: Date.now() + 30_000 });
+  const signIn = await call(t, 'POST', '/api/token/', {}, { username: s.user.email, password: s.user.password, otp: code });
+  if (signIn.status !== 200 && signIn.status !== 401) throw new Error(`${what}: sign-in with a code answered ${signIn.status} ${signIn.raw}`);
 }
 
 for (const backend of testBackends()) {
@@ -87,7 +102,9 @@ for (const backend of testBackends()) {
     });
 
     it('re-wraps every sealed value, interrupted once and resumed, while instances serve; then the new key alone reads everything', async () => {
-      const serving = [await createTestApp(backend, { database, keyring: both }), ...(backend === 'postgres' ? [await createTestApp(backend, { database, keyring: both })] : [])];
+      // On PostgreSQL, two instances, each with its own connection pool, as two servers would be.
+      const second = backend === 'postgres' ? await openDatabase({ databaseUrl: database.url! }) : undefined;
+      const serving = [await createTestApp(backend, { database, keyring: both }), ...(second ? [await createTestApp(backend, { database: second, keyring: both })] : [])];
       const total = await countNotRotated(database.db, both);
       assert.ok(total >= 24 + 2 + 2 + 1, `sealed values under the old key: ${total}`);
       let stop = false;
@@ -128,6 +145,7 @@ for (const backend of testBackends()) {
       assert.ok(rounds >= 1, 'the instances served during the rotation');
       assert.deepEqual(failures, []);
       for (const t of serving) await t.close();
+      await second?.close();
       // Nothing names the old key any more; an instance with only the new key reads it all.
       assert.equal(await countNotRotated(database.db, createKeyring(NEW)), 0);
       const onlyNew = await createTestApp(backend, { database, keyring: createKeyring(NEW) });

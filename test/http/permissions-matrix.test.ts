@@ -52,6 +52,7 @@ const REQUESTS: Record<string, (f: Fixture) => Request> = {
   }),
   'PUT /hosting/api/client/:clientId': () => ({ url: `/hosting/api/client/${uid()}`, payload: { company: 'matrix' } }),
   'GET /hosting/api/client/by-apiKey/:apiKey': () => ({ url: '/hosting/api/client/by-apiKey/clt_not_a_token' }),
+  'PATCH /v1/account': () => ({ url: '/v1/account', payload: { requireTwoFactor: false } }),
   'POST /v1/users': () => ({ url: '/v1/users', payload: { email: `matrix-${randomBytes(6).toString('hex')}@example.com`, role: 'viewer' } }),
   'PATCH /v1/users/:id': () => ({ url: `/v1/users/${uid()}`, payload: { role: 'viewer' } }),
   'POST /v1/users/me/2fa/confirm': () => ({ url: '/v1/users/me/2fa/confirm', payload: { code: '000000' } }),

@@ -98,6 +98,34 @@ for (const backend of testBackends()) {
       assert.equal((await call(t, 'GET', `/v1/users/${made.body.user.id}`, h)).body.twoFactorEnabled, false);
     });
 
+    it('an owner can require it of every user: one without it may only set it up, then acts with its role', async () => {
+      const made = await call(t, 'POST', '/v1/users', h, { email: `required-${Date.now()}@example.com`, role: 'admin' });
+      const email = made.body.user.email as string;
+      const password = made.body.setupPassword as string;
+      const token = { authorization: `Bearer ${(await login({ username: email, password })).body.access}` };
+      expectStatus(await call(t, 'GET', '/v1/clients', token), 200, 'before the requirement');
+      const required = await call(t, 'PATCH', '/v1/account', h, { requireTwoFactor: true });
+      expectStatus(required, 200, 'require 2FA');
+      assert.equal(required.body.requireTwoFactor, true);
+      // At once, for the token already issued: nothing but setting it up.
+      const refused = await call(t, 'GET', '/v1/clients', token);
+      assert.deepEqual([refused.status, refused.body.code], [403, 'PERMISSION_DENIED']);
+      const enrolled = await call(t, 'POST', '/v1/users/me/2fa', token);
+      expectStatus(enrolled, 200, 'enrolment stays open');
+      expectStatus(await call(t, 'POST', '/v1/users/me/2fa/confirm', token, { code: totp(base32(enrolled.body.secret)) }), 200, 'confirm');
+      expectStatus(await call(t, 'GET', '/v1/clients', token), 200, 'with 2FA on, its role again');
+      // Keys are not users: unaffected. A user may not require what it has not turned on itself.
+      expectStatus(await call(t, 'GET', '/v1/clients', h), 200, 'a key');
+      const admin2 = await call(t, 'POST', '/v1/users', h, { email: `owner2-${Date.now()}@example.com`, role: 'owner' });
+      const ownerToken = { authorization: `Bearer ${(await login({ username: admin2.body.user.email, password: admin2.body.setupPassword })).body.access}` };
+      const locked = await call(t, 'GET', '/v1/clients', ownerToken);
+      assert.deepEqual([locked.status, locked.body.code], [403, 'PERMISSION_DENIED'], 'an owner without 2FA too');
+      expectStatus(await call(t, 'PATCH', '/v1/account', h, { requireTwoFactor: false }), 200, 'lift the requirement');
+      expectStatus(await call(t, 'GET', '/v1/clients', ownerToken), 200, 'lifted');
+      const self = await call(t, 'PATCH', '/v1/account', ownerToken, { requireTwoFactor: true });
+      assert.deepEqual([self.status, self.body.code], [409, 'TWO_FACTOR_NOT_ENROLLED']);
+    });
+
     it('a key is no user: enrolment refuses it', async () => {
       const res = await call(t, 'POST', '/v1/users/me/2fa', acc.headers);
       assert.deepEqual([res.status, res.body.code], [403, 'FORBIDDEN']);

@@ -406,6 +406,7 @@ const NATIVE_ROUTES: RouteCase[] = [
   { method: 'GET', path: '/v1/webhook-secret/status', access: 'account', foreign: 'own-account', success: 200, request: () => ({ url: '/v1/webhook-secret/status' }) },
   { method: 'DELETE', path: '/v1/webhook-secret', access: 'account', foreign: 'own-account', success: 204, request: () => ({ url: '/v1/webhook-secret' }) },
   { method: 'GET', path: '/v1/users', access: 'account', foreign: 'lists-own', success: 200, request: () => ({ url: '/v1/users?limit=100' }) },
+  { method: 'PATCH', path: '/v1/account', access: 'account', foreign: 'own-account', success: 200, request: () => ({ url: '/v1/account', payload: { requireTwoFactor: false } }) },
   {
     method: 'POST',
     path: '/v1/users',

@@ -17,7 +17,7 @@ export const T3 = new Date('2024-03-04T08:15:00.001Z');
 /** Inserts an account created and updated at T0; its id. */
 export async function newAccount(store: Store, name = 'Account'): Promise<string> {
   const id = uuidv7();
-  await store.accounts.insert({ id, name, createdAt: T0, updatedAt: T0 });
+  await store.accounts.insert({ id, name, requireTwoFactor: false, createdAt: T0, updatedAt: T0 });
   return id;
 }
 

@@ -3,6 +3,7 @@ import type { AuthContext } from '../../core/auth.js';
 import { writeProblem } from '../errors.js';
 import type { Surface } from '../surfaces.js';
 import type { App } from '../types.js';
+import { registerAccountRoutes } from './account.js';
 import { registerClientRoutes } from './clients.js';
 import { registerEventRoutes } from './events.js';
 import { registerIntegrationRoutes } from './integrations.js';
@@ -21,6 +22,7 @@ function registerNativeRoutes(app: App, ctx: AuthContext): void {
   registerWebhookRoutes(app, ctx);
   registerUserRoutes(app, ctx);
   registerSessionRoutes(app, ctx);
+  registerAccountRoutes(app, ctx);
 }
 
 export const nativeSurface: Surface = { name: 'native', prefixes: [], writeError: writeProblem, routes: registerNativeRoutes, sessions: true };
