@@ -6,9 +6,7 @@
  * permissions, also when narrowed to one client; changes are recorded as events.
  */
 import assert from 'node:assert/strict';
-import { NO_SECOND_FACTOR } from '../../src/core/types.js';
 import { after, before, describe, it } from 'node:test';
-import { hashPassword } from '../../src/crypto/passwords.js';
 import { uuidv7 } from '../../src/crypto/random.js';
 import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
@@ -131,21 +129,10 @@ for (const backend of testBackends()) {
     it('users act with their role’s permissions, also narrowed to one client', async () => {
       const client = (await send('POST', '/v1/clients', owner.headers, { name: 'role client' })).body;
       const login = async (role: 'admin' | 'viewer', permissions: string[] = [], clientUid?: string) => {
-        const email = `${role}-${uuidv7()}@example.com`;
-        const now = new Date();
-        await t.services.ctx.store.users.insert({
-          id: uuidv7(),
-          accountId: owner.accountId,
-          email,
-          passwordHash: await hashPassword('a long password'),
-          role,
-          permissions,
-          ...NO_SECOND_FACTOR,
-          recoveryCodes: [],
-          createdAt: now,
-          updatedAt: now,
-        });
-        const res = await send('POST', '/api/token/', {}, { username: email, password: 'a long password', ...(clientUid ? { client_uid: clientUid } : {}) });
+        const made = await send('POST', '/v1/users', owner.headers, { email: `${role}-${uuidv7()}@example.com`, role, permissions });
+        assert.equal(made.status, 201, made.raw);
+        const { email } = made.body.user;
+        const res = await send('POST', '/api/token/', {}, { username: email, password: made.body.setupPassword, ...(clientUid ? { client_uid: clientUid } : {}) });
         assert.equal(res.status, 200, JSON.stringify(res.body));
         return { authorization: `Bearer ${res.body.access}` };
       };
