@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseOptions } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
-import { DUMMY_PASSWORD_HASH, hashPassword, isBcryptHash, needsRehash, verifyDummy, verifyPassword } from './passwords.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, isBcryptHash, needsRehash, PASSWORD_CONCURRENCY, PASSWORD_MAX_WAITING, PasswordWorkBusyError, verifyDummy, verifyPassword } from './passwords.js';
 
 test('hashPassword produces argon2id with the configured parameters', async () => {
   const h = await hashPassword('correct horse');
@@ -67,4 +67,20 @@ test('verifyDummy always resolves false and costs a real argon2id verification',
 test('needsRehash flags other argon2 parameters and junk', () => {
   assert.equal(needsRehash('$argon2id$v=19$m=4096,t=3,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA'), true);
   assert.equal(needsRehash('junk'), true);
+});
+
+test('password work is bounded: beyond the waiting room a check fails at once with PasswordWorkBusyError', async () => {
+  const hash = await hashPassword('correct horse');
+  const burst = PASSWORD_CONCURRENCY + PASSWORD_MAX_WAITING + 20;
+  const started = Date.now();
+  const results = await Promise.allSettled(Array.from({ length: burst }, (_v, i) => verifyPassword(i % 2 ? 'correct horse' : 'wrong', hash)));
+  const refused = results.filter((r) => r.status === 'rejected');
+  const done = results.filter((r): r is PromiseFulfilledResult<boolean> => r.status === 'fulfilled');
+  assert.ok(refused.length >= 20, `${refused.length} refused`);
+  assert.ok(done.length <= PASSWORD_CONCURRENCY + PASSWORD_MAX_WAITING);
+  for (const r of refused) assert.ok(r.reason instanceof PasswordWorkBusyError && r.reason.code === 'CLIENTELE_PASSWORD_BUSY');
+  // The checks that ran answered right, and the bound lets work through again afterwards.
+  assert.ok(done.some((r) => r.value === true) && done.some((r) => r.value === false));
+  assert.equal(await verifyPassword('correct horse', hash), true);
+  assert.ok(Date.now() - started < 60_000);
 });

@@ -4,10 +4,37 @@
  * New hashes are argon2id with the OWASP minimum profile (19 MiB, t=2, p=1).
  * bcrypt hashes are verified (never created) so users imported from other
  * systems can log in and be rehashed with argon2id on success.
+ *
+ * Password work never runs unbounded in parallel: at most PASSWORD_CONCURRENCY hashes or
+ * checks at once (half the cores, at least one), at most PASSWORD_MAX_WAITING waiting; one
+ * more fails at once with PasswordWorkBusyError (answered 503 with Retry-After). A flood of
+ * sign-ins then costs a bounded share of the CPU and cannot starve key verification.
  */
+import { availableParallelism } from 'node:os';
 import { hash as argonHash, verify as argonVerify, parseOptions } from '@node-rs/argon2';
 import type { Algorithm } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
+import pLimit from 'p-limit';
+
+export const PASSWORD_CONCURRENCY = Math.max(1, Math.floor(availableParallelism() / 2));
+export const PASSWORD_MAX_WAITING = 32;
+
+/** Too much password work is already waiting: answered 503 (matched by its code, like the database's). */
+export class PasswordWorkBusyError extends Error {
+  override readonly name = 'PasswordWorkBusyError';
+  readonly code = 'CLIENTELE_PASSWORD_BUSY';
+  constructor() {
+    super('Too many password checks are waiting');
+  }
+}
+
+const limit = pLimit(PASSWORD_CONCURRENCY);
+
+/** Runs password work within the bound, or fails at once when too much is waiting. */
+function bounded<T>(work: () => Promise<T>): Promise<T> {
+  if (limit.pendingCount >= PASSWORD_MAX_WAITING) return Promise.reject(new PasswordWorkBusyError());
+  return limit(work);
+}
 
 const ARGON2_OPTIONS = {
   memoryCost: 19456, // KiB
@@ -35,15 +62,19 @@ export function isBcryptHash(s: string): boolean {
 
 /** Hashes a password with argon2id; the result is a self-describing PHC string. */
 export async function hashPassword(password: string): Promise<string> {
-  return argonHash(password, ARGON2_OPTIONS);
+  return bounded(() => argonHash(password, ARGON2_OPTIONS));
 }
 
 /**
- * Checks a password against an argon2id or bcrypt hash. Returns false, never
- * throws, for a wrong password or an unusable/malformed hash.
+ * Checks a password against an argon2id or bcrypt hash. Returns false for a wrong password
+ * or an unusable/malformed hash; throws only PasswordWorkBusyError.
  */
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
   if (typeof password !== 'string' || typeof hash !== 'string') return false;
+  return bounded(() => checkPassword(password, hash));
+}
+
+async function checkPassword(password: string, hash: string): Promise<boolean> {
   try {
     if (hash.startsWith('$argon2id$')) return await argonVerify(hash, password);
     if (isBcryptHash(hash)) {

@@ -24,6 +24,8 @@ export function toAppError(err: unknown, request: FastifyRequest): AppError {
     // storage/database.ts DatabaseBusyError: no connection in time, or too many waiting.
     // Matched by its code only, so the HTTP layer does not import the storage layer.
     case 'CLIENTELE_DB_BUSY':
+    // crypto/passwords.ts PasswordWorkBusyError: too many password checks waiting.
+    case 'CLIENTELE_PASSWORD_BUSY':
       return new AppError('SERVICE_UNAVAILABLE');
     // Raised by the router before any route matched; their framework messages quote the
     // whole URL, query included, so none of it is carried over.

@@ -13,6 +13,7 @@ const CODES: Partial<Record<ErrorCode, string>> = {
   CLIENT_NOT_FOUND: 'CLIENT_NOT_FOUND',
   NOT_FOUND: 'CLIENT_NOT_FOUND',
   INTERNAL: 'INTERNAL_ERROR',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   ENCRYPTION_KEY_REQUIRED: 'ENCRYPTION_KEY_REQUIRED',
   INVALID_ENCRYPTION_KEY: 'INVALID_ENCRYPTION_KEY',
   NO_DOUBLE_ENCRYPTED_SECRETS: 'NO_DOUBLE_ENCRYPTED_SECRETS',
@@ -57,6 +58,7 @@ export const writeFactPulseError: ErrorWriter = (err: AppError, _request, reply)
   if (err.code === 'VALIDATION_FAILED' && err.errors?.length) return reply.code(422).send(factPulseValidationBody(err.errors));
   if (err.code === 'MALFORMED_REQUEST') return reply.code(422).send({ detail: [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }] });
   const errorCode = CODES[err.code] ?? (err.status >= 500 ? 'INTERNAL_ERROR' : 'INVALID_REQUEST');
-  const status = Math.min(err.status, 500);
+  // An overload is a 503 with Retry-After (set for every 503), so SDK retries wait and try again.
+  const status = err.status === 503 ? 503 : Math.min(err.status, 500);
   return reply.code(status).send({ errorCode, errorMessage: err.message });
 };
