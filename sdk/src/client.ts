@@ -14,6 +14,7 @@ import { EventsResource } from './resources/events.js';
 import { IntegrationsResource } from './resources/integrations.js';
 import { KeysResource } from './resources/keys.js';
 import { UsageResource } from './resources/usage.js';
+import { AccountResource, UsersResource } from './resources/users.js';
 import { DeliveriesResource, WebhookEndpointsResource, WebhookSecretResource } from './resources/webhooks.js';
 
 export class Clientele {
@@ -25,6 +26,8 @@ export class Clientele {
   readonly deliveries: DeliveriesResource;
   readonly events: EventsResource;
   readonly usage: UsageResource;
+  readonly users: UsersResource;
+  readonly account: AccountResource;
   /** The underlying transport, for routes the resources do not cover. */
   readonly http: Transport;
 
@@ -38,5 +41,7 @@ export class Clientele {
     this.deliveries = new DeliveriesResource(this.http);
     this.events = new EventsResource(this.http);
     this.usage = new UsageResource(this.http);
+    this.users = new UsersResource(this.http);
+    this.account = new AccountResource(this.http);
   }
 }

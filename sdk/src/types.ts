@@ -59,6 +59,16 @@ export type WebhookEndpointUpdate = BodyOf<'/v1/webhook-endpoints/{id}', 'patch'
 export type WebhookDelivery = ResponseOf<'/v1/deliveries/{id}/redeliver', 'post', 202>;
 export type ListParams = QueryOf<'/v1/webhook-endpoints', 'get'>;
 
+export type User = components['schemas']['User'];
+export type UserCreate = BodyOf<'/v1/users', 'post'>;
+export type CreatedUser = ResponseOf<'/v1/users', 'post', 201>;
+export type UserUpdate = BodyOf<'/v1/users/{id}', 'patch'>;
+export type PasswordChange = BodyOf<'/v1/users/me/password', 'post'>;
+export type TwoFactorEnrolment = ResponseOf<'/v1/users/me/2fa', 'post'>;
+export type TwoFactorRecoveryCodes = ResponseOf<'/v1/users/me/2fa/confirm', 'post'>;
+export type Account = ResponseOf<'/v1/account', 'patch'>;
+export type AccountUpdate = BodyOf<'/v1/account', 'patch'>;
+
 export type UsageReport = BodyOf<'/v1/clients/{id}/usage', 'post'>;
 export type UsageRecorded = ResponseOf<'/v1/clients/{id}/usage', 'post'>;
 export type Usage = ResponseOf<'/v1/clients/{id}/usage', 'get'>;
