@@ -10,6 +10,8 @@ import type { CoreContext } from './context.js';
 import { requireAccountPrincipal } from './access.js';
 import { AppError, invalidField } from './errors.js';
 import { requirePermission } from './permissions.js';
+import { EMAIL } from './clients.js';
+import { checkPassword } from './users.js';
 import { recordEvent } from './events.js';
 import { type Account, NO_SECOND_FACTOR, type Principal, type User } from './types.js';
 
@@ -27,17 +29,15 @@ export interface CreatedAccount {
   apiKey: IssuedKey;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 export async function createAccount(ctx: CoreContext, input: NewAccount): Promise<CreatedAccount> {
   if (!input.name.trim()) throw invalidField('name', 'must not be empty');
   if (!EMAIL.test(input.email)) throw invalidField('email', 'must be an e-mail address');
   const password = input.password ?? encodeBase62(randomBytes(18), 25);
-  if (password.length < 8) throw invalidField('password', 'must be at least 8 characters');
+  checkPassword(password, 'password');
   const passwordHash = await hashPassword(password);
   const now = ctx.now();
   const account: Account = { id: uuidv7(), name: input.name.trim(), requireTwoFactor: false, createdAt: now, updatedAt: now };
-  const user: User = { id: uuidv7(), accountId: account.id, email: input.email, passwordHash, role: 'owner', permissions: [], ...NO_SECOND_FACTOR, recoveryCodes: [], createdAt: now, updatedAt: now };
+  const user: User = { id: uuidv7(), accountId: account.id, email: input.email, passwordHash, role: 'owner', permissions: [], ...NO_SECOND_FACTOR, createdAt: now, updatedAt: now };
   const system: Principal = { kind: 'account', accountId: account.id, actor: { type: 'system', id: 'bootstrap' }, permissions: ['*'] };
   return ctx.store.transaction(async (tx) => {
     await tx.accounts.insert(account);

@@ -86,7 +86,7 @@ function keyPermissions(principal: Principal, clientId: string | null, requested
     if (requested !== undefined && requested.length > 0) throw invalidField('body.permissions', "is for account keys: a client's key acts on its own client only");
     return [];
   }
-  if (requested === undefined) return [...(principal.permissions ?? ['*'])];
+  if (requested === undefined) return [...(principal.permissions ?? [])];
   return parsePermissions(requested, 'body.permissions');
 }
 

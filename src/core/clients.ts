@@ -49,7 +49,8 @@ export interface ClientQuery {
 export const SIRET_PATTERN = '^\\d{14}$';
 const SIRET = new RegExp(SIRET_PATTERN);
 const MAX_MAP_KEY = 64;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** An e-mail address, as loosely as mail systems accept them (the one definition: clients, users, accounts). */
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** The AAD that binds a client's wrapped data key to its account and id. */
 export const clientDataKeyAad = (accountId: string, clientId: string) => `client-dek:${accountId}:${clientId}`;

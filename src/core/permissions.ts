@@ -88,10 +88,11 @@ export function grants(granted: readonly string[], needed: Permission): boolean 
 /**
  * The permissions a principal acts with. A client's own credential has none of its own: its
  * own-client rule (access.ts) bounds what it reaches, and within its client it may do what a
- * client credential does — never more, whatever a new operation forgets to refuse.
+ * client credential does — never more, whatever a new operation forgets to refuse. An account
+ * principal always names its permissions; one that does not holds none (fail closed).
  */
 function permissionsOf(principal: Principal): readonly string[] {
-  return principal.permissions ?? (principal.kind === 'client' ? CLIENT_CREDENTIAL_POWER : ['*']);
+  return principal.permissions ?? (principal.kind === 'client' ? CLIENT_CREDENTIAL_POWER : []);
 }
 
 /** Refuses, with PERMISSION_DENIED naming it, a principal that lacks `needed`. */

@@ -23,7 +23,7 @@ export interface Session {
 }
 
 /** A user without two-factor authentication (what a new user is). */
-export const NO_SECOND_FACTOR = { totpSecret: null, totpEnabled: false, totpLastStep: null, recoveryCodes: [] as string[] } as const;
+export const NO_SECOND_FACTOR: Readonly<Pick<User, 'totpSecret' | 'totpEnabled' | 'totpLastStep' | 'recoveryCodes'>> = { totpSecret: null, totpEnabled: false, totpLastStep: null, recoveryCodes: [] };
 
 export interface User {
   id: string;

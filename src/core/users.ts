@@ -17,6 +17,7 @@
 import { hashPassword, verifyPassword } from '../crypto/passwords.js';
 import { encodeBase62, isUuid, randomBytes, uuidv7 } from '../crypto/random.js';
 import { requireAccountPrincipal } from './access.js';
+import { EMAIL } from './clients.js';
 import { announceChange } from './cache.js';
 import type { CoreContext } from './context.js';
 import { AppError, invalidField } from './errors.js';
@@ -27,7 +28,6 @@ import type { UserPatch } from './ports.js';
 import { NO_SECOND_FACTOR, type Page, type Principal, type User } from './types.js';
 
 export const MIN_PASSWORD_LENGTH = 12;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ROLE_NAMES = Object.keys(ROLES) as Role[];
 
 export interface NewUser {
@@ -68,7 +68,7 @@ function checkRole(role: string, field: string): Role {
 }
 
 /** The password rule: a minimum length (and the argon2id input limit). */
-function checkPassword(password: string, field: string): void {
+export function checkPassword(password: string, field: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) throw invalidField(field, `must be at least ${MIN_PASSWORD_LENGTH} characters`);
   if (password.length > 1024) throw invalidField(field, 'must be at most 1024 characters');
 }
@@ -114,7 +114,6 @@ export async function createUser(ctx: CoreContext, principal: Principal, input: 
     role,
     permissions,
     ...NO_SECOND_FACTOR,
-    recoveryCodes: [],
     createdAt: now,
     updatedAt: now,
   };

@@ -168,7 +168,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     if (request.body === undefined && request.routeOptions.config?.optionalBody) request.body = {};
     const auth = request.routeOptions.config?.auth;
     if (auth === false) return;
-    request.principal = await requirePrincipal(options.ctx, request, auth ?? {}, surfaceOfPath(request.url).sessions === true);
+    request.principal = await requirePrincipal(options.ctx, request, auth ?? {}, request.routeOptions.config?.sessions === true);
   });
   // The documentation UI is public, like the OpenAPI document it renders.
   app.addHook('onRoute', (route) => {
@@ -219,6 +219,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         // Errors raised before routing go by the path: a route must sit on its surface's paths.
         const owner = surfaceOfPath(route.url);
         if (owner !== surface) throw new Error(`${route.method} ${route.url}: registered by the ${surface.name} surface, but its path belongs to ${owner.name} (src/http/surfaces.ts)`);
+        if (surface.sessions) route.config = { ...(route.config ?? {}), sessions: true };
       });
       surface.routes(part, options.ctx);
     });

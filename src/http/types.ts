@@ -16,6 +16,8 @@ declare module 'fastify' {
     formBody?: boolean;
     /** The body may be omitted altogether (it then validates as `{}`). */
     optionalBody?: boolean;
+    /** The route's surface takes browser sessions (set at registration from surfaces.ts: the native API). */
+    sessions?: boolean;
   }
   interface FastifyRequest {
     principal: Principal;

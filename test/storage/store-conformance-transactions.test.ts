@@ -101,7 +101,7 @@ describeEachBackend('store conformance: transactions and concurrency', ({ backen
           await tx.apiKeys.insert(accountKey);
           await tx.events.append(makeEvent(accountId, c.id));
           await tx.accounts.insert({ id: innerAccount, name: 'inner', requireTwoFactor: false, createdAt: T0, updatedAt: T0 });
-          await tx.users.insert({ id: uuidv7(), accountId, email, passwordHash: 'h', role: 'owner', permissions: [], ...NO_SECOND_FACTOR, recoveryCodes: [], createdAt: T0, updatedAt: T0 });
+          await tx.users.insert({ id: uuidv7(), accountId, email, passwordHash: 'h', role: 'owner', permissions: [], ...NO_SECOND_FACTOR, createdAt: T0, updatedAt: T0 });
           await tx.serverSecrets.getOrInsert(`tx-${innerAccount}`, Buffer.from('first'), T0);
           throw boom;
         }),

@@ -20,7 +20,6 @@ function makeUser(accountId: string, over: Partial<User> = {}): User {
     role: 'viewer',
     permissions: [],
     ...NO_SECOND_FACTOR,
-    recoveryCodes: [],
     createdAt: T0,
     updatedAt: T0,
     ...over,

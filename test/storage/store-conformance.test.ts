@@ -83,7 +83,7 @@ describeEachBackend('store conformance: accounts, users, clients', ({ db }) => {
       const accountA = await newAccount(store);
       const accountB = await newAccount(store);
       const email = `bob.${uuidv7()}@example.com`;
-      const first: User = { id: uuidv7(), accountId: accountA, email, passwordHash: 'h', role: 'owner', permissions: [], ...NO_SECOND_FACTOR, recoveryCodes: [], createdAt: T0, updatedAt: T0 };
+      const first: User = { id: uuidv7(), accountId: accountA, email, passwordHash: 'h', role: 'owner', permissions: [], ...NO_SECOND_FACTOR, createdAt: T0, updatedAt: T0 };
       await store.users.insert(first);
       await rejectsWithCode(store.users.insert({ ...first, id: uuidv7(), email: email.toUpperCase() }), 'EMAIL_TAKEN');
       await rejectsWithCode(store.users.insert({ ...first, id: uuidv7(), accountId: accountB, email: `BOB.${email.slice(4)}` }), 'EMAIL_TAKEN');
@@ -94,7 +94,7 @@ describeEachBackend('store conformance: accounts, users, clients', ({ db }) => {
       const accountId = await newAccount(store);
       for (const local of ['ΟΔΟΣ', 'İSTANBUL']) {
         const email = `${local}.${uuidv7()}@example.com`;
-        const user: User = { id: uuidv7(), accountId, email, passwordHash: 'h', role: 'owner', permissions: [], ...NO_SECOND_FACTOR, recoveryCodes: [], createdAt: T0, updatedAt: T0 };
+        const user: User = { id: uuidv7(), accountId, email, passwordHash: 'h', role: 'owner', permissions: [], ...NO_SECOND_FACTOR, createdAt: T0, updatedAt: T0 };
         await store.users.insert(user);
         assert.deepEqual(await store.users.findByEmail(email), user, `exact spelling of ${local}`);
       }
