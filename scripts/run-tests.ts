@@ -21,6 +21,8 @@
  *   CLIENTELE_TEST_FORCE_PRIVATE_PG=1 skip the 127.0.0.1:5432 probe, always start a private cluster
  * Exported to the tests:
  *   CLIENTELE_TEST_POSTGRES_URL       admin URL (CREATE/DROP DATABASE rights)
+ *   CLIENTELE_TEST_REDIS_URL          a private redis-server started here (every full or filtered run)
+ *   CLIENTELE_TEST_SKIP_REDIS=1       no redis-server binary (never under CI)
  *   CLIENTELE_TEST_SKIP_POSTGRES=1    no PostgreSQL available (never under CI)
  *   CLIENTELE_TEST_EMBEDDED_ONLY=1    the unit tier (--unit): embedded database only
  *   CLIENTELE_TEST_PGLITE_TEMPLATE    path of a migrated PGlite data-dir dump (tar)
@@ -29,6 +31,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -233,6 +236,56 @@ async function obtainPostgres(): Promise<string | undefined> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Redis: a private throw-away server (never the machine's own), for the rate-limit tests.
+
+function findOnPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, name);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Starts redis-server on a free port, keeping nothing on disk; returns its URL. Registers its own cleanup. */
+async function startPrivateRedis(): Promise<string> {
+  const bin = findOnPath('redis-server');
+  if (!bin) throw new Error('redis-server not found on PATH (Debian package redis-server)');
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'clientele-redis-'));
+  onCleanup('remove Redis directory', () => rmSync(dir, { recursive: true, force: true }));
+  const server = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  onCleanup('stop private Redis', () => {
+    if (server.exitCode === null) server.kill('SIGKILL');
+  });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`redis-server exited with code ${server.exitCode}`);
+    if (await answersPing(port)) break;
+    if (Date.now() > deadline) throw new Error('redis-server did not answer within 10 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  log(`private Redis started on 127.0.0.1:${port}`);
+  return `redis://127.0.0.1:${port}`;
+}
+
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.setTimeout(1_000);
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (d) => {
+      socket.destroy();
+      resolve(d.toString().startsWith('+PONG'));
+    });
+    socket.on('error', () => resolve(false));
+    socket.on('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // PGlite template.
 
 async function buildPgliteTemplate(): Promise<string> {
@@ -336,6 +389,21 @@ async function main(): Promise<number> {
     );
     env.CLIENTELE_TEST_SKIP_POSTGRES = '1';
     delete env.CLIENTELE_TEST_POSTGRES_URL;
+  }
+
+  delete env.CLIENTELE_TEST_REDIS_URL;
+  delete env.CLIENTELE_TEST_SKIP_REDIS;
+  if (!unit) {
+    try {
+      env.CLIENTELE_TEST_REDIS_URL = await startPrivateRedis();
+    } catch (err) {
+      if (isCI) {
+        log(`FATAL: could not start Redis under CI=true; the Redis tests must run.\n${(err as Error).message}`);
+        return 1;
+      }
+      log(`WARNING: no Redis (${(err as Error).message}): the Redis rate-limit tests will be SKIPPED`);
+      env.CLIENTELE_TEST_SKIP_REDIS = '1';
+    }
   }
 
   t = performance.now();

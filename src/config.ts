@@ -4,6 +4,7 @@
  * README's configuration table (`npm run docs` writes it; a test keeps them in sync).
  */
 import { resolve } from 'node:path';
+import type { AddressLimit } from './core/throttle.js';
 
 export interface Config {
   port: number;
@@ -24,7 +25,17 @@ export interface Config {
   dbMaxWaiting: number;
   cache: boolean;
   cacheEntries: number;
-  trustProxy: boolean;
+  /** Fastify's trustProxy: false, true, a hop count, or addresses/CIDRs. */
+  trustProxy: boolean | number | string[];
+  redisUrl: string | undefined;
+  rateLimitStore: 'memory' | 'postgres' | 'redis' | undefined;
+  signInFailuresPerAddress: AddressLimit | null;
+  tokenRequestsPerAddress: AddressLimit | null;
+  authFailuresPerAddress: AddressLimit | null;
+  signInFreeFailures: number;
+  signInLockFailures: number;
+  signInLockMinutes: number;
+  rateLimitRefusalDelayMs: number;
   bodyLimit: number;
   requestTimeoutMs: number;
   headersTimeoutMs: number;
@@ -72,6 +83,45 @@ const bool = (fallback: boolean): Parser => ({
 const text = (fallback: string, shown?: string): Parser => ({ default: fallback, ...(shown ? { shown } : {}), read: (raw) => raw });
 /** Unset stays undefined; `shown` says what that means (e.g. a value derived from others). */
 const optional = (shown: string): Parser => ({ shown, read: (raw) => raw });
+
+/** `count/window` (window: a number with s, m or h), or `off`. */
+function rate(fallback: string): Parser {
+  return {
+    default: fallback,
+    read(raw, name) {
+      if (raw === 'off' || raw === '0') return null;
+      const m = /^(\d+)\/(\d+)(s|m|h)$/.exec(raw.trim());
+      if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new Error(`${name} must be count/window (e.g. 30/15m; s, m or h) or off`);
+      return { limit: Number(m[1]), durationMs: Number(m[2]) * { s: 1_000, m: 60_000, h: 3_600_000 }[m[3] as 's' | 'm' | 'h'] } satisfies AddressLimit;
+    },
+  };
+}
+
+function oneOf(values: readonly string[], shown: string): Parser {
+  return {
+    shown,
+    read(raw, name) {
+      if (!values.includes(raw)) throw new Error(`${name} must be one of ${values.join(', ')}`);
+      return raw;
+    },
+  };
+}
+
+/** CLIENTELE_TRUST_PROXY: true/false, a hop count, or addresses and CIDRs. */
+const trustProxy: Parser = {
+  default: 'false',
+  read(raw, name) {
+    if (raw === 'true' || raw === 'false') return raw === 'true';
+    if (/^\d+$/.test(raw)) return Number(raw);
+    const list = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (list.length === 0 || list.some((s) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s))) throw new Error(`${name} must be true, false, a hop count, or addresses/CIDRs, comma-separated`);
+    return list;
+  },
+};
+
 /** Resolved against the working directory when the configuration is loaded. */
 const path = (fallback: string): Parser => ({ default: fallback, read: (raw) => resolve(raw) });
 
@@ -126,7 +176,64 @@ const VARIABLES: readonly Variable[] = [
     description: 'In-process cache of keys, clients and users for verification (invalidated across instances by LISTEN/NOTIFY); false = every check reads the database',
   },
   { name: 'CLIENTELE_CACHE_ENTRIES', key: 'cacheEntries', parse: int(50_000, 100), description: 'Most keys + clients + users the cache holds (about 0.9 KB each; oldest dropped first)' },
-  { name: 'CLIENTELE_TRUST_PROXY', key: 'trustProxy', parse: bool(false), description: 'Trust X-Forwarded-* headers (behind a reverse proxy)' },
+  {
+    name: 'CLIENTELE_TRUST_PROXY',
+    key: 'trustProxy',
+    parse: trustProxy,
+    description:
+      'Behind a reverse proxy: which X-Forwarded-For hops to trust for the source address (the address rate limits count by): true (all), a hop count, or the proxies’ addresses/CIDRs, comma-separated; false = the connection’s address',
+  },
+  {
+    name: 'CLIENTELE_REDIS_URL',
+    key: 'redisUrl',
+    parse: optional('(unset)'),
+    description: 'Redis or Valkey (redis://…) to count rate limits in, exactly across any number of instances; unset = no Redis',
+  },
+  {
+    name: 'CLIENTELE_RATE_LIMIT_STORE',
+    key: 'rateLimitStore',
+    parse: oneOf(['memory', 'postgres', 'redis'], '(automatic)'),
+    description:
+      'Where rate limits are counted: memory (one instance, exact), postgres (shared by the instances of one database, never over a limit), redis. Default: redis with CLIENTELE_REDIS_URL, else memory on the embedded database and postgres on PostgreSQL',
+  },
+  {
+    name: 'CLIENTELE_SIGN_IN_FAILURES_PER_ADDRESS',
+    key: 'signInFailuresPerAddress',
+    parse: rate('30/15m'),
+    description: 'Failed sign-ins (POST /api/token/, POST /v1/sessions) one source address may make per window, as count/window (s, m, h); further attempts are answered 429. off = no limit',
+  },
+  {
+    name: 'CLIENTELE_TOKEN_REQUESTS_PER_ADDRESS',
+    key: 'tokenRequestsPerAddress',
+    parse: rate('600/1m'),
+    description: 'Requests to the token and sign-in endpoints (/oauth2/token, /api/token/, /api/token/refresh/, POST /v1/sessions) per source address and window; off = no limit',
+  },
+  {
+    name: 'CLIENTELE_AUTH_FAILURES_PER_ADDRESS',
+    key: 'authFailuresPerAddress',
+    parse: rate('300/1m'),
+    description: 'Requests refused for a wrong credential (401) per source address and window; beyond it such requests are answered 429. off = no limit',
+  },
+  {
+    name: 'CLIENTELE_SIGN_IN_FREE_FAILURES',
+    key: 'signInFreeFailures',
+    parse: int(3, 0),
+    description: 'Failed sign-ins in a row of one login name before each further one delays its next attempt (1 s, 2 s, 4 s… up to a minute); 0 = no delays',
+  },
+  {
+    name: 'CLIENTELE_SIGN_IN_LOCK_FAILURES',
+    key: 'signInLockFailures',
+    parse: int(10, 0),
+    description: 'Failed sign-ins in a row that lock a login name (an administrator can lift it: DELETE /v1/users/{id}/sign-in-lock); 0 = never',
+  },
+  {
+    name: 'CLIENTELE_RATE_LIMIT_REFUSAL_DELAY_MS',
+    key: 'rateLimitRefusalDelayMs',
+    parse: int(1000, 0),
+    description:
+      'A 429 of the sign-in, token and wrong-credential limits is answered after this long (at most until Retry-After): a caller that ignores Retry-After makes at most one attempt a second per connection. 0 = at once',
+  },
+  { name: 'CLIENTELE_SIGN_IN_LOCK_MINUTES', key: 'signInLockMinutes', parse: int(15, 1), description: 'How long a sign-in lock lasts (failures older than this are forgotten)' },
   { name: 'CLIENTELE_BODY_LIMIT', key: 'bodyLimit', parse: int(1048576, 1024), description: 'Largest accepted request body, in bytes' },
   {
     name: 'CLIENTELE_REQUEST_TIMEOUT_MS',

@@ -16,6 +16,11 @@ import { createAddressPolicy } from './outbound/address-policy.js';
 import { createOutboundClient, type OutboundClient } from './outbound/http-client.js';
 import type { Database } from './storage/database.js';
 import { createSqlStore } from './storage/sql-store.js';
+import type { RateLimiter } from './core/rate-limits.js';
+import type { ThrottlePolicy } from './core/throttle.js';
+import { createMemoryRateLimiter } from './ratelimit/memory.js';
+import { createPostgresRateLimiter } from './ratelimit/postgres.js';
+import { createRedisRateLimiter } from './ratelimit/redis.js';
 
 export interface Services {
   ctx: AuthContext;
@@ -50,6 +55,15 @@ export interface ServiceOptions {
   webhookMaxEndpoints?: number;
   /** Browser session lifetimes, in seconds. */
   sessionSettings?: { idleSeconds: number; maxSeconds: number };
+  /**
+   * Where rate limits are counted: `memory` (one instance, exact), `postgres` (shared by the
+   * instances on one database), `redis` (shared, exact; needs `redisUrl`). Default: redis when
+   * `redisUrl` is given, else memory on the embedded engine and postgres on PostgreSQL.
+   */
+  rateLimitStore?: 'memory' | 'postgres' | 'redis';
+  redisUrl?: string;
+  /** Sign-in and source-address limits (throttle.ts defaults when absent). */
+  throttle?: ThrottlePolicy;
   /** Replaces the outgoing HTTP client (tests). */
   outbound?: OutboundClient;
   onError?: (err: unknown) => void;
@@ -83,7 +97,16 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const cache: VerificationCache = memory ?? noCache;
   const listener: InvalidationListener | undefined =
     memory && options.listenUrl ? startInvalidationListener({ connectionString: options.listenUrl, cache: memory, ...(options.onError ? { onError: options.onError } : {}) }) : undefined;
+  const rateLimiter = await createRateLimiter(options, now);
+  // Sign-in throttles untouched for a day are worth nothing (failures are forgotten after the lock time).
+  const pruneThrottles = setInterval(() => {
+    const horizon = Math.max(86_400, options.throttle?.lockSeconds ?? 0) * 1000;
+    store.loginThrottles.prune(new Date(now().getTime() - horizon)).catch((err) => options.onError?.(err));
+  }, 600_000);
+  pruneThrottles.unref();
   const ctx: AuthContext = {
+    rateLimiter,
+    ...(options.throttle ? { throttle: options.throttle } : {}),
     store,
     keyring: options.keyring,
     pepper,
@@ -103,8 +126,21 @@ export async function createServices(options: ServiceOptions): Promise<Services>
     ...(memory ? { cache: memory } : {}),
     ...(listener ? { listenerReady: listener.ready } : {}),
     async stop() {
+      clearInterval(pruneThrottles);
       await listener?.stop();
       await keyUsage.stop();
+      await rateLimiter.stop();
     },
   };
+}
+
+async function createRateLimiter(options: ServiceOptions, now: () => Date): Promise<RateLimiter> {
+  const store = options.rateLimitStore ?? (options.redisUrl ? 'redis' : options.database.kind === 'embedded' ? 'memory' : 'postgres');
+  const nowMs = () => now().getTime();
+  if (store === 'redis') {
+    if (!options.redisUrl) throw new Error('Rate limits in Redis need CLIENTELE_REDIS_URL');
+    return createRedisRateLimiter({ url: options.redisUrl, now: nowMs });
+  }
+  if (store === 'postgres') return createPostgresRateLimiter({ db: options.database.db, now: nowMs, ...(options.onError ? { onError: options.onError } : {}) });
+  return createMemoryRateLimiter({ now: nowMs });
 }

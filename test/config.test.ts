@@ -30,7 +30,16 @@ describe('configuration', () => {
     assert.equal(new Set(names).size, names.length);
     // Every variable set to a valid value shows up in a distinct field.
     const env: Record<string, string> = {};
-    for (const v of CONFIG_VARIABLES) env[v.name] = /^\d+$/.test(v.default) ? String(Number(v.default) + 1) : v.default === 'true' || v.default === 'false' ? 'yes' : `value-of-${v.name}`;
+    // Variables with a format of their own.
+    const examples: Record<string, string> = {
+      CLIENTELE_TRUST_PROXY: '10.0.0.0/8,192.168.1.1',
+      CLIENTELE_RATE_LIMIT_STORE: 'postgres',
+      CLIENTELE_SIGN_IN_FAILURES_PER_ADDRESS: '5/1m',
+      CLIENTELE_TOKEN_REQUESTS_PER_ADDRESS: '10/30s',
+      CLIENTELE_AUTH_FAILURES_PER_ADDRESS: '100/1h',
+    };
+    for (const v of CONFIG_VARIABLES)
+      env[v.name] = examples[v.name] ?? (/^\d+$/.test(v.default) ? String(Number(v.default) + 1) : v.default === 'true' || v.default === 'false' ? 'yes' : `value-of-${v.name}`);
     const config = loadConfig(env) as unknown as Record<string, unknown>;
     const fields = Object.keys(config);
     assert.equal(fields.length, names.length);
@@ -46,6 +55,21 @@ describe('configuration', () => {
     assert.equal(config.dbPoolSize, 10);
     assert.equal(config.issuer, 'http://0.0.0.0:9000');
     assert.equal(loadConfig({ CLIENTELE_ISSUER: 'https://id.example' }).issuer, 'https://id.example');
+  });
+
+  it('reads rate limits as count/window or off, and the trusted proxies in each form', () => {
+    assert.deepEqual(loadConfig({}).signInFailuresPerAddress, { limit: 30, durationMs: 900_000 });
+    assert.deepEqual(loadConfig({ CLIENTELE_TOKEN_REQUESTS_PER_ADDRESS: '10/30s' }).tokenRequestsPerAddress, { limit: 10, durationMs: 30_000 });
+    assert.deepEqual(loadConfig({ CLIENTELE_AUTH_FAILURES_PER_ADDRESS: '2/1h' }).authFailuresPerAddress, { limit: 2, durationMs: 3_600_000 });
+    assert.equal(loadConfig({ CLIENTELE_SIGN_IN_FAILURES_PER_ADDRESS: 'off' }).signInFailuresPerAddress, null);
+    assert.throws(() => loadConfig({ CLIENTELE_SIGN_IN_FAILURES_PER_ADDRESS: '30 per minute' }), /CLIENTELE_SIGN_IN_FAILURES_PER_ADDRESS must be count\/window/);
+    assert.equal(loadConfig({}).trustProxy, false);
+    assert.equal(loadConfig({ CLIENTELE_TRUST_PROXY: 'true' }).trustProxy, true);
+    assert.equal(loadConfig({ CLIENTELE_TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.deepEqual(loadConfig({ CLIENTELE_TRUST_PROXY: '10.0.0.0/8, ::1' }).trustProxy, ['10.0.0.0/8', '::1']);
+    assert.throws(() => loadConfig({ CLIENTELE_TRUST_PROXY: 'yes please' }), /CLIENTELE_TRUST_PROXY/);
+    assert.equal(loadConfig({}).rateLimitStore, undefined);
+    assert.throws(() => loadConfig({ CLIENTELE_RATE_LIMIT_STORE: 'mongodb' }), /CLIENTELE_RATE_LIMIT_STORE must be one of memory, postgres, redis/);
   });
 
   it('refuses a bad value, naming the variable and the rule', () => {

@@ -91,7 +91,7 @@ describe('query plans at scale [postgres]', { skip: postgres ? false : 'PostgreS
     });
     store = createSqlStore(logged);
     const now = new Date();
-    for (const id of [A, B]) await store.accounts.insert({ id, name: id === A ? 'big' : 'small', requireTwoFactor: false, createdAt: now, updatedAt: now });
+    for (const id of [A, B]) await store.accounts.insert({ id, name: id === A ? 'big' : 'small', requireTwoFactor: false, ratelimits: [], createdAt: now, updatedAt: now });
     const seed = { keyring, pepper, secretSeed: SECRET_SEED, batchSize: 5000 };
     await seedClients(database.db, { ...seed, accountId: A, clients: A_CLIENTS, prefix: 'a-' });
     await seedClients(database.db, { ...seed, accountId: B, clients: B_CLIENTS, prefix: 'b-' });
@@ -106,6 +106,7 @@ describe('query plans at scale [postgres]', { skip: postgres ? false : 'PostgreS
         enabled: true,
         scopes: [],
         permissions: ['*'],
+        ratelimits: [],
         secretHash: randomBytes(32),
         secretHint: 'xxxx',
         previousSecretHash: null,

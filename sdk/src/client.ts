@@ -13,6 +13,7 @@ import { ClientsResource } from './resources/clients.js';
 import { EventsResource } from './resources/events.js';
 import { IntegrationsResource } from './resources/integrations.js';
 import { KeysResource } from './resources/keys.js';
+import { RateLimitResource } from './resources/ratelimit.js';
 import { UsageResource } from './resources/usage.js';
 import { AccountResource, UsersResource } from './resources/users.js';
 import { DeliveriesResource, WebhookEndpointsResource, WebhookSecretResource } from './resources/webhooks.js';
@@ -28,6 +29,7 @@ export class Clientele {
   readonly usage: UsageResource;
   readonly users: UsersResource;
   readonly account: AccountResource;
+  readonly ratelimit: RateLimitResource;
   /** The underlying transport, for routes the resources do not cover. */
   readonly http: Transport;
 
@@ -43,5 +45,6 @@ export class Clientele {
     this.usage = new UsageResource(this.http);
     this.users = new UsersResource(this.http);
     this.account = new AccountResource(this.http);
+    this.ratelimit = new RateLimitResource(this.http);
   }
 }

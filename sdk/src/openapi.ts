@@ -320,6 +320,16 @@ export interface paths {
                         metadata?: {
                             [key: string]: unknown;
                         };
+                        ratelimits?: {
+                            /** @description Unique on its owner; a verify names it in `ratelimits` */
+                            name: string;
+                            /** @description Units per window */
+                            limit: number;
+                            /** @description Window length, milliseconds (windows are aligned to the epoch) */
+                            duration: number;
+                            /** @description Default false: checked only when a verify names it */
+                            autoApply?: boolean;
+                        }[];
                     };
                 };
             };
@@ -355,6 +365,16 @@ export interface paths {
                             metadata: {
                                 [key: string]: unknown;
                             };
+                            ratelimits: {
+                                /** @description Unique on its owner; a verify names it in `ratelimits` */
+                                name: string;
+                                /** @description Units per window */
+                                limit: number;
+                                /** @description Window length, milliseconds (windows are aligned to the epoch) */
+                                duration: number;
+                                /** @description Checked on every verify; otherwise only when the verify names it */
+                                autoApply: boolean;
+                            }[];
                             /**
                              * Format: date-time
                              * @description RFC 3339, UTC
@@ -468,6 +488,16 @@ export interface paths {
                             metadata: {
                                 [key: string]: unknown;
                             };
+                            ratelimits: {
+                                /** @description Unique on its owner; a verify names it in `ratelimits` */
+                                name: string;
+                                /** @description Units per window */
+                                limit: number;
+                                /** @description Window length, milliseconds (windows are aligned to the epoch) */
+                                duration: number;
+                                /** @description Checked on every verify; otherwise only when the verify names it */
+                                autoApply: boolean;
+                            }[];
                             /**
                              * Format: date-time
                              * @description RFC 3339, UTC
@@ -630,6 +660,16 @@ export interface paths {
                         metadata?: {
                             [key: string]: unknown;
                         };
+                        ratelimits?: {
+                            /** @description Unique on its owner; a verify names it in `ratelimits` */
+                            name: string;
+                            /** @description Units per window */
+                            limit: number;
+                            /** @description Window length, milliseconds (windows are aligned to the epoch) */
+                            duration: number;
+                            /** @description Default false: checked only when a verify names it */
+                            autoApply?: boolean;
+                        }[];
                     };
                 };
             };
@@ -665,6 +705,16 @@ export interface paths {
                             metadata: {
                                 [key: string]: unknown;
                             };
+                            ratelimits: {
+                                /** @description Unique on its owner; a verify names it in `ratelimits` */
+                                name: string;
+                                /** @description Units per window */
+                                limit: number;
+                                /** @description Window length, milliseconds (windows are aligned to the epoch) */
+                                duration: number;
+                                /** @description Checked on every verify; otherwise only when the verify names it */
+                                autoApply: boolean;
+                            }[];
                             /**
                              * Format: date-time
                              * @description RFC 3339, UTC
@@ -776,6 +826,16 @@ export interface paths {
                             metadata: {
                                 [key: string]: unknown;
                             };
+                            ratelimits: {
+                                /** @description Unique on its owner; a verify names it in `ratelimits` */
+                                name: string;
+                                /** @description Units per window */
+                                limit: number;
+                                /** @description Window length, milliseconds (windows are aligned to the epoch) */
+                                duration: number;
+                                /** @description Checked on every verify; otherwise only when the verify names it */
+                                autoApply: boolean;
+                            }[];
                             /**
                              * Format: date-time
                              * @description RFC 3339, UTC
@@ -891,6 +951,16 @@ export interface paths {
                             metadata: {
                                 [key: string]: unknown;
                             };
+                            ratelimits: {
+                                /** @description Unique on its owner; a verify names it in `ratelimits` */
+                                name: string;
+                                /** @description Units per window */
+                                limit: number;
+                                /** @description Window length, milliseconds (windows are aligned to the epoch) */
+                                duration: number;
+                                /** @description Checked on every verify; otherwise only when the verify names it */
+                                autoApply: boolean;
+                            }[];
                             /**
                              * Format: date-time
                              * @description RFC 3339, UTC
@@ -1051,7 +1121,17 @@ export interface paths {
                         expiresAt?: string | null;
                         scopes?: string[];
                         /** @description An account key's management permissions; default on create: the caller's own. Never more than the caller holds. */
-                        permissions?: ("clients:read" | "clients:write" | "keys:read" | "keys:write" | "keys:verify" | "integrations:write" | "webhooks:read" | "webhooks:write" | "events:read" | "usage:read" | "usage:write" | "users:read" | "users:write" | "account:write" | "*")[];
+                        permissions?: ("clients:read" | "clients:write" | "keys:read" | "keys:write" | "keys:verify" | "integrations:write" | "webhooks:read" | "webhooks:write" | "events:read" | "usage:read" | "usage:write" | "users:read" | "users:write" | "account:write" | "ratelimit:check" | "ratelimit:read" | "ratelimit:write" | "*")[];
+                        ratelimits?: {
+                            /** @description Unique on its owner; a verify names it in `ratelimits` */
+                            name: string;
+                            /** @description Units per window */
+                            limit: number;
+                            /** @description Window length, milliseconds (windows are aligned to the epoch) */
+                            duration: number;
+                            /** @description Default false: checked only when a verify names it */
+                            autoApply?: boolean;
+                        }[];
                     };
                 };
             };
@@ -1145,11 +1225,23 @@ export interface paths {
                         token: string;
                         /** @description Dimension of the metered call (e.g. a domain); counted under the client's `calls` */
                         dimension?: string;
+                        /** @description Limits to check besides the auto-applied ones: the key's, its client's or the account's, by name */
+                        ratelimits?: {
+                            name: string;
+                            /** @description Units this call spends (default 1; 0 only reads the limit) */
+                            cost?: number;
+                        }[];
                     } | {
                         keyId: string;
                         secret: string;
                         /** @description Dimension of the metered call (e.g. a domain); counted under the client's `calls` */
                         dimension?: string;
+                        /** @description Limits to check besides the auto-applied ones: the key's, its client's or the account's, by name */
+                        ratelimits?: {
+                            name: string;
+                            /** @description Units this call spends (default 1; 0 only reads the limit) */
+                            cost?: number;
+                        }[];
                     };
                 };
             };
@@ -1162,13 +1254,22 @@ export interface paths {
                     content: {
                         "application/json": {
                             valid: boolean;
-                            code: "VALID" | "NOT_FOUND" | "EXPIRED" | "DISABLED" | "CLIENT_INACTIVE" | "USAGE_EXCEEDED";
+                            code: "VALID" | "NOT_FOUND" | "EXPIRED" | "DISABLED" | "CLIENT_INACTIVE" | "USAGE_EXCEEDED" | "RATE_LIMITED";
                             keyId?: string;
                             /** Format: uuid */
                             accountId?: string;
                             clientId?: string | null;
                             expiresAt?: string | null;
                             scopes?: string[];
+                            /** @description Every limit checked (empty unless the key is otherwise valid) */
+                            ratelimits: {
+                                name: string;
+                                limit: number;
+                                remaining: number;
+                                /** @description When the window ends, epoch milliseconds */
+                                reset: number;
+                                exceeded: boolean;
+                            }[];
                         };
                     };
                 };
@@ -1258,6 +1359,16 @@ export interface paths {
                             scopes: string[];
                             /** @description Management permissions of an account key (empty for a client's key) */
                             permissions: string[];
+                            ratelimits: {
+                                /** @description Unique on its owner; a verify names it in `ratelimits` */
+                                name: string;
+                                /** @description Units per window */
+                                limit: number;
+                                /** @description Window length, milliseconds (windows are aligned to the epoch) */
+                                duration: number;
+                                /** @description Checked on every verify; otherwise only when the verify names it */
+                                autoApply: boolean;
+                            }[];
                             /** @description Last characters of the secret, for recognising a key */
                             hint: string;
                             expiresAt: string | null;
@@ -1387,7 +1498,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Update an API key (name, primary, enabled, expiry, scopes, permissions) */
+        /** Update an API key (name, primary, enabled, expiry, scopes, permissions, rate limits) */
         patch: {
             parameters: {
                 query?: never;
@@ -1407,7 +1518,17 @@ export interface paths {
                         expiresAt?: string | null;
                         scopes?: string[];
                         /** @description An account key's management permissions; default on create: the caller's own. Never more than the caller holds. */
-                        permissions?: ("clients:read" | "clients:write" | "keys:read" | "keys:write" | "keys:verify" | "integrations:write" | "webhooks:read" | "webhooks:write" | "events:read" | "usage:read" | "usage:write" | "users:read" | "users:write" | "account:write" | "*")[];
+                        permissions?: ("clients:read" | "clients:write" | "keys:read" | "keys:write" | "keys:verify" | "integrations:write" | "webhooks:read" | "webhooks:write" | "events:read" | "usage:read" | "usage:write" | "users:read" | "users:write" | "account:write" | "ratelimit:check" | "ratelimit:read" | "ratelimit:write" | "*")[];
+                        ratelimits?: {
+                            /** @description Unique on its owner; a verify names it in `ratelimits` */
+                            name: string;
+                            /** @description Units per window */
+                            limit: number;
+                            /** @description Window length, milliseconds (windows are aligned to the epoch) */
+                            duration: number;
+                            /** @description Default false: checked only when a verify names it */
+                            autoApply?: boolean;
+                        }[];
                     };
                 };
             };
@@ -1428,6 +1549,16 @@ export interface paths {
                             scopes: string[];
                             /** @description Management permissions of an account key (empty for a client's key) */
                             permissions: string[];
+                            ratelimits: {
+                                /** @description Unique on its owner; a verify names it in `ratelimits` */
+                                name: string;
+                                /** @description Units per window */
+                                limit: number;
+                                /** @description Window length, milliseconds (windows are aligned to the epoch) */
+                                duration: number;
+                                /** @description Checked on every verify; otherwise only when the verify names it */
+                                autoApply: boolean;
+                            }[];
                             /** @description Last characters of the secret, for recognising a key */
                             hint: string;
                             expiresAt: string | null;
@@ -3634,7 +3765,7 @@ export interface paths {
                         /** @description owner: everything; admin: everything but users and account settings; viewer: every :read */
                         role: "owner" | "admin" | "viewer";
                         /** @description Given beyond the role's */
-                        permissions?: ("clients:read" | "clients:write" | "keys:read" | "keys:write" | "keys:verify" | "integrations:write" | "webhooks:read" | "webhooks:write" | "events:read" | "usage:read" | "usage:write" | "users:read" | "users:write" | "account:write" | "*")[];
+                        permissions?: ("clients:read" | "clients:write" | "keys:read" | "keys:write" | "keys:verify" | "integrations:write" | "webhooks:read" | "webhooks:write" | "events:read" | "usage:read" | "usage:write" | "users:read" | "users:write" | "account:write" | "ratelimit:check" | "ratelimit:read" | "ratelimit:write" | "*")[];
                     };
                 };
             };
@@ -4306,7 +4437,7 @@ export interface paths {
                         /** @description owner: everything; admin: everything but users and account settings; viewer: every :read */
                         role?: "owner" | "admin" | "viewer";
                         /** @description Given beyond the role's */
-                        permissions?: ("clients:read" | "clients:write" | "keys:read" | "keys:write" | "keys:verify" | "integrations:write" | "webhooks:read" | "webhooks:write" | "events:read" | "usage:read" | "usage:write" | "users:read" | "users:write" | "account:write" | "*")[];
+                        permissions?: ("clients:read" | "clients:write" | "keys:read" | "keys:write" | "keys:verify" | "integrations:write" | "webhooks:read" | "webhooks:write" | "events:read" | "usage:read" | "usage:write" | "users:read" | "users:write" | "account:write" | "ratelimit:check" | "ratelimit:read" | "ratelimit:write" | "*")[];
                     };
                 };
             };
@@ -4382,6 +4513,155 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/v1/users/{id}/sign-in-lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's failed sign-ins and sign-in lock */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Failed sign-ins in a row */
+                            failures: number;
+                            locked: boolean;
+                            lockedUntil: string | null;
+                            /** @description The next sign-in may not come before this (a growing delay, or the lock) */
+                            retryAfter: string | null;
+                        };
+                    };
+                };
+                /** @description Client error (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Server error (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Lift the user's sign-in lock and forget its failed sign-ins */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Client error (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Server error (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/sessions": {
@@ -4814,6 +5094,16 @@ export interface paths {
                 content: {
                     "application/json": {
                         requireTwoFactor?: boolean;
+                        ratelimits?: {
+                            /** @description Unique on its owner; a verify names it in `ratelimits` */
+                            name: string;
+                            /** @description Units per window */
+                            limit: number;
+                            /** @description Window length, milliseconds (windows are aligned to the epoch) */
+                            duration: number;
+                            /** @description Default false: checked only when a verify names it */
+                            autoApply?: boolean;
+                        }[];
                     };
                 };
             };
@@ -4830,6 +5120,13 @@ export interface paths {
                             name: string;
                             /** @description Every user must have two-factor authentication; one without it may only set it up */
                             requireTwoFactor: boolean;
+                            /** @description Defaults for every key that has no limit of the same name, itself or through its client (each key counted on its own) */
+                            ratelimits: {
+                                name: string;
+                                limit: number;
+                                duration: number;
+                                autoApply: boolean;
+                            }[];
                             /**
                              * Format: date-time
                              * @description RFC 3339, UTC
@@ -4889,6 +5186,380 @@ export interface paths {
         };
         trace?: never;
     };
+    "/v1/ratelimit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Spend `cost` (default 1) of an identifier's limit: success is false, and nothing is spent, when the window has no room left
+         * @description The namespace’s override for the identifier, when there is one, replaces the limit and duration the request names.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Groups identifiers and their overrides, e.g. `email.send` */
+                        namespace: string;
+                        /** @description What is limited within the namespace, e.g. a user id or an address */
+                        identifier: string;
+                        /** @description Units per window */
+                        limit: number;
+                        /** @description Window length, milliseconds (windows are aligned to the epoch) */
+                        duration: number;
+                        /** @description Default 1; 0 only reads the limit */
+                        cost?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            success: boolean;
+                            limit: number;
+                            remaining: number;
+                            /** @description When the window ends, epoch milliseconds */
+                            reset: number;
+                            /** @description The namespace's override for this identifier applied */
+                            overridden: boolean;
+                        };
+                    };
+                };
+                /** @description Client error (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Server error (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ratelimit/namespaces/{namespace}/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A namespace's overrides */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Groups identifiers and their overrides, e.g. `email.send` */
+                    namespace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                namespace: string;
+                                identifier: string;
+                                limit: number;
+                                duration: number;
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC
+                                 */
+                                createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description RFC 3339, UTC
+                                 */
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Client error (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Server error (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ratelimit/namespaces/{namespace}/overrides/{identifier}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the identifier's limit in the namespace (replacing the one requests name) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Groups identifiers and their overrides, e.g. `email.send` */
+                    namespace: string;
+                    /** @description What is limited within the namespace, e.g. a user id or an address */
+                    identifier: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Units per window */
+                        limit: number;
+                        /** @description Window length, milliseconds (windows are aligned to the epoch) */
+                        duration: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            namespace: string;
+                            identifier: string;
+                            limit: number;
+                            duration: number;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339, UTC
+                             */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description Client error (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Server error (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the identifier's override */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Groups identifiers and their overrides, e.g. `email.send` */
+                    namespace: string;
+                    /** @description What is limited within the namespace, e.g. a user id or an address */
+                    identifier: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Client error (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Server error (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4918,6 +5589,16 @@ export interface components {
             metadata: {
                 [key: string]: unknown;
             };
+            ratelimits: {
+                /** @description Unique on its owner; a verify names it in `ratelimits` */
+                name: string;
+                /** @description Units per window */
+                limit: number;
+                /** @description Window length, milliseconds (windows are aligned to the epoch) */
+                duration: number;
+                /** @description Checked on every verify; otherwise only when the verify names it */
+                autoApply: boolean;
+            }[];
             /**
              * Format: date-time
              * @description RFC 3339, UTC
@@ -4939,6 +5620,16 @@ export interface components {
             scopes: string[];
             /** @description Management permissions of an account key (empty for a client's key) */
             permissions: string[];
+            ratelimits: {
+                /** @description Unique on its owner; a verify names it in `ratelimits` */
+                name: string;
+                /** @description Units per window */
+                limit: number;
+                /** @description Window length, milliseconds (windows are aligned to the epoch) */
+                duration: number;
+                /** @description Checked on every verify; otherwise only when the verify names it */
+                autoApply: boolean;
+            }[];
             /** @description Last characters of the secret, for recognising a key */
             hint: string;
             expiresAt: string | null;

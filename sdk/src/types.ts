@@ -68,6 +68,12 @@ export type TwoFactorEnrolment = ResponseOf<'/v1/users/me/2fa', 'post'>;
 export type TwoFactorRecoveryCodes = ResponseOf<'/v1/users/me/2fa/confirm', 'post'>;
 export type Account = ResponseOf<'/v1/account', 'patch'>;
 export type AccountUpdate = BodyOf<'/v1/account', 'patch'>;
+export type SignInLock = ResponseOf<'/v1/users/{id}/sign-in-lock', 'get'>;
+
+export type RateLimitCheck = BodyOf<'/v1/ratelimit', 'post'>;
+export type RateLimitResult = ResponseOf<'/v1/ratelimit', 'post'>;
+export type RateLimitOverride = ResponseOf<'/v1/ratelimit/namespaces/{namespace}/overrides/{identifier}', 'put'>;
+export type RateLimitOverrideSet = BodyOf<'/v1/ratelimit/namespaces/{namespace}/overrides/{identifier}', 'put'>;
 
 export type UsageReport = BodyOf<'/v1/clients/{id}/usage', 'post'>;
 export type UsageRecorded = ResponseOf<'/v1/clients/{id}/usage', 'post'>;

@@ -7,7 +7,7 @@
  */
 import type { Change, VerificationCache } from '../core/cache.js';
 import type { KeyWithClient } from '../core/ports.js';
-import type { ApiKey, Client } from '../core/types.js';
+import type { Account, ApiKey, Client } from '../core/types.js';
 
 export interface MemoryCacheOptions {
   maxEntries?: number;
@@ -28,6 +28,15 @@ export interface MemoryCache extends VerificationCache {
 interface Entry {
   value: { accountId: string };
   expires: number;
+}
+
+interface Wrapped<T> {
+  accountId: string;
+  value: T;
+}
+
+function wrap<T>(accountId: string, value: T | null): Wrapped<T> | null {
+  return value === null ? null : { accountId, value };
 }
 
 export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache {
@@ -112,11 +121,17 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
     peekClient: (accountId, clientId) => peek(`c:${clientId}`, accountId),
     client: (accountId, clientId, loader) => read(`c:${clientId}`, accountId, loader),
     user: (accountId, userId, loader) => read(`u:${userId}`, accountId, loader),
+    // Accounts and override maps are held in an envelope that names their account.
+    account: async (accountId, loader) => (await read(`a:${accountId}`, accountId, async () => wrap(accountId, await loader())))?.value ?? null,
+    peekAccount: (accountId) => peek<Wrapped<Account>>(`a:${accountId}`, accountId)?.value,
+    overrides: async (accountId, namespace, loader) => (await read(`o:${accountId}:${namespace}`, accountId, async () => wrap(accountId, await loader())))!.value,
     invalidate(change: Change) {
       generation++;
       if (change.keyId) entries.delete(`k:${change.keyId}`);
       if (change.clientId) entries.delete(`c:${change.clientId}`);
       if (change.userId) entries.delete(`u:${change.userId}`);
+      if (change.accountId) entries.delete(`a:${change.accountId}`);
+      if (change.overrides) entries.delete(`o:${change.overrides}`);
     },
     setEnabled(on) {
       generation++;

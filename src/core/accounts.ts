@@ -14,6 +14,8 @@ import { EMAIL } from './clients.js';
 import { checkPassword } from './users.js';
 import { recordEvent } from './events.js';
 import { type Account, NO_SECOND_FACTOR, type Principal, type User } from './types.js';
+import { announceChange } from './cache.js';
+import { checkRateLimitSpecs, type RateLimitSpecInput } from './rate-limits.js';
 
 export interface NewAccount {
   name: string;
@@ -36,7 +38,7 @@ export async function createAccount(ctx: CoreContext, input: NewAccount): Promis
   checkPassword(password, 'password');
   const passwordHash = await hashPassword(password);
   const now = ctx.now();
-  const account: Account = { id: uuidv7(), name: input.name.trim(), requireTwoFactor: false, createdAt: now, updatedAt: now };
+  const account: Account = { id: uuidv7(), name: input.name.trim(), requireTwoFactor: false, ratelimits: [], createdAt: now, updatedAt: now };
   const user: User = { id: uuidv7(), accountId: account.id, email: input.email, passwordHash, role: 'owner', permissions: [], ...NO_SECOND_FACTOR, createdAt: now, updatedAt: now };
   const system: Principal = { kind: 'account', accountId: account.id, actor: { type: 'system', id: 'bootstrap' }, permissions: ['*'] };
   return ctx.store.transaction(async (tx) => {
@@ -50,6 +52,8 @@ export async function createAccount(ctx: CoreContext, input: NewAccount): Promis
 
 export interface AccountSettings {
   requireTwoFactor?: boolean;
+  /** Rate limits for every key of the account that has none of the same name (each key counted on its own). */
+  ratelimits?: RateLimitSpecInput[];
 }
 
 /**
@@ -63,11 +67,23 @@ export async function updateAccountSettings(ctx: CoreContext, principal: Princip
     const me = await ctx.store.users.get(principal.accountId, principal.actor.id);
     if (!me?.totpEnabled) throw new AppError('TWO_FACTOR_NOT_ENROLLED', 'Turn on your own two-factor authentication before requiring it of everyone');
   }
+  const ratelimits = settings.ratelimits === undefined ? undefined : checkRateLimitSpecs(settings.ratelimits, 'body.ratelimits');
   const now = ctx.now();
-  return ctx.store.transaction(async (tx) => {
-    const updated = await tx.accounts.update(principal.accountId, { ...(settings.requireTwoFactor !== undefined ? { requireTwoFactor: settings.requireTwoFactor } : {}) }, now);
+  const updated = await ctx.store.transaction(async (tx) => {
+    const updated = await tx.accounts.update(
+      principal.accountId,
+      { ...(settings.requireTwoFactor !== undefined ? { requireTwoFactor: settings.requireTwoFactor } : {}), ...(ratelimits !== undefined ? { ratelimits } : {}) },
+      now,
+    );
     if (!updated) throw new AppError('NOT_FOUND');
-    await recordEvent(tx, { accountId: updated.id, clientId: null, type: 'account.updated', actor: principal.actor, data: { requireTwoFactor: updated.requireTwoFactor } }, now);
+    await announceChange(tx, { accountId: updated.id });
+    await recordEvent(
+      tx,
+      { accountId: updated.id, clientId: null, type: 'account.updated', actor: principal.actor, data: { requireTwoFactor: updated.requireTwoFactor, ratelimits: updated.ratelimits } },
+      now,
+    );
     return updated;
   });
+  ctx.cache.invalidate({ accountId: updated.id });
+  return updated;
 }

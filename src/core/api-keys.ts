@@ -17,6 +17,7 @@ import { CLIENT_CREDENTIAL_POWER, parsePermissions, requireHolds, requirePermiss
 import { announceChange } from './cache.js';
 import { recordEvent } from './events.js';
 import { decodeCursor, pageOf } from './pagination.js';
+import { checkRateLimitSpecs, type RateLimitSpecInput } from './rate-limits.js';
 import { PrimaryConflict, type KeyPatch, type Store } from './ports.js';
 import type { ApiKey, Page, Principal } from './types.js';
 
@@ -28,6 +29,7 @@ export interface KeyInput {
   scopes?: string[];
   /** Account keys only; default: the creator's own permissions. */
   permissions?: string[];
+  ratelimits?: RateLimitSpecInput[];
 }
 
 export interface KeyUpdate {
@@ -38,6 +40,7 @@ export interface KeyUpdate {
   scopes?: string[];
   /** Account keys only. */
   permissions?: string[];
+  ratelimits?: RateLimitSpecInput[];
 }
 
 /** The only shape that ever carries a secret: create and reset results. */
@@ -152,6 +155,7 @@ export async function createKey(ctx: CoreContext, principal: Principal, input: K
         enabled: true,
         scopes: input.scopes ?? [],
         permissions,
+        ratelimits: checkRateLimitSpecs(input.ratelimits ?? [], 'body.ratelimits'),
         secretHash: hashSecret(ctx.pepper, secret),
         secretHint: secretHint(secret),
         previousSecretHash: null,
@@ -255,6 +259,7 @@ export async function updateKey(ctx: CoreContext, principal: Principal, keyId: s
       if (input.enabled !== undefined) patch.enabled = input.enabled;
       if (input.expiresAt !== undefined) patch.expiresAt = input.expiresAt;
       if (input.scopes !== undefined) patch.scopes = input.scopes;
+      if (input.ratelimits !== undefined) patch.ratelimits = checkRateLimitSpecs(input.ratelimits, 'body.ratelimits');
       if (permissions !== undefined && !samePermissions(permissions, key.permissions)) patch.permissions = permissions;
       if (input.isPrimary === true && !key.isPrimary) {
         const current = await tx.apiKeys.findPrimaryForUpdate(principal.accountId, key.clientId);

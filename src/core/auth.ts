@@ -17,6 +17,7 @@ import { checkSecondFactor } from './two-factor.js';
 import type { TokenService } from './signing-keys.js';
 import type { Actor, ApiKey, Principal, User } from './types.js';
 import { checkCredential } from './verification.js';
+import { loginSubject, throttledSignIn } from './throttle.js';
 
 export interface TokenSettings {
   accessTtlSeconds: number;
@@ -163,6 +164,8 @@ export interface PasswordLogin {
   clientUid?: string;
   /** The second factor (a TOTP code or a recovery code) of a user with two-factor authentication. */
   otp?: string;
+  /** The caller's address, for the sign-in throttle (throttle.ts). */
+  address?: string;
 }
 
 /**
@@ -171,6 +174,17 @@ export interface PasswordLogin {
  * its secret. Returns null for every failure alike.
  */
 export async function loginWithPassword(ctx: AuthContext, login: PasswordLogin): Promise<{ access: string; refresh: string } | null> {
+  // A key id's secret is not guessable: only the address limit covers it.
+  const attempt = { ...(login.address !== undefined ? { address: login.address } : {}), ...(KEY_ID_PATTERN.test(login.username) ? {} : { subject: loginSubject(login.username) }) };
+  return throttledSignIn(
+    ctx,
+    attempt,
+    () => signIn(ctx, login),
+    (r) => r === null,
+  );
+}
+
+async function signIn(ctx: AuthContext, login: PasswordLogin): Promise<{ access: string; refresh: string } | null> {
   const subject = await resolveLogin(ctx, login);
   if (!subject) return null;
   const principal = await scope(ctx, subject, login.clientUid);

@@ -4,13 +4,15 @@
  * through the database's notification channel, on every other instance.
  */
 import type { KeyWithClient, Store } from './ports.js';
-import type { ApiKey, Client, User } from './types.js';
+import type { Account, ApiKey, Client, RateLimitOverride, User } from './types.js';
 
-/** What changed: a key, a client (and so every key it owns), or a user. */
+/** What changed: a key, a client (and so every key it owns), a user, an account's settings, or a rate-limit namespace's overrides (`accountId:namespace`). */
 export interface Change {
   keyId?: string;
   clientId?: string;
   userId?: string;
+  accountId?: string;
+  overrides?: string;
 }
 
 export const INVALIDATION_CHANNEL = 'clientele_invalidate';
@@ -24,6 +26,11 @@ export interface VerificationCache {
   keyWithClient(keyId: string, load: () => Promise<KeyWithClient | null>): Promise<KeyWithClient | null>;
   client(accountId: string, clientId: string, load: () => Promise<Client | null>): Promise<Client | null>;
   user(accountId: string, userId: string, load: () => Promise<User | null>): Promise<User | null>;
+  account(accountId: string, load: () => Promise<Account | null>): Promise<Account | null>;
+  /** A rate-limit namespace's overrides by identifier. */
+  overrides(accountId: string, namespace: string, load: () => Promise<Map<string, RateLimitOverride>>): Promise<Map<string, RateLimitOverride>>;
+  /** The cached account, without loading. */
+  peekAccount(accountId: string): Account | undefined;
   /** The cached key, without loading: undefined when it is not in the cache (or expired). */
   peekKey(keyId: string): ApiKey | undefined;
   /** The cached client of this account, without loading: undefined when not cached or of another account. */
@@ -38,6 +45,9 @@ export const noCache: VerificationCache = {
   keyWithClient: (_id, load) => load(),
   client: (_a, _c, load) => load(),
   user: (_a, _u, load) => load(),
+  account: (_a, load) => load(),
+  overrides: (_a, _n, load) => load(),
+  peekAccount: () => undefined,
   peekKey: () => undefined,
   peekClient: () => undefined,
   invalidate: () => undefined,

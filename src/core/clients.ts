@@ -17,6 +17,7 @@ import type { ClientPatch } from './ports.js';
 import type { Client, Page, Principal } from './types.js';
 import { checkCredential } from './verification.js';
 import { grants, requirePermission } from './permissions.js';
+import { checkRateLimitSpecs, type RateLimitSpecInput } from './rate-limits.js';
 
 /** Fields a caller may set. `password` is hashed; `passwordHash` imports a bcrypt hash. */
 export interface ClientInput {
@@ -34,6 +35,8 @@ export interface ClientInput {
   features?: Record<string, boolean>;
   limits?: Record<string, number>;
   metadata?: Record<string, unknown>;
+  /** Checked by verify, shared by all the client's keys. */
+  ratelimits?: RateLimitSpecInput[];
 }
 
 export interface ClientQuery {
@@ -125,6 +128,7 @@ export async function createClient(ctx: CoreContext, principal: Principal, input
     features: input.features ?? {},
     limits: input.limits ?? {},
     metadata: input.metadata ?? {},
+    ratelimits: checkRateLimitSpecs(input.ratelimits ?? [], 'body.ratelimits'),
     dataKey: wrapped,
     createdAt: now,
     updatedAt: now,
@@ -219,12 +223,13 @@ export async function updateClient(ctx: CoreContext, principal: Principal, id: s
   requirePermission(principal, 'clients:write');
   checkInput(input);
   if (input.name === null || (input.name !== undefined && input.name.trim() === '')) throw invalidField('body.name', 'must not be empty');
-  if (principal.kind === 'client' && (input.limits !== undefined || input.features !== undefined || input.isActive !== undefined || merge))
-    throw new AppError('FORBIDDEN', 'A client credential may not change its limits, features or status');
+  if (principal.kind === 'client' && (input.limits !== undefined || input.ratelimits !== undefined || input.features !== undefined || input.isActive !== undefined || merge))
+    throw new AppError('FORBIDDEN', 'A client credential may not change its limits, rate limits, features or status');
   const patch: ClientPatch = {};
   const fields = ['name', 'description', 'siret', 'username', 'emailAddress', 'firstName', 'lastName', 'company'] as const;
   for (const f of fields) if (input[f] !== undefined) (patch as Record<string, unknown>)[f] = input[f];
   for (const f of ['isActive', 'features', 'limits', 'metadata'] as const) if (input[f] !== undefined) (patch as Record<string, unknown>)[f] = input[f];
+  if (input.ratelimits !== undefined) patch.ratelimits = checkRateLimitSpecs(input.ratelimits, 'body.ratelimits');
   Object.assign(patch, await passwordColumns(input));
   const now = ctx.now();
   const after = await ctx.store.transaction(async (tx) => {

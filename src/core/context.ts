@@ -7,6 +7,8 @@ import type { AddressPolicy } from '../outbound/address-policy.js';
 import type { OutboundClient } from '../outbound/http-client.js';
 import type { VerificationCache } from './cache.js';
 import type { Store } from './ports.js';
+import type { RateLimiter } from './rate-limits.js';
+import type { ThrottlePolicy } from './throttle.js';
 
 /** A metered call of a client (a successful key verification), with an optional dimension. */
 export interface MeteredCall {
@@ -38,6 +40,10 @@ export interface CoreContext {
   cache: VerificationCache;
   /** Most webhook endpoints an account may have (CLIENTELE_WEBHOOK_MAX_ENDPOINTS). */
   webhookMaxEndpoints: number;
+  /** Counts rate limits: verify's, POST /v1/ratelimit's and the doors' (throttle.ts). */
+  rateLimiter: RateLimiter;
+  /** Sign-in and source-address limits (throttle.ts; its defaults when absent). */
+  throttle?: ThrottlePolicy;
   /** Browser session lifetimes (sessions.ts; its defaults when absent). */
   sessionSettings?: { idleSeconds: number; maxSeconds: number };
 }

@@ -38,6 +38,7 @@ export const ERROR_CATALOGUE = {
   REQUEST_TIMEOUT: { status: 408, title: 'The request was not received in time' },
   URI_TOO_LONG: { status: 414, title: 'A path segment of the URL is too long' },
   HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests: retry after the Retry-After delay' },
   INTERNAL: { status: 500, title: 'Internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'The server is too busy to answer now; retry after the Retry-After delay' },
 } as const satisfies Record<string, { status: number; title: string }>;
@@ -74,4 +75,26 @@ export class AppError extends Error {
 /** Shorthand for a single-field validation error. */
 export function invalidField(field: string, message: string): AppError {
   return new AppError('VALIDATION_FAILED', `${field}: ${message}`, [{ field, message }]);
+}
+
+/** One limit a refused request ran into, for the IETF RateLimit-Policy / RateLimit headers. */
+export interface LimitPolicy {
+  /** The policy's name, e.g. `sign-in-address`. */
+  name: string;
+  /** Units per window. */
+  quota: number;
+  windowSeconds: number;
+  remaining: number;
+}
+
+/** RATE_LIMITED, with when to retry and the limit that was hit (each surface writes the body, the HTTP layer the headers). */
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+  readonly policy: LimitPolicy;
+
+  constructor(message: string, retryAfterSeconds: number, policy: LimitPolicy) {
+    super('RATE_LIMITED', message);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    this.policy = policy;
+  }
 }

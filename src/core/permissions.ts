@@ -32,6 +32,9 @@ export const PERMISSIONS = {
   'users:read': "List and read the account's users",
   'users:write': 'Create users, change their role and permissions, remove them',
   'account:write': "Change the account's settings",
+  'ratelimit:check': 'Check and spend a rate limit: POST /v1/ratelimit',
+  'ratelimit:read': "List the rate-limit namespaces' overrides",
+  'ratelimit:write': 'Set and delete rate-limit overrides',
   '*': 'Everything, including permissions added later',
 } as const;
 
@@ -76,6 +79,7 @@ const INCLUDED_BY: Partial<Record<Permission, Permission>> = {
   'webhooks:read': 'webhooks:write',
   'usage:read': 'usage:write',
   'users:read': 'users:write',
+  'ratelimit:read': 'ratelimit:write',
 };
 
 /** Whether `granted` includes `needed` (`*` includes everything; a `:write` its `:read`). */

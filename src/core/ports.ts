@@ -15,7 +15,22 @@
  * EMAIL_TAKEN, and `apiKeys.insert/update` a PrimaryConflict when the unique index that
  * keeps one primary key per owner would break, even under concurrent writers.
  */
-import type { Account, AccountWebhookSecret, ApiKey, Client, ClientWebhookSecret, DomainEvent, Integration, IntegrationKind, Session, User, WebhookDelivery, WebhookEndpoint } from './types.js';
+import type {
+  Account,
+  AccountWebhookSecret,
+  ApiKey,
+  LoginThrottle,
+  RateLimitOverride,
+  Client,
+  ClientWebhookSecret,
+  DomainEvent,
+  Integration,
+  IntegrationKind,
+  Session,
+  User,
+  WebhookDelivery,
+  WebhookEndpoint,
+} from './types.js';
 
 export interface ClientFilter {
   limit: number;
@@ -29,7 +44,7 @@ export interface ClientFilter {
 }
 
 export type ClientPatch = Partial<
-  Pick<Client, 'name' | 'description' | 'siret' | 'username' | 'emailAddress' | 'firstName' | 'lastName' | 'company' | 'passwordHash' | 'isActive' | 'features' | 'limits' | 'metadata'>
+  Pick<Client, 'name' | 'description' | 'siret' | 'username' | 'emailAddress' | 'firstName' | 'lastName' | 'company' | 'passwordHash' | 'isActive' | 'features' | 'limits' | 'metadata' | 'ratelimits'>
 >;
 
 interface KeyFilter {
@@ -44,7 +59,7 @@ interface KeyFilter {
 export type UserPatch = Partial<Pick<User, 'role' | 'permissions' | 'passwordHash' | 'totpSecret' | 'totpEnabled' | 'totpLastStep' | 'recoveryCodes'>>;
 
 export type KeyPatch = Partial<
-  Pick<ApiKey, 'name' | 'isPrimary' | 'enabled' | 'scopes' | 'permissions' | 'expiresAt' | 'secretHash' | 'secretHint' | 'previousSecretHash' | 'previousSecretExpiresAt'>
+  Pick<ApiKey, 'name' | 'isPrimary' | 'enabled' | 'scopes' | 'permissions' | 'ratelimits' | 'expiresAt' | 'secretHash' | 'secretHint' | 'previousSecretHash' | 'previousSecretExpiresAt'>
 >;
 
 export interface EventFilter {
@@ -123,7 +138,24 @@ export interface Store {
     insert(account: Account): Promise<void>;
     get(id: string): Promise<Account | null>;
     count(): Promise<number>;
-    update(id: string, patch: Partial<Pick<Account, 'requireTwoFactor'>>, at: Date): Promise<Account | null>;
+    update(id: string, patch: Partial<Pick<Account, 'requireTwoFactor' | 'ratelimits'>>, at: Date): Promise<Account | null>;
+  };
+  rateLimitOverrides: {
+    /** The namespace's overrides by identifier. */
+    listNamespace(accountId: string, namespace: string): Promise<Map<string, RateLimitOverride>>;
+    countNamespace(accountId: string, namespace: string): Promise<number>;
+    /** Inserts or replaces (keeping createdAt); returns the row as stored. */
+    upsert(o: RateLimitOverride): Promise<RateLimitOverride>;
+    delete(accountId: string, namespace: string, identifier: string): Promise<boolean>;
+  };
+  loginThrottles: {
+    get(subject: string): Promise<LoginThrottle | null>;
+    /** Counts one more failure (starting again from 1 when the last was before `forgetBefore`); the failures now counted. */
+    countFailure(subject: string, at: Date, forgetBefore: Date): Promise<number>;
+    block(subject: string, blockedUntil: Date, lockedUntil: Date | null): Promise<void>;
+    delete(subject: string): Promise<boolean>;
+    /** Forgets throttles untouched since `before`. */
+    prune(before: Date): Promise<void>;
   };
   users: {
     insert(user: User): Promise<void>;

@@ -17,6 +17,7 @@ import type { CoreContext } from './context.js';
 import { AppError } from './errors.js';
 import type { Principal, Session, User } from './types.js';
 import { effectivePermissions } from './users.js';
+import { loginSubject, throttledSignIn } from './throttle.js';
 
 interface SessionSettings {
   /** A session unused this long ends. */
@@ -59,15 +60,24 @@ export interface SignIn {
   password: string;
   otp?: string;
   userAgent?: string;
+  /** The caller's address, for the sign-in throttle (throttle.ts). */
+  address?: string;
 }
 
 /** Signs a user in: a new session and its token (for the cookie), or UNAUTHENTICATED for every failure alike. */
 export async function createSession(ctx: CoreContext, input: SignIn): Promise<{ session: Session; token: string; user: User }> {
-  const user = await checkUserLogin(ctx, input.email, input.password, input.otp);
-  if (!user) {
-    if (user === undefined) await verifyDummy(input.password); // the same work as a wrong password
-    throw new AppError('UNAUTHENTICATED', 'The e-mail, password or code is not right');
-  }
+  const attempt = { ...(input.address !== undefined ? { address: input.address } : {}), subject: loginSubject(input.email) };
+  const user = await throttledSignIn(
+    ctx,
+    attempt,
+    async () => {
+      const found = await checkUserLogin(ctx, input.email, input.password, input.otp);
+      if (found === undefined) await verifyDummy(input.password); // the same work as a wrong password
+      return found ?? null;
+    },
+    (found) => found === null,
+  );
+  if (!user) throw new AppError('UNAUTHENTICATED', 'The e-mail, password or code is not right');
   const token = encodeBase62(randomBytes(32), 43);
   const now = ctx.now();
   const session: Session = {

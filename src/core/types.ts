@@ -1,8 +1,42 @@
 /** Domain records. Plain data: no behaviour, no wire or SQL concerns. */
 
+/**
+ * A rate limit checked by key verification (docs/rate-limits.md): at most `limit` units per
+ * `duration` milliseconds; `autoApply` limits are checked on every verify, the others only
+ * when the verify names them.
+ */
+export interface RateLimitSpec {
+  name: string;
+  limit: number;
+  duration: number;
+  autoApply: boolean;
+}
+
+/** A namespace's limit for one identifier of POST /v1/ratelimit, replacing the one requests name. */
+export interface RateLimitOverride {
+  accountId: string;
+  namespace: string;
+  identifier: string;
+  limit: number;
+  duration: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Failed sign-ins of one login name: the delay before the next attempt, and the lock. */
+export interface LoginThrottle {
+  subject: string;
+  failures: number;
+  blockedUntil: Date;
+  lockedUntil: Date | null;
+  updatedAt: Date;
+}
+
 export interface Account {
   id: string;
   name: string;
+  /** Defaults for every key of the account (each key counted on its own). */
+  ratelimits: RateLimitSpec[];
   /** Every user must have two-factor authentication; one without it may only set it up. */
   requireTwoFactor: boolean;
   createdAt: Date;
@@ -62,6 +96,8 @@ export interface Client {
   features: Record<string, boolean>;
   limits: Record<string, number>;
   metadata: Record<string, unknown>;
+  /** Shared by all its keys. */
+  ratelimits: RateLimitSpec[];
   /** The client's data key, wrapped by the master key. */
   dataKey: Buffer;
   createdAt: Date;
@@ -80,6 +116,7 @@ export interface ApiKey {
   scopes: string[];
   /** Management permissions (permissions.ts) of an account key; always empty for a client's key. */
   permissions: string[];
+  ratelimits: RateLimitSpec[];
   /** HMAC-SHA-256(pepper, secret); the secret itself is never stored. */
   secretHash: Buffer;
   secretHint: string;

@@ -26,6 +26,7 @@ import { decodeCursor, pageOf } from './pagination.js';
 import { type Permission, parsePermissions, requireHolds, requirePermission, type Role, ROLES, userPermissions } from './permissions.js';
 import type { UserPatch } from './ports.js';
 import { NO_SECOND_FACTOR, type Page, type Principal, type User } from './types.js';
+import { loginSubject } from './throttle.js';
 
 export const MIN_PASSWORD_LENGTH = 12;
 const ROLE_NAMES = Object.keys(ROLES) as Role[];
@@ -53,7 +54,7 @@ export interface CreatedUser {
  * only set it up: the routes that act on the user itself need no permission).
  */
 export async function effectivePermissions(ctx: CoreContext, user: User): Promise<Permission[]> {
-  if (!user.totpEnabled && (await ctx.store.accounts.get(user.accountId))?.requireTwoFactor) return [];
+  if (!user.totpEnabled && (await ctx.cache.account(user.accountId, () => ctx.store.accounts.get(user.accountId)))?.requireTwoFactor) return [];
   return userPermissions(user);
 }
 
@@ -200,4 +201,36 @@ export async function changeOwnPassword(ctx: CoreContext, principal: Principal, 
     await recordEvent(tx, { accountId: user.accountId, clientId: null, type: 'user.password_changed', actor: principal.actor, data: { user: userSnapshot(user) } }, now);
   });
   ctx.cache.invalidate({ userId: user.id });
+}
+
+/** A user's sign-in throttle (throttle.ts): failed sign-ins in a row and the lock, if any. */
+export interface SignInLock {
+  failures: number;
+  locked: boolean;
+  lockedUntil: Date | null;
+  /** The next sign-in may not come before this (a growing delay, or the lock's end). */
+  retryAfter: Date | null;
+}
+
+export async function getSignInLock(ctx: CoreContext, principal: Principal, id: string): Promise<SignInLock> {
+  const user = await getUser(ctx, principal, id);
+  const t = await ctx.store.loginThrottles.get(loginSubject(user.email));
+  const now = ctx.now().getTime();
+  if (!t) return { failures: 0, locked: false, lockedUntil: null, retryAfter: null };
+  const locked = t.lockedUntil !== null && t.lockedUntil.getTime() > now;
+  const until = Math.max(t.blockedUntil.getTime(), t.lockedUntil?.getTime() ?? 0);
+  return { failures: t.failures, locked, lockedUntil: locked ? t.lockedUntil : null, retryAfter: until > now ? new Date(until) : null };
+}
+
+/** Lifts a user's sign-in lock and forgets its failed sign-ins (`users:write`). */
+export async function unlockSignIn(ctx: CoreContext, principal: Principal, id: string): Promise<void> {
+  requireAccountPrincipal(principal);
+  requirePermission(principal, 'users:write');
+  const user = await getUser(ctx, principal, id);
+  const now = ctx.now();
+  await ctx.store.transaction(async (tx) => {
+    if (await tx.loginThrottles.delete(loginSubject(user.email))) {
+      await recordEvent(tx, { accountId: user.accountId, clientId: null, type: 'user.unlocked', actor: principal.actor, data: { userId: user.id } }, now);
+    }
+  });
 }

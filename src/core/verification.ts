@@ -8,10 +8,11 @@ import type { CoreContext } from './context.js';
 import type { ApiKey, Client, Principal } from './types.js';
 import { ALL_TIME, limitFor } from './usage.js';
 import { grants, requirePermission } from './permissions.js';
+import { checkedLimits, verifyChecks, type CheckedLimit, type NamedLimit, type RateLimitOutcome } from './rate-limits.js';
 
-type VerifyCode = 'VALID' | 'NOT_FOUND' | 'EXPIRED' | 'DISABLED' | 'CLIENT_INACTIVE' | 'USAGE_EXCEEDED';
+type VerifyCode = 'VALID' | 'NOT_FOUND' | 'EXPIRED' | 'DISABLED' | 'CLIENT_INACTIVE' | 'USAGE_EXCEEDED' | 'RATE_LIMITED';
 
-export type CredentialCheck = { code: 'VALID'; key: ApiKey; client?: Client } | { code: Exclude<VerifyCode, 'VALID' | 'USAGE_EXCEEDED'>; key?: ApiKey };
+export type CredentialCheck = { code: 'VALID'; key: ApiKey; client?: Client } | { code: Exclude<VerifyCode, 'VALID' | 'USAGE_EXCEEDED' | 'RATE_LIMITED'>; key?: ApiKey };
 
 const DUMMY_HASH = Buffer.alloc(32);
 
@@ -97,12 +98,16 @@ export interface VerifyInput {
   secret?: string;
   /** Dimension of the metered call (e.g. the domain being served). */
   dimension?: string;
+  /** Limits to check besides the auto-applied ones, with their cost (default 1). */
+  ratelimits?: NamedLimit[];
 }
 
 export interface VerifyOutcome {
   valid: boolean;
   code: VerifyCode;
   key?: ApiKey;
+  /** Every limit checked (none unless the key is otherwise valid). */
+  ratelimits: CheckedLimit[];
 }
 
 /**
@@ -114,12 +119,16 @@ export async function verifyKey(ctx: CoreContext, principal: Principal, input: V
   const parts = verifiedParts(input);
   if (!parts) {
     hashSecret(ctx.pepper, input.token ?? '');
-    return { valid: false, code: 'NOT_FOUND' };
+    return { valid: false, code: 'NOT_FOUND', ratelimits: [] };
   }
   const check = await checkCredential(ctx, parts.keyId, parts.secret);
-  const client = check.code === 'VALID' ? check.client : undefined;
-  const limited = client !== undefined && inScope(principal, check) && (await overCallLimit(ctx, client));
-  return verifyOutcome(ctx, principal, input, check, limited);
+  if (check.code !== 'VALID' || !inScope(principal, check)) return verifyOutcome(ctx, principal, input, check, false);
+  const client = check.client;
+  if (client !== undefined && (await overCallLimit(ctx, client))) return verifyOutcome(ctx, principal, input, check, true);
+  const account = await ctx.cache.account(check.key.accountId, () => ctx.store.accounts.get(check.key.accountId));
+  const { names, checks } = verifyChecks(check.key, client, account, input.ratelimits);
+  const limits = checks.length > 0 ? await ctx.rateLimiter.check(checks) : undefined;
+  return verifyOutcome(ctx, principal, input, check, false, limits && { names, outcome: limits });
 }
 
 /**
@@ -131,8 +140,14 @@ export function verifyCachedKey(ctx: CoreContext, principal: Principal, input: V
   const parts = verifiedParts(input);
   const check = parts && checkCachedCredential(ctx, parts.keyId, parts.secret);
   if (!check) return undefined;
-  if (check.code === 'VALID' && check.client && limitFor(check.client, 'calls', ALL_TIME) !== undefined) return undefined;
-  return verifyOutcome(ctx, principal, input, check, false);
+  if (check.code !== 'VALID' || !inScope(principal, check)) return verifyOutcome(ctx, principal, input, check, false);
+  if (check.client && limitFor(check.client, 'calls', ALL_TIME) !== undefined) return undefined;
+  const account = ctx.cache.peekAccount(check.key.accountId);
+  if (!account) return undefined;
+  const { names, checks } = verifyChecks(check.key, check.client, account, input.ratelimits);
+  if (checks.length === 0) return verifyOutcome(ctx, principal, input, check, false);
+  const outcome = ctx.rateLimiter.tryCheck(checks);
+  return outcome && verifyOutcome(ctx, principal, input, check, false, { names, outcome });
 }
 
 function verifiedParts(input: VerifyInput): { keyId: string; secret: string } | null {
@@ -146,14 +161,17 @@ function inScope(principal: Principal, check: CredentialCheck): boolean {
   return !key || (key.accountId === principal.accountId && (principal.kind !== 'client' || key.clientId === principal.clientId));
 }
 
-function verifyOutcome(ctx: CoreContext, principal: Principal, input: VerifyInput, check: CredentialCheck, overLimit: boolean): VerifyOutcome {
+/** The answer; `limits`: the rate limits checked and their outcome (a refusal is RATE_LIMITED and is not counted as a use). */
+function verifyOutcome(ctx: CoreContext, principal: Principal, input: VerifyInput, check: CredentialCheck, overLimit: boolean, limits?: { names: string[]; outcome: RateLimitOutcome }): VerifyOutcome {
   const key = check.key;
-  if (!inScope(principal, check)) return { valid: false, code: 'NOT_FOUND' };
-  if (check.code !== 'VALID') return { valid: false, code: check.code, ...(key ? { key } : {}) };
-  if (overLimit) return { valid: false, code: 'USAGE_EXCEEDED', key: check.key };
+  if (!inScope(principal, check)) return { valid: false, code: 'NOT_FOUND', ratelimits: [] };
+  if (check.code !== 'VALID') return { valid: false, code: check.code, ...(key ? { key } : {}), ratelimits: [] };
+  if (overLimit) return { valid: false, code: 'USAGE_EXCEEDED', key: check.key, ratelimits: [] };
+  const ratelimits = limits ? checkedLimits(limits.names, limits.outcome.states) : [];
+  if (limits && !limits.outcome.success) return { valid: false, code: 'RATE_LIMITED', key: check.key, ratelimits };
   const client = check.client;
   ctx.keyUsage.record(check.key.keyId, ctx.now(), client ? { accountId: client.accountId, clientId: client.id, ...(input.dimension ? { dimension: input.dimension } : {}) } : undefined);
-  return { valid: true, code: 'VALID', key: check.key };
+  return { valid: true, code: 'VALID', key: check.key, ratelimits };
 }
 
 /** Whether the client has used up its `calls` limit (counted calls plus those not yet flushed). */

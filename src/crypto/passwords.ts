@@ -30,6 +30,14 @@ export class PasswordWorkBusyError extends Error {
 
 const limit = pLimit(PASSWORD_CONCURRENCY);
 
+/**
+ * Fails at once (PasswordWorkBusyError) when password work could not even wait its turn now:
+ * a sign-in checks this before it reads the database.
+ */
+export function requirePasswordCapacity(): void {
+  if (limit.pendingCount >= PASSWORD_MAX_WAITING) throw new PasswordWorkBusyError();
+}
+
 /** Runs password work within the bound, or fails at once when too much is waiting. */
 function bounded<T>(work: () => Promise<T>): Promise<T> {
   if (limit.pendingCount >= PASSWORD_MAX_WAITING) return Promise.reject(new PasswordWorkBusyError());

@@ -11,10 +11,11 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AuthContext } from '../core/auth.js';
 import { AppError } from '../core/errors.js';
+import { admitTokenRequest, countAuthFailure } from '../core/throttle.js';
 import { parseJsonBody } from './body.js';
 import { withFastLane } from './fast-lane.js';
 import { SECURITY_HEADERS } from './headers.js';
-import { requirePrincipal, type CredentialOptions } from './authenticate.js';
+import { presentsCredential, requirePrincipal, type CredentialOptions } from './authenticate.js';
 import { handleErrorsWith, renderError, toAppError } from './errors.js';
 import { loggerOptions, redactUrl } from './logging.js';
 import { pathOfRawRequest, SURFACES, surfaceOfPath, type SurfaceName } from './surfaces.js';
@@ -34,7 +35,7 @@ export interface AppOptions {
   /** Where log lines go (tests capture them); stdout by default. */
   logStream?: Writable;
   bodyLimit?: number;
-  trustProxy?: boolean;
+  trustProxy?: boolean | number | string[];
   /** The whole request, headers and body, must arrive within this many ms (else 408 and the connection is closed); default 30 s. */
   requestTimeoutMs?: number;
   /** The request headers must arrive within this many ms; default 10 s (never more than requestTimeoutMs). */
@@ -90,7 +91,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     logger: options.logStream ? { ...logger, stream: options.logStream } : logger,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     requestTimeout,
-    trustProxy: options.trustProxy ?? false,
+    // Fastify takes each of these forms; its overloads only resolve from a single one.
+    trustProxy: (options.trustProxy ?? false) as boolean,
     // Errors the router raises before a route matched go through the same writers as any other.
     frameworkErrors: (err, request, reply) => {
       // These replies skip the onSend hook below: the security headers are set here.
@@ -163,12 +165,22 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.setErrorHandler((err, request, reply) => writerFor(request)(toAppError(err, request), request, reply));
   app.setNotFoundHandler((request, reply) => writerFor(request)(new AppError('NOT_FOUND', `No route for ${request.method} ${redactUrl(request.url.split('?')[0]!)}`), request, reply));
 
+  // Token and sign-in endpoints: limited per source address before any body is read.
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config?.tokenEndpoint) await admitTokenRequest(options.ctx, request.ip);
+  });
   app.addHook('preValidation', async (request) => {
     // Routes whose body is optional validate a bodyless request as an empty object.
     if (request.body === undefined && request.routeOptions.config?.optionalBody) request.body = {};
     const auth = request.routeOptions.config?.auth;
     if (auth === false) return;
-    request.principal = await requirePrincipal(options.ctx, request, auth ?? {}, request.routeOptions.config?.sessions === true);
+    try {
+      request.principal = await requirePrincipal(options.ctx, request, auth ?? {}, request.routeOptions.config?.sessions === true);
+    } catch (err) {
+      // A wrong credential counts against its address (a missing one does not): too many, and the answer is 429.
+      if (err instanceof AppError && err.code === 'UNAUTHENTICATED' && presentsCredential(request)) await countAuthFailure(options.ctx, request.ip);
+      throw err;
+    }
   });
   // The documentation UI is public, like the OpenAPI document it renders.
   app.addHook('onRoute', (route) => {

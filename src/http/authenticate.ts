@@ -96,3 +96,13 @@ export async function requirePrincipal(ctx: AuthContext, request: FastifyRequest
   if (!p) throw new AppError('UNAUTHENTICATED', 'Send Authorization: Bearer <token>, Authorization: Basic, or X-API-Key');
   return p;
 }
+
+/**
+ * The request presents a credential of its own (a header, or the CCM19 query key) — what a
+ * wrong guess looks like. A session cookie is not counted: its token is not guessable, and a
+ * browser holding an ended one is no attacker.
+ */
+export function presentsCredential(request: FastifyRequest): boolean {
+  const query = request.query as Record<string, unknown> | undefined;
+  return request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined || typeof query?.apiKey === 'string';
+}

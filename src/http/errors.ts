@@ -4,7 +4,7 @@
  * with a generic 500.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../core/errors.js';
+import { AppError, RateLimitedError } from '../core/errors.js';
 import { redactUrl } from './logging.js';
 import { PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 import { fieldErrors } from './validation.js';
@@ -26,6 +26,8 @@ export function toAppError(err: unknown, request: FastifyRequest): AppError {
     case 'CLIENTELE_DB_BUSY':
     // crypto/passwords.ts PasswordWorkBusyError: too many password checks waiting.
     case 'CLIENTELE_PASSWORD_BUSY':
+    // core/rate-limits.ts RateLimitUnavailableError: the shared rate-limit store did not answer.
+    case 'CLIENTELE_RATE_LIMIT_UNAVAILABLE':
       return new AppError('SERVICE_UNAVAILABLE');
     // Raised by the router before any route matched; their framework messages quote the
     // whole URL, query included, so none of it is carried over.
@@ -51,7 +53,22 @@ export function toAppError(err: unknown, request: FastifyRequest): AppError {
 
 /** A Fastify error handler that writes every error with one surface's writer. */
 export function handleErrorsWith(writer: ErrorWriter) {
-  return (err: unknown, request: FastifyRequest, reply: FastifyReply) => writer(toAppError(err, request), request, reply);
+  return (err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof RateLimitedError) setRateLimitHeaders(reply, err);
+    return writer(toAppError(err, request), request, reply);
+  };
+}
+
+/**
+ * A 429's headers, whatever the surface writes in the body: Retry-After (RFC 9110 §10.2.3)
+ * and the IETF RateLimit-Policy / RateLimit fields (draft-ietf-httpapi-ratelimit-headers):
+ * the policy's quota `q` per window `w` seconds, and what remains `r` until `t` seconds.
+ */
+function setRateLimitHeaders(reply: FastifyReply, err: RateLimitedError): void {
+  const p = err.policy;
+  reply.header('Retry-After', String(err.retryAfterSeconds));
+  reply.header('RateLimit-Policy', `"${p.name}";q=${p.quota};w=${Math.ceil(p.windowSeconds)}`);
+  reply.header('RateLimit', `"${p.name}";r=${p.remaining};t=${err.retryAfterSeconds}`);
 }
 
 /**

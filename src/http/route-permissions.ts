@@ -60,6 +60,12 @@ export const ROUTE_PERMISSIONS: ReadonlyMap<string, RoutePermission> = new Map<s
   ['GET /v1/users/:id', 'users:read'],
   ['PATCH /v1/users/:id', 'users:write'],
   ['DELETE /v1/users/:id', 'users:write'],
+  ['GET /v1/users/:id/sign-in-lock', 'users:read'],
+  ['DELETE /v1/users/:id/sign-in-lock', 'users:write'],
+  ['POST /v1/ratelimit', 'ratelimit:check'],
+  ['GET /v1/ratelimit/namespaces/:namespace/overrides', 'ratelimit:read'],
+  ['PUT /v1/ratelimit/namespaces/:namespace/overrides/:identifier', 'ratelimit:write'],
+  ['DELETE /v1/ratelimit/namespaces/:namespace/overrides/:identifier', 'ratelimit:write'],
   // A user's own account: any user may (a key or a client is refused: it is no user).
   ['GET /v1/users/me', 'self'],
   ['POST /v1/users/me/password', 'self'],

@@ -4,6 +4,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import { grantClientCredentials, type AuthContext } from '../core/auth.js';
+import { countAuthFailure } from '../core/throttle.js';
 import { parseBasic } from './authenticate.js';
 import type { ErrorWriter } from './errors.js';
 import type { Surface } from './surfaces.js';
@@ -21,6 +22,8 @@ function oauthError(reply: FastifyReply, status: number, error: string, descript
  */
 const writeOAuthError: ErrorWriter = (err, _request, reply) => {
   if (err.status === 401) return oauthError(reply, 401, 'invalid_client', 'Client authentication failed');
+  // Not in RFC 6749 (whose errors are all 400 or 401): the HTTP status says it, with Retry-After.
+  if (err.status === 429) return oauthError(reply, 429, 'temporarily_unavailable', err.message);
   if (err.status >= 500) {
     if (err.status === 503 && !reply.hasHeader('Retry-After')) reply.header('Retry-After', '1');
     return oauthError(reply, err.status === 503 ? 503 : 500, err.status === 503 ? 'temporarily_unavailable' : 'server_error', err.message);
@@ -43,7 +46,7 @@ function registerOAuthRoutes(app: App, ctx: AuthContext): void {
   app.post(
     '/oauth2/token',
     {
-      config: { auth: false, formBody: true },
+      config: { auth: false, formBody: true, tokenEndpoint: true },
       schema: {
         tags: ['auth'],
         summary: 'OAuth 2.0 client-credentials grant (RFC 6749 §4.4)',
@@ -69,7 +72,10 @@ function registerOAuthRoutes(app: App, ctx: AuthContext): void {
       if (grantType !== 'client_credentials') return oauthError(reply, 400, 'unsupported_grant_type', 'Only client_credentials is supported');
       if (!clientId || !clientSecret) return oauthError(reply, 401, 'invalid_client', 'Client authentication failed');
       const grant = await grantClientCredentials(ctx, clientId, clientSecret);
-      if (!grant) return oauthError(reply, 401, 'invalid_client', 'Client authentication failed');
+      if (!grant) {
+        await countAuthFailure(ctx, request.ip);
+        return oauthError(reply, 401, 'invalid_client', 'Client authentication failed');
+      }
       reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
       return {
         access_token: grant.accessToken,

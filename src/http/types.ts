@@ -16,6 +16,8 @@ declare module 'fastify' {
     formBody?: boolean;
     /** The body may be omitted altogether (it then validates as `{}`). */
     optionalBody?: boolean;
+    /** A token or sign-in endpoint: requests are limited per source address (core/throttle.ts). */
+    tokenEndpoint?: boolean;
     /** The route's surface takes browser sessions (set at registration from surfaces.ts: the native API). */
     sessions?: boolean;
   }

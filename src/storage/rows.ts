@@ -8,6 +8,7 @@ export const toAccount = (r: Selectable<AccountsTable>): Account => ({
   id: r.id,
   name: r.name,
   requireTwoFactor: r.require_two_factor,
+  ratelimits: r.ratelimits,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -44,6 +45,7 @@ export const CLIENT_COLUMNS = [
   'features',
   'limits',
   'metadata',
+  'ratelimits',
   'data_key',
   'created_at',
   'updated_at',
@@ -59,6 +61,7 @@ export const API_KEY_COLUMNS = [
   'enabled',
   'scopes',
   'permissions',
+  'ratelimits',
   'secret_hash',
   'secret_hint',
   'previous_secret_hash',
@@ -89,6 +92,7 @@ export const toClient = (r: ClientRow): Client => ({
   features: r.features,
   limits: r.limits,
   metadata: r.metadata,
+  ratelimits: r.ratelimits,
   dataKey: r.data_key,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -103,6 +107,7 @@ export const toApiKey = (r: ApiKeyRow): ApiKey => ({
   enabled: r.enabled,
   scopes: r.scopes,
   permissions: r.permissions,
+  ratelimits: r.ratelimits,
   secretHash: r.secret_hash,
   secretHint: r.secret_hint,
   previousSecretHash: r.previous_secret_hash,
@@ -150,12 +155,13 @@ export function clientPatchColumns(patch: Partial<Client>): Record<string, unkno
     features: 'features',
     limits: 'limits',
     metadata: 'metadata',
+    ratelimits: 'ratelimits',
   };
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(patch)) {
     const col = map[k];
     if (!col || v === undefined) continue;
-    out[col] = col === 'features' || col === 'limits' || col === 'metadata' ? JSON.stringify(v) : v;
+    out[col] = col === 'features' || col === 'limits' || col === 'metadata' || col === 'ratelimits' ? JSON.stringify(v) : v;
   }
   return out;
 }
@@ -167,6 +173,7 @@ export function keyPatchColumns(patch: Partial<ApiKey>): Record<string, unknown>
     enabled: 'enabled',
     scopes: 'scopes',
     permissions: 'permissions',
+    ratelimits: 'ratelimits',
     expiresAt: 'expires_at',
     secretHash: 'secret_hash',
     secretHint: 'secret_hint',
@@ -177,7 +184,7 @@ export function keyPatchColumns(patch: Partial<ApiKey>): Record<string, unknown>
   for (const [k, v] of Object.entries(patch)) {
     const col = map[k];
     if (!col || v === undefined) continue;
-    out[col] = col === 'scopes' || col === 'permissions' ? JSON.stringify(v) : v;
+    out[col] = col === 'scopes' || col === 'permissions' || col === 'ratelimits' ? JSON.stringify(v) : v;
   }
   return out;
 }

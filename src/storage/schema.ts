@@ -3,6 +3,7 @@
  * (timestamptz → Date, bytea → Buffer, jsonb → parsed JSON, int8 → number).
  */
 import type { ColumnType, Generated } from 'kysely';
+import type { RateLimitSpec } from '../core/types.js';
 
 type Json<T> = ColumnType<T, string, string>;
 
@@ -10,6 +11,7 @@ export interface AccountsTable {
   id: string;
   name: string;
   require_two_factor: Generated<boolean>;
+  ratelimits: ColumnType<RateLimitSpec[], string | undefined, string>;
   created_at: Date;
   updated_at: Date;
 }
@@ -64,6 +66,7 @@ export interface ClientsTable {
   features: Json<Record<string, boolean>>;
   limits: Json<Record<string, number>>;
   metadata: Json<Record<string, unknown>>;
+  ratelimits: ColumnType<RateLimitSpec[], string | undefined, string>;
   data_key: Buffer;
   created_at: Date;
   updated_at: Date;
@@ -78,6 +81,7 @@ export interface ApiKeysTable {
   enabled: boolean;
   scopes: Json<string[]>;
   permissions: Json<string[]>;
+  ratelimits: ColumnType<RateLimitSpec[], string | undefined, string>;
   secret_hash: Buffer;
   secret_hint: string;
   previous_secret_hash: Buffer | null;
@@ -200,6 +204,33 @@ export interface WebhookDeliveriesTable {
   updated_at: Date;
 }
 
+interface RateLimitOverridesTable {
+  account_id: string;
+  namespace: string;
+  identifier: string;
+  limit: string | number;
+  duration_ms: string | number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface RateLimitCountersTable {
+  key: string;
+  window_start: string | number;
+  count: string | number;
+  last_grant: string | number;
+  max_count: string | number;
+  expires_at: Date;
+}
+
+interface LoginThrottlesTable {
+  subject: string;
+  failures: number;
+  blocked_until: Date;
+  locked_until: Date | null;
+  updated_at: Date;
+}
+
 export interface DB {
   accounts: AccountsTable;
   users: UsersTable;
@@ -217,4 +248,7 @@ export interface DB {
   webhook_endpoints: WebhookEndpointsTable;
   account_webhook_secrets: AccountWebhookSecretsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  rate_limit_overrides: RateLimitOverridesTable;
+  rate_limit_counters: RateLimitCountersTable;
+  login_throttles: LoginThrottlesTable;
 }

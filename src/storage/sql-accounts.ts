@@ -8,7 +8,10 @@ import { mapUniqueViolation } from './sql-shared.js';
 export function accountsRepo(db: Kysely<DB>): Store['accounts'] {
   return {
     async insert(a) {
-      await db.insertInto('accounts').values({ id: a.id, name: a.name, require_two_factor: a.requireTwoFactor, created_at: a.createdAt, updated_at: a.updatedAt }).execute();
+      await db
+        .insertInto('accounts')
+        .values({ id: a.id, name: a.name, require_two_factor: a.requireTwoFactor, ratelimits: JSON.stringify(a.ratelimits), created_at: a.createdAt, updated_at: a.updatedAt })
+        .execute();
     },
     async get(id) {
       const r = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
@@ -17,7 +20,11 @@ export function accountsRepo(db: Kysely<DB>): Store['accounts'] {
     async update(id, patch, at) {
       const r = await db
         .updateTable('accounts')
-        .set({ ...(patch.requireTwoFactor !== undefined ? { require_two_factor: patch.requireTwoFactor } : {}), updated_at: at })
+        .set({
+          ...(patch.requireTwoFactor !== undefined ? { require_two_factor: patch.requireTwoFactor } : {}),
+          ...(patch.ratelimits !== undefined ? { ratelimits: JSON.stringify(patch.ratelimits) } : {}),
+          updated_at: at,
+        })
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();

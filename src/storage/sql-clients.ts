@@ -28,6 +28,7 @@ export function clientsRepo(db: Kysely<DB>, hot: HotReads | undefined, anchors: 
           features: JSON.stringify(c.features),
           limits: JSON.stringify(c.limits),
           metadata: JSON.stringify(c.metadata),
+          ratelimits: JSON.stringify(c.ratelimits),
           data_key: c.dataKey,
           created_at: c.createdAt,
           updated_at: c.updatedAt,

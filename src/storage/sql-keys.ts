@@ -24,6 +24,7 @@ export function apiKeysRepo(db: Kysely<DB>, hot: HotReads | undefined, clients: 
           enabled: k.enabled,
           scopes: JSON.stringify(k.scopes),
           permissions: JSON.stringify(k.permissions),
+          ratelimits: JSON.stringify(k.ratelimits),
           secret_hash: k.secretHash,
           secret_hint: k.secretHint,
           previous_secret_hash: k.previousSecretHash,

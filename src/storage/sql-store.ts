@@ -9,6 +9,7 @@ import type { DB } from './schema.js';
 import { createPageAnchors, type PageAnchors } from './page-anchors.js';
 import { accountsRepo, serverSecretsRepo, signingKeysRepo, usersRepo } from './sql-accounts.js';
 import { sessionsRepo } from './sql-sessions.js';
+import { loginThrottlesRepo, rateLimitOverridesRepo } from './sql-rate-limits.js';
 import { clientsRepo } from './sql-clients.js';
 import { eventsRepo } from './sql-events.js';
 import { hotReads, type HotReads } from './sql-hot-reads.js';
@@ -66,6 +67,8 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
 
     users: usersRepo(db),
     sessions: sessionsRepo(db),
+    rateLimitOverrides: rateLimitOverridesRepo(db),
+    loginThrottles: loginThrottlesRepo(db),
 
     clients,
 

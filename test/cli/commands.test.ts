@@ -108,6 +108,29 @@ describe('clientele remote commands', () => {
     assert.deepEqual(JSON.parse(flags.stdout), JSON.parse(bearer.stdout));
   });
 
+  it('--ratelimit sets limits on keys and clients; verify reports RATE_LIMITED and exits 7', async () => {
+    const client = await cli(['clients', 'create', '--name', 'Limited by CLI', '--ratelimit', 'calls=1000/1h', '--json']);
+    assert.equal(client.code, 0, client.stderr);
+    const c = JSON.parse(client.stdout) as { id: string; ratelimits: unknown[] };
+    assert.deepEqual(c.ratelimits, [{ name: 'calls', limit: 1000, duration: 3_600_000, autoApply: false }]);
+    const cleared = await cli(['clients', 'update', c.id, '--ratelimit', 'none', '--json']);
+    assert.deepEqual((JSON.parse(cleared.stdout) as { ratelimits: unknown[] }).ratelimits, []);
+    const created = await cli(['keys', 'create', '--client', c.id, '--ratelimit', 'burst=1/1m,auto', '--ratelimit', 'daily=500/1d', '--json']);
+    assert.equal(created.code, 0, created.stderr);
+    const key = JSON.parse(created.stdout) as { token: string; key: { ratelimits: unknown[] } };
+    assert.deepEqual(key.key.ratelimits, [
+      { name: 'burst', limit: 1, duration: 60_000, autoApply: true },
+      { name: 'daily', limit: 500, duration: 86_400_000, autoApply: false },
+    ]);
+    assert.equal((await cli(['keys', 'verify', key.token])).code, 0);
+    const limited = await cli(['keys', 'verify', key.token]);
+    assert.equal(limited.code, 7);
+    assert.match(limited.stdout, /^RATE_LIMITED: burst is used up until \d{4}-/);
+    const bad = await cli(['keys', 'create', '--ratelimit', 'burst=fast']);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /--ratelimit must be NAME=LIMIT\/DURATION/);
+  });
+
   it('keys create / list / get / verify (argument and stdin) / reset / delete', async () => {
     const client = await sdk.clients.create({ name: 'Keyed' });
     const created = await cli(['keys', 'create', '--client', client.id, '--name', 'prod', '--scope', 'read', '--scope', 'write', '--json']);

@@ -104,7 +104,7 @@ for (const backend of testBackends()) {
         assert.equal(read.status, 200);
         assert.equal(((await read.json()) as { id: string }).id, client.id);
         const verified = await fetch(`${url}/v1/keys/verify`, { method: 'POST', headers, body: JSON.stringify({ token: creds.apiKey.token }) });
-        assert.deepEqual(await verified.json(), { valid: true, code: 'VALID', keyId: creds.apiKey.keyId, accountId: creds.accountId, clientId: null, expiresAt: null, scopes: [] });
+        assert.deepEqual(await verified.json(), { valid: true, code: 'VALID', keyId: creds.apiKey.keyId, accountId: creds.accountId, clientId: null, expiresAt: null, scopes: [], ratelimits: [] });
       }
 
       const basic = Buffer.from(`${creds.apiKey.keyId}:${creds.apiKey.secret}`).toString('base64');

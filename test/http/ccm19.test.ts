@@ -476,6 +476,7 @@ for (const backend of testBackends()) {
               features: {},
               limits: { domains: i },
               metadata: {},
+              ratelimits: [],
               dataKey: createDataKey(ctx.keyring, clientDataKeyAad(big.accountId, id)).wrapped,
               createdAt: now,
               updatedAt: now,

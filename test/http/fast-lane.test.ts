@@ -101,13 +101,30 @@ for (const backend of testBackends()) {
           clientId,
           expiresAt: null,
           scopes: ['invoices:read'],
+          ratelimits: [],
         });
       }
       // A wrong secret for a cached key: the same NOT_FOUND answer as the route's.
       const wrong = { keyId: clientKey.key.keyId, secret: 'x'.repeat(43) };
       const { lane, fastify } = await both('POST', '/v1/keys/verify', json(acc.headers), JSON.stringify(wrong));
       assert.deepEqual(lane, fastify);
-      assert.deepEqual(JSON.parse(lane.body), { valid: false, code: 'NOT_FOUND' });
+      assert.deepEqual(JSON.parse(lane.body), { valid: false, code: 'NOT_FOUND', ratelimits: [] });
+    });
+
+    it('answers a rate-limited verification itself, spending the limit exactly once per call, as the route does', async () => {
+      const limited = await issueKey(t, acc.headers, { clientId, name: 'limited', ratelimits: [{ name: 'calls', limit: 4, duration: 3_600_000, autoApply: true }] });
+      const body = JSON.stringify({ token: limited.token });
+      await send('POST', '/v1/keys/verify', json(acc.headers), body); // caches the key and the account (1 spent)
+      const first = await both('POST', '/v1/keys/verify', json(acc.headers), body); // 2 more spent
+      assert.equal(first.laneRouted, false, 'a limit counted in memory is answered by the lane');
+      const lane = JSON.parse(first.lane.body);
+      const route = JSON.parse(first.fastify.body);
+      assert.deepEqual([lane.code, lane.ratelimits[0].remaining], ['VALID', 2]);
+      assert.deepEqual([route.code, route.ratelimits[0].remaining], ['VALID', 1]);
+      assert.deepEqual({ ...lane, ratelimits: undefined }, { ...route, ratelimits: undefined });
+      const last = await both('POST', '/v1/keys/verify', json(acc.headers), body);
+      assert.deepEqual([JSON.parse(last.lane.body).code, JSON.parse(last.fastify.body).code], ['VALID', 'RATE_LIMITED']);
+      assert.deepEqual(JSON.parse(last.fastify.body).ratelimits[0], { name: 'calls', limit: 4, remaining: 0, reset: lane.ratelimits[0].reset, exceeded: true });
     });
 
     it('refuses, like the route, a cached caller that lacks the permission (the lane never serves it)', async () => {

@@ -8,8 +8,8 @@ import { createTestApp, useTestApp, type TestAccount, type TestApp } from '../su
 import { testBackends } from '../support/databases.js';
 import { assertProblem, basicHeader as basic, call, countRows, createClient, issueKey, ISO_Z, JSON_TYPE, KEY_ID, MISSING_KEY, type IssuedKeyBody as Issued, type Res } from '../support/http.js';
 
-const KEY_KEYS = ['clientId', 'createdAt', 'enabled', 'expiresAt', 'hint', 'isPrimary', 'keyId', 'lastUsedAt', 'name', 'permissions', 'scopes', 'updatedAt'];
-const VERIFY_KEYS = ['accountId', 'clientId', 'code', 'expiresAt', 'keyId', 'scopes', 'valid'];
+const KEY_KEYS = ['clientId', 'createdAt', 'enabled', 'expiresAt', 'hint', 'isPrimary', 'keyId', 'lastUsedAt', 'name', 'permissions', 'ratelimits', 'scopes', 'updatedAt'];
+const VERIFY_KEYS = ['accountId', 'clientId', 'code', 'expiresAt', 'keyId', 'ratelimits', 'scopes', 'valid'];
 const TOKEN = /^clt_[0-9A-Za-z]{22}_[0-9A-Za-z]{49}$/;
 
 /** A response that may describe a key but must never carry its secret material. */
@@ -186,7 +186,7 @@ for (const backend of testBackends()) {
       assert.equal(await works(k.token), 401);
       assert.equal((await call(t, 'GET', '/v1/keys?limit=1', basic(k.key.keyId, k.secret))).status, 401);
       assert.equal((await call(t, 'GET', '/v1/keys?limit=1', basic(k.key.keyId, r.secret))).status, 200);
-      assert.deepEqual((await verify({ token: k.token })).body, { valid: false, code: 'NOT_FOUND' });
+      assert.deepEqual((await verify({ token: k.token })).body, { valid: false, code: 'NOT_FOUND', ratelimits: [] });
 
       // An explicit zero grace period is the same.
       const again = await call(t, 'POST', `/v1/keys/${k.key.keyId}/reset`, h, { gracePeriodSeconds: 0 });
@@ -231,7 +231,7 @@ for (const backend of testBackends()) {
       assert.equal(v.body.valid, false);
       assert.equal(v.body.code, 'DISABLED');
       // A wrong secret for a disabled key says nothing about the key.
-      assert.deepEqual((await verify({ keyId: k.key.keyId, secret: 'x'.repeat(43) })).body, { valid: false, code: 'NOT_FOUND' });
+      assert.deepEqual((await verify({ keyId: k.key.keyId, secret: 'x'.repeat(43) })).body, { valid: false, code: 'NOT_FOUND', ratelimits: [] });
       const on = await call(t, 'PATCH', `/v1/keys/${k.key.keyId}`, h, { enabled: true });
       assert.equal(on.body.enabled, true);
       assert.equal(await works(k.token), 200);
@@ -269,6 +269,7 @@ for (const backend of testBackends()) {
           clientId: c.id,
           expiresAt: null,
           scopes: ['invoices:read'],
+          ratelimits: [],
         });
       }
       const accountKey = await verify({ token: acc.token });
@@ -296,11 +297,11 @@ for (const backend of testBackends()) {
       for (const res of answers) {
         assert.equal(res.status, 200);
         assert.equal(res.headers['content-type'], JSON_TYPE);
-        assert.equal(res.raw, '{"valid":false,"code":"NOT_FOUND"}');
+        assert.equal(res.raw, '{"valid":false,"code":"NOT_FOUND","ratelimits":[]}');
       }
       // A client principal may not verify its sibling's key.
       const sibling = await newKey({ clientId: (await newClient('Sibling')).id });
-      assert.deepEqual((await verify({ token: sibling.token }, { 'x-api-key': k.token })).body, { valid: false, code: 'NOT_FOUND' });
+      assert.deepEqual((await verify({ token: sibling.token }, { 'x-api-key': k.token })).body, { valid: false, code: 'NOT_FOUND', ratelimits: [] });
     });
 
     it('verify: a deactivated client gives CLIENT_INACTIVE', async () => {
@@ -426,6 +427,7 @@ for (const backend of testBackends()) {
         clientId: null,
         expiresAt,
         scopes: [],
+        ratelimits: [],
       });
       // Extending the expiry revives it.
       const upd = await call(t, 'PATCH', `/v1/keys/${k.key.keyId}`, acc.headers, { expiresAt: new Date(clock + 60_000).toISOString() });

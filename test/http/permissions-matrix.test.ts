@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { grants, PERMISSION_NAMES, type Permission } from '../../src/core/permissions.js';
 import { randomBytes, uuidv7 } from '../../src/crypto/random.js';
 import { routesOf, type RouteSummary } from '../../src/http/app.js';
-import { createTestApp, type TestAccount, type TestApp } from '../support/app.js';
+import { createTestApp, NO_ADDRESS_LIMITS, type TestAccount, type TestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
 
 interface Fixture {
@@ -53,6 +53,8 @@ const REQUESTS: Record<string, (f: Fixture) => Request> = {
   'PUT /hosting/api/client/:clientId': () => ({ url: `/hosting/api/client/${uid()}`, payload: { company: 'matrix' } }),
   'GET /hosting/api/client/by-apiKey/:apiKey': () => ({ url: '/hosting/api/client/by-apiKey/clt_not_a_token' }),
   'PATCH /v1/account': () => ({ url: '/v1/account', payload: { requireTwoFactor: false } }),
+  'POST /v1/ratelimit': () => ({ url: '/v1/ratelimit', payload: { namespace: 'matrix', identifier: 'x', limit: 1_000_000, duration: 60_000 } }),
+  'PUT /v1/ratelimit/namespaces/:namespace/overrides/:identifier': () => ({ url: '/v1/ratelimit/namespaces/matrix/overrides/x', payload: { limit: 5, duration: 60_000 } }),
   'POST /v1/users': () => ({ url: '/v1/users', payload: { email: `matrix-${randomBytes(6).toString('hex')}@example.com`, role: 'viewer' } }),
   'PATCH /v1/users/:id': () => ({ url: `/v1/users/${uid()}`, payload: { role: 'viewer' } }),
   'POST /v1/users/me/2fa/confirm': () => ({ url: '/v1/users/me/2fa/confirm', payload: { code: '000000' } }),
@@ -101,7 +103,7 @@ for (const backend of testBackends()) {
     const tokens = new Map<string, string>();
 
     before(async () => {
-      t = await createTestApp(backend);
+      t = await createTestApp(backend, { throttle: NO_ADDRESS_LIMITS });
       const account = await t.newAccount();
       const issue = async (permissions: string[]) => {
         const res = await t.app.inject({ method: 'POST', url: '/v1/keys', headers: account.headers, payload: { name: `holds ${permissions.join(',') || 'nothing'}`, permissions } });

@@ -123,6 +123,7 @@ for (const backend of testBackends()) {
           clientId: client.id,
           expiresAt: null,
           scopes: ['read'],
+          ratelimits: [],
         });
         const reset = await sdk.keys.reset(issued.key.keyId, { gracePeriodSeconds: 60 });
         assert.notEqual(reset.secret, issued.secret);
@@ -131,7 +132,7 @@ for (const backend of testBackends()) {
         assert.equal((await sdk.keys.reset(second.key.keyId)).key.keyId, second.key.keyId, 'a bodyless reset');
 
         assert.equal(await sdk.keys.delete(second.key.keyId), undefined);
-        assert.deepEqual(await sdk.keys.verify({ token: second.token }), { valid: false, code: 'NOT_FOUND' });
+        assert.deepEqual(await sdk.keys.verify({ token: second.token }), { valid: false, code: 'NOT_FOUND', ratelimits: [] });
         await rejects(sdk.keys.get(second.key.keyId), 404, 'KEY_NOT_FOUND');
 
         // A client's own key acts on its client only.

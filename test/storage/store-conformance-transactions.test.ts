@@ -100,7 +100,7 @@ describeEachBackend('store conformance: transactions and concurrency', ({ backen
           await tx.apiKeys.insert(k);
           await tx.apiKeys.insert(accountKey);
           await tx.events.append(makeEvent(accountId, c.id));
-          await tx.accounts.insert({ id: innerAccount, name: 'inner', requireTwoFactor: false, createdAt: T0, updatedAt: T0 });
+          await tx.accounts.insert({ id: innerAccount, name: 'inner', requireTwoFactor: false, ratelimits: [], createdAt: T0, updatedAt: T0 });
           await tx.users.insert({ id: uuidv7(), accountId, email, passwordHash: 'h', role: 'owner', permissions: [], ...NO_SECOND_FACTOR, createdAt: T0, updatedAt: T0 });
           await tx.serverSecrets.getOrInsert(`tx-${innerAccount}`, Buffer.from('first'), T0);
           throw boom;
@@ -157,7 +157,7 @@ describeEachBackend('store conformance: transactions and concurrency', ({ backen
         await tx.clients.insert(c);
         await tx.apiKeys.insert(k);
         await tx.events.append(e);
-        await tx.accounts.insert({ id: uuidv7(), name: 'in tx', requireTwoFactor: false, createdAt: T0, updatedAt: T0 });
+        await tx.accounts.insert({ id: uuidv7(), name: 'in tx', requireTwoFactor: false, ratelimits: [], createdAt: T0, updatedAt: T0 });
         assert.deepEqual(await tx.clients.get(accountId, c.id), c);
         assert.deepEqual(await tx.clients.getForUpdate(accountId, c.id), c);
         assert.deepEqual(await tx.clients.findByUsername(accountId, 'own.writes'), c);

@@ -37,8 +37,8 @@ describeEachBackend('store conformance: accounts, users, clients', ({ db }) => {
   describe('accounts', () => {
     it('insert/get round-trips; unknown id → null; count follows inserts', async () => {
       const before = await store.accounts.count();
-      const a: Account = { id: uuidv7(), name: 'Acme', requireTwoFactor: false, createdAt: T0, updatedAt: T1 };
-      const b: Account = { id: uuidv7(), name: 'Globex ✓', requireTwoFactor: false, createdAt: T1, updatedAt: T2 };
+      const a: Account = { id: uuidv7(), name: 'Acme', requireTwoFactor: false, ratelimits: [], createdAt: T0, updatedAt: T1 };
+      const b: Account = { id: uuidv7(), name: 'Globex ✓', requireTwoFactor: false, ratelimits: [], createdAt: T1, updatedAt: T2 };
       await store.accounts.insert(a);
       await store.accounts.insert(b);
       assert.deepEqual(await store.accounts.get(a.id), a);

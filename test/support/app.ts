@@ -11,6 +11,7 @@ import { createKeyring, type Keyring } from '../../src/crypto/envelope.js';
 import { randomBytes } from '../../src/crypto/random.js';
 import { buildApp, type App } from '../../src/http/app.js';
 import { createServices, type Services } from '../../src/services.js';
+import { DEFAULT_THROTTLE_POLICY, type ThrottlePolicy } from '../../src/core/throttle.js';
 import type { Database } from '../../src/storage/database.js';
 import { openTestDatabase, type BackendName } from './databases.js';
 
@@ -48,6 +49,9 @@ export function toTestAccount(created: CreatedAccount): TestAccount {
   };
 }
 
+/** The server's sign-in throttle without its per-address limits (suites that send many wrong credentials from one address on purpose). */
+export const NO_ADDRESS_LIMITS: ThrottlePolicy = { ...DEFAULT_THROTTLE_POLICY, signInFailuresPerAddress: null, tokenRequestsPerAddress: null, authFailuresPerAddress: null, refusalDelayMs: 0 };
+
 export interface TestAppOptions {
   now?: () => Date;
   /** Hosts/CIDRs outgoing requests may reach despite being private (e.g. `127.0.0.1` for a loopback test server). */
@@ -60,6 +64,13 @@ export interface TestAppOptions {
   keyring?: Keyring;
   /** Serve this database (another instance of the same data) instead of a new one; close() leaves it open. */
   database?: Database;
+  /** Sign-in and source-address limits (default: the server's defaults). */
+  throttle?: ThrottlePolicy;
+  /** Where rate limits are counted (default: as the server chooses for the backend). */
+  rateLimitStore?: 'memory' | 'postgres' | 'redis';
+  redisUrl?: string;
+  /** CLIENTELE_TRUST_PROXY (default false). */
+  trustProxy?: boolean | number | string[];
 }
 
 export async function createTestApp(backend: BackendName, options: TestAppOptions = {}): Promise<TestApp> {
@@ -73,6 +84,9 @@ export async function createTestApp(backend: BackendName, options: TestAppOption
     ...(options.now ? { now: options.now } : {}),
     ...(options.outboundAllowHosts !== undefined ? { outboundAllowHosts: options.outboundAllowHosts } : {}),
     ...(options.webhookMaxEndpoints !== undefined ? { webhookMaxEndpoints: options.webhookMaxEndpoints } : {}),
+    ...(options.throttle ? { throttle: options.throttle } : {}),
+    ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
+    ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
   });
   const logs: string[] = [];
   const logStream = new Writable({
@@ -81,7 +95,13 @@ export async function createTestApp(backend: BackendName, options: TestAppOption
       done();
     },
   });
-  const app = await buildApp({ ctx: services.ctx, ready: async () => true, logLevel: options.logLevel ?? 'debug', logStream });
+  const app = await buildApp({
+    ctx: services.ctx,
+    ready: async () => true,
+    logLevel: options.logLevel ?? 'debug',
+    logStream,
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+  });
   await app.ready();
   let n = 0;
   return {

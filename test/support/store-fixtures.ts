@@ -17,7 +17,7 @@ export const T3 = new Date('2024-03-04T08:15:00.001Z');
 /** Inserts an account created and updated at T0; its id. */
 export async function newAccount(store: Store, name = 'Account'): Promise<string> {
   const id = uuidv7();
-  await store.accounts.insert({ id, name, requireTwoFactor: false, createdAt: T0, updatedAt: T0 });
+  await store.accounts.insert({ id, name, requireTwoFactor: false, ratelimits: [], createdAt: T0, updatedAt: T0 });
   return id;
 }
 
@@ -39,6 +39,7 @@ export function makeClient(accountId: string, over: Partial<Client> = {}): Clien
     features: {},
     limits: {},
     metadata: {},
+    ratelimits: [],
     dataKey: randomBytes(32),
     createdAt: T0,
     updatedAt: T0,
@@ -67,6 +68,7 @@ export function makeKey(accountId: string, clientId: string | null, over: Partia
     enabled: true,
     scopes: [],
     permissions: clientId === null ? ['*'] : [],
+    ratelimits: [],
     secretHash: randomBytes(32),
     secretHint: 'abcd',
     previousSecretHash: null,

@@ -1,7 +1,7 @@
 /** The account's users (roles, permissions), the calling user (password, two-factor authentication) and the account's settings. */
 import type { CreateOptions, RequestOptions, Transport } from '../http.js';
 import { Paginated } from '../pagination.js';
-import type { Account, AccountUpdate, CreatedUser, ListParams, Page, PasswordChange, TwoFactorEnrolment, TwoFactorRecoveryCodes, User, UserCreate, UserUpdate } from '../types.js';
+import type { Account, AccountUpdate, CreatedUser, ListParams, Page, PasswordChange, SignInLock, TwoFactorEnrolment, TwoFactorRecoveryCodes, User, UserCreate, UserUpdate } from '../types.js';
 
 const userPath = (id: string) => `/v1/users/${encodeURIComponent(id)}`;
 
@@ -64,6 +64,16 @@ export class UsersResource {
 
   delete(id: string, options?: RequestOptions): Promise<void> {
     return this.http.request({ method: 'DELETE', path: userPath(id), options });
+  }
+
+  /** The user's failed sign-ins in a row and its sign-in lock, if any. */
+  signInLock(id: string, options?: RequestOptions): Promise<SignInLock> {
+    return this.http.request({ method: 'GET', path: `${userPath(id)}/sign-in-lock`, options });
+  }
+
+  /** Lifts the user's sign-in lock and forgets its failed sign-ins. */
+  unlockSignIn(id: string, options?: RequestOptions): Promise<void> {
+    return this.http.request({ method: 'DELETE', path: `${userPath(id)}/sign-in-lock`, options });
   }
 }
 

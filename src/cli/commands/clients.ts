@@ -4,7 +4,7 @@ import { importCommand } from './clients-import.js';
 import { exportCommand } from './clients-export.js';
 import { deleteCommand, getCommand, IDEMPOTENCY_HELP, IDEMPOTENCY_OPTION, idempotencyOf, type CommandSpec, type GroupSpec } from './command.js';
 import { date, listLimit, printList, printOne, type Column } from './output.js';
-import { EXIT, jsonOption, positionals, UsageError, type Options, type Values } from './shared.js';
+import { EXIT, jsonOption, positionals, RATELIMIT_HELP, rateLimitOptions, UsageError, type Options, type Values } from './shared.js';
 
 const COLUMNS: Column<Client>[] = [
   { header: 'ID', value: (c) => c.id, max: 36 },
@@ -34,6 +34,7 @@ const NULLABLE = ['description', 'siret', 'username', 'emailAddress', 'firstName
 const FIELD_OPTIONS: Options = {
   ...Object.fromEntries(Object.keys(STRING_FIELDS).map((flag) => [flag, { type: 'string' as const }])),
   ...Object.fromEntries(JSON_FIELDS.map((flag) => [flag, { type: 'string' as const }])),
+  ratelimit: { type: 'string', multiple: true },
   active: { type: 'boolean' },
   inactive: { type: 'boolean' },
   data: { type: 'string' },
@@ -46,6 +47,7 @@ const FIELD_HELP = `Fields:
   --password SECRET        --password-hash BCRYPT  (write-only)
   --features JSON          --limits JSON           --metadata JSON        (objects, e.g. --limits '{"calls":-1}')
   --active | --inactive
+${RATELIMIT_HELP}
   --data JSON              A whole request body; the flags above override its fields`;
 
 function activeFlag(values: Values): boolean | undefined {
@@ -61,6 +63,8 @@ function bodyFrom(values: Values): Record<string, unknown> {
     const v = jsonOption(field, values[field] as string | undefined);
     if (v !== undefined) body[field] = v;
   }
+  const ratelimits = rateLimitOptions(values.ratelimit as string[] | undefined);
+  if (ratelimits !== undefined) body.ratelimits = ratelimits;
   const active = activeFlag(values);
   if (active !== undefined) body.isActive = active;
   return body;

@@ -2,7 +2,7 @@
 import type { ApiKey, IssuedKey, KeyCreate, VerifyRequest } from '../../../sdk/src/index.js';
 import { deleteCommand, getCommand, IDEMPOTENCY_HELP, IDEMPOTENCY_OPTION, idempotencyOf, type CommandSpec, type GroupSpec } from './command.js';
 import { date, details, listLimit, printList, printOne, type Column } from './output.js';
-import { EXIT, intOption, positionals, UsageError } from './shared.js';
+import { EXIT, intOption, positionals, RATELIMIT_HELP, rateLimitOptions, UsageError } from './shared.js';
 
 const COLUMNS: Column<ApiKey>[] = [
   { header: 'KEY ID', value: (k) => k.keyId, max: 25 },
@@ -51,7 +51,7 @@ const get = getCommand({
 const create: CommandSpec = {
   name: 'create',
   summary: 'Create an API key (its token is shown once)',
-  usage: 'keys create [--client ID] [--name NAME] [--primary] [--expires-at TIME] [--scope S]… [--permission P]… [--idempotency-key KEY]',
+  usage: 'keys create [--client ID] [--name NAME] [--primary] [--expires-at TIME] [--scope S]… [--permission P]… [--ratelimit NAME=LIMIT/DURATION[,auto]]… [--idempotency-key KEY]',
   help: `Options:
   --client ID              A key of this client (default: an account key)
   --name NAME              A label
@@ -60,6 +60,7 @@ const create: CommandSpec = {
   --scope S                An application scope, returned by verify; repeatable
   --permission P           A management permission of an account key, e.g. keys:verify or
                            clients:read; repeatable (default: those of the key you use)
+${RATELIMIT_HELP}
 ${IDEMPOTENCY_HELP}`,
   options: {
     client: { type: 'string' },
@@ -68,6 +69,7 @@ ${IDEMPOTENCY_HELP}`,
     'expires-at': { type: 'string' },
     scope: { type: 'string', multiple: true },
     permission: { type: 'string', multiple: true },
+    ratelimit: { type: 'string', multiple: true },
     ...IDEMPOTENCY_OPTION,
   },
   async run(ctx, values, args) {
@@ -82,6 +84,7 @@ ${IDEMPOTENCY_HELP}`,
       ...(values.scope ? { scopes: values.scope as string[] } : {}),
       // Unknown names are refused by the server, which names the one it does not know.
       ...(values.permission ? { permissions: values.permission as KeyCreate['permissions'] } : {}),
+      ...(values.ratelimit ? { ratelimits: rateLimitOptions(values.ratelimit as string[]) } : {}),
     };
     const k = await ctx.sdk().keys.create(body, idempotencyOf(values));
     printOne(ctx, k, issued(k, 'Created'));
@@ -127,7 +130,7 @@ Options:
   --dimension D                 Count the call under this dimension of the client's usage
 
 Prints the outcome code: VALID, NOT_FOUND (also for a wrong secret), EXPIRED, DISABLED,
-CLIENT_INACTIVE or USAGE_EXCEEDED.`,
+CLIENT_INACTIVE, USAGE_EXCEEDED or RATE_LIMITED.`,
   options: { 'key-id': { type: 'string' }, secret: { type: 'string' }, dimension: { type: 'string' } },
   async run(ctx, values, args) {
     let body: VerifyRequest;
@@ -148,6 +151,13 @@ CLIENT_INACTIVE or USAGE_EXCEEDED.`,
     }
     const result = await ctx.sdk().keys.verify(body);
     if (ctx.json) ctx.out(JSON.stringify(result));
+    else if (result.code === 'RATE_LIMITED')
+      ctx.out(
+        `RATE_LIMITED: ${result.ratelimits
+          .filter((r) => r.exceeded)
+          .map((r) => `${r.name} is used up until ${new Date(r.reset).toISOString()}`)
+          .join('; ')}`,
+      );
     else ctx.out(result.valid ? `VALID: key ${result.keyId}${result.clientId ? ` of client ${result.clientId}` : ' (account key)'}` : `${result.code}: the key is not valid`);
     return result.valid ? EXIT.OK : EXIT.INVALID_KEY;
   },

@@ -150,3 +150,21 @@ export function positionals(given: string[], names: string[]): string[] {
   if (given.length > names.length) throw new UsageError(`unexpected argument ${JSON.stringify(given[names.length])}`);
   return given;
 }
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export const RATELIMIT_HELP = `  --ratelimit NAME=LIMIT/DURATION[,auto]
+                           A rate limit checked by verify, e.g. requests=100/1m,auto (auto: on every
+                           verify; otherwise only when a verify names it). DURATION: ms, s, m, h or d;
+                           repeatable. --ratelimit none clears them`;
+
+/** `--ratelimit NAME=LIMIT/DURATION[,auto]`, repeatable; `none` is an empty list. */
+export function rateLimitOptions(values: string[] | undefined): Array<{ name: string; limit: number; duration: number; autoApply: boolean }> | undefined {
+  if (values === undefined) return undefined;
+  if (values.length === 1 && values[0] === 'none') return [];
+  return values.map((v) => {
+    const m = /^([^=]+)=(\d+)\/(\d+)(ms|s|m|h|d)(,auto)?$/.exec(v.trim());
+    if (!m) throw new UsageError(`--ratelimit must be NAME=LIMIT/DURATION[,auto], e.g. requests=100/1m,auto; got ${JSON.stringify(v)}`);
+    return { name: m[1]!, limit: Number(m[2]), duration: Number(m[3]) * DURATION_UNITS[m[4]!]!, autoApply: m[5] !== undefined };
+  });
+}

@@ -8,6 +8,7 @@ import { registerClientRoutes } from './clients.js';
 import { registerEventRoutes } from './events.js';
 import { registerIntegrationRoutes } from './integrations.js';
 import { registerKeyRoutes } from './keys.js';
+import { registerRateLimitRoutes } from './ratelimit.js';
 import { registerSessionRoutes } from './sessions.js';
 import { registerUsageRoutes } from './usage.js';
 import { registerUserRoutes } from './users.js';
@@ -23,6 +24,7 @@ function registerNativeRoutes(app: App, ctx: AuthContext): void {
   registerUserRoutes(app, ctx);
   registerSessionRoutes(app, ctx);
   registerAccountRoutes(app, ctx);
+  registerRateLimitRoutes(app, ctx);
 }
 
 export const nativeSurface: Surface = { name: 'native', prefixes: [], writeError: writeProblem, routes: registerNativeRoutes, sessions: true };

@@ -38,6 +38,7 @@ export function registerKeyRoutes(app: App, ctx: AuthContext): void {
           ...(expiresAt !== undefined ? { expiresAt } : {}),
           ...(b.scopes !== undefined ? { scopes: b.scopes } : {}),
           ...(b.permissions !== undefined ? { permissions: b.permissions } : {}),
+          ...(b.ratelimits !== undefined ? { ratelimits: b.ratelimits } : {}),
         });
         return issuedKeyToWire(issued);
       });
@@ -65,7 +66,15 @@ export function registerKeyRoutes(app: App, ctx: AuthContext): void {
 
   app.patch(
     '/v1/keys/:keyId',
-    { schema: { tags, summary: 'Update an API key (name, primary, enabled, expiry, scopes, permissions)', params: KeyIdParams, body: KeyUpdate, response: { 200: ApiKey, ...ErrorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'Update an API key (name, primary, enabled, expiry, scopes, permissions, rate limits)',
+        params: KeyIdParams,
+        body: KeyUpdate,
+        response: { 200: ApiKey, ...ErrorResponses },
+      },
+    },
     async (request) => {
       const b = request.body;
       const expiresAt = date(b.expiresAt);
@@ -76,6 +85,7 @@ export function registerKeyRoutes(app: App, ctx: AuthContext): void {
         ...(expiresAt !== undefined ? { expiresAt } : {}),
         ...(b.scopes !== undefined ? { scopes: b.scopes } : {}),
         ...(b.permissions !== undefined ? { permissions: b.permissions } : {}),
+        ...(b.ratelimits !== undefined ? { ratelimits: b.ratelimits } : {}),
       });
       return keyToWire(key);
     },

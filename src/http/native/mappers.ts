@@ -14,6 +14,7 @@ export function clientToWire(c: Client) {
   return {
     ...clientSnapshot(c),
     hasPassword: c.passwordHash !== null,
+    ratelimits: c.ratelimits,
     createdAt: c.createdAt.toISOString(),
     updatedAt: c.updatedAt.toISOString(),
   };
@@ -23,6 +24,7 @@ export function clientToWire(c: Client) {
 export function keyToWire(k: ApiKey) {
   return {
     ...keySnapshot(k),
+    ratelimits: k.ratelimits,
     hint: k.secretHint,
     lastUsedAt: iso(k.lastUsedAt),
     createdAt: k.createdAt.toISOString(),
@@ -33,7 +35,7 @@ export function keyToWire(k: ApiKey) {
 /** A verification's answer: the key's details only when the key is the caller's to know about. */
 export function verifyOutcomeToWire(outcome: VerifyOutcome) {
   const k = outcome.key;
-  if (!k || outcome.code === 'NOT_FOUND') return { valid: false, code: outcome.code };
+  if (!k || outcome.code === 'NOT_FOUND') return { valid: false, code: outcome.code, ratelimits: outcome.ratelimits };
   return {
     valid: outcome.valid,
     code: outcome.code,
@@ -42,6 +44,7 @@ export function verifyOutcomeToWire(outcome: VerifyOutcome) {
     clientId: k.clientId,
     expiresAt: iso(k.expiresAt),
     scopes: k.scopes,
+    ratelimits: outcome.ratelimits,
   };
 }
 

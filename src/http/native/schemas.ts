@@ -6,10 +6,11 @@ import { Type } from 'typebox';
 import { SIRET_PATTERN } from '../../core/clients.js';
 import { PERMISSION_NAMES } from '../../core/permissions.js';
 import { BCRYPT_HASH_PATTERN } from '../../crypto/passwords.js';
+import { MAX_RATELIMIT, MAX_RATELIMIT_DURATION, MAX_RATELIMITS, MIN_RATELIMIT_DURATION, RATELIMIT_NAME_PATTERN } from '../../core/rate-limits.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 export const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339, UTC' });
-const NullableDateTime = Type.Union([DateTime, Type.Null()]);
+export const NullableDateTime = Type.Union([DateTime, Type.Null()]);
 
 export const Uuid = Type.String({ format: 'uuid' });
 const KeyIdString = Type.String({ pattern: '^ck_[0-9A-Za-z]{22}$', description: 'Public key id' });
@@ -38,6 +39,30 @@ const Features = Type.Record(Type.String({ maxLength: 64 }), Type.Boolean(), { d
 const Limits = Type.Record(Type.String({ maxLength: 64 }), Type.Integer({ minimum: -1 }), { description: 'Limits; -1 = unlimited' });
 const Metadata = Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { description: 'Small JSON object (≤ 8 KiB)' });
 
+/** Rate limits checked by verify (src/core/rate-limits.ts). */
+const RateLimitSpecWire = Type.Object(
+  {
+    name: Type.String({ pattern: RATELIMIT_NAME_PATTERN, description: 'Unique on its owner; a verify names it in `ratelimits`' }),
+    limit: Type.Integer({ minimum: 1, maximum: MAX_RATELIMIT, description: 'Units per window' }),
+    duration: Type.Integer({ minimum: MIN_RATELIMIT_DURATION, maximum: MAX_RATELIMIT_DURATION, description: 'Window length, milliseconds (windows are aligned to the epoch)' }),
+    autoApply: Type.Boolean({ description: 'Checked on every verify; otherwise only when the verify names it' }),
+  },
+  { additionalProperties: false },
+);
+const RateLimitSpecs = Type.Array(RateLimitSpecWire, { maxItems: MAX_RATELIMITS });
+export const RateLimitSpecsInput = Type.Array(
+  Type.Object(
+    {
+      name: RateLimitSpecWire.properties.name,
+      limit: RateLimitSpecWire.properties.limit,
+      duration: RateLimitSpecWire.properties.duration,
+      autoApply: Type.Optional(Type.Boolean({ description: 'Default false: checked only when a verify names it' })),
+    },
+    { additionalProperties: false },
+  ),
+  { maxItems: MAX_RATELIMITS },
+);
+
 const clientWritable = {
   description: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
   siret: Type.Optional(Nullable(Type.String({ pattern: SIRET_PATTERN }))),
@@ -52,6 +77,7 @@ const clientWritable = {
   features: Type.Optional(Features),
   limits: Type.Optional(Limits),
   metadata: Type.Optional(Metadata),
+  ratelimits: Type.Optional(RateLimitSpecsInput),
 };
 
 export const ClientCreate = Type.Object(
@@ -76,6 +102,7 @@ export const Client = Type.Object(
     features: Features,
     limits: Limits,
     metadata: Metadata,
+    ratelimits: RateLimitSpecs,
     createdAt: DateTime,
     updatedAt: DateTime,
   },
@@ -108,6 +135,7 @@ export const ApiKey = Type.Object(
     enabled: Type.Boolean(),
     scopes: Type.Array(Type.String(), { description: "The platform's application scopes, returned by verify" }),
     permissions: Type.Array(Type.String(), { description: "Management permissions of an account key (empty for a client's key)" }),
+    ratelimits: RateLimitSpecs,
     hint: Type.String({ description: 'Last characters of the secret, for recognising a key' }),
     expiresAt: NullableDateTime,
     lastUsedAt: NullableDateTime,
@@ -134,6 +162,7 @@ export const KeyCreate = Type.Object(
     expiresAt: Type.Optional(Type.Union([DateTime, Type.Null()])),
     scopes: Type.Optional(Scopes),
     permissions: Type.Optional(Permissions),
+    ratelimits: Type.Optional(RateLimitSpecsInput),
   },
   { additionalProperties: false },
 );
@@ -146,6 +175,7 @@ export const KeyUpdate = Type.Object(
     expiresAt: Type.Optional(Type.Union([DateTime, Type.Null()])),
     scopes: Type.Optional(Scopes),
     permissions: Type.Optional(Permissions),
+    ratelimits: Type.Optional(RateLimitSpecsInput),
   },
   { additionalProperties: false },
 );
@@ -172,22 +202,54 @@ export const KeyPage = Type.Object({ data: Type.Array(ApiKey), nextCursor: Type.
 
 const Dimension = Type.String({ minLength: 1, maxLength: 255, description: "Dimension of the metered call (e.g. a domain); counted under the client's `calls`" });
 
+const VerifyLimits = Type.Array(
+  Type.Object(
+    {
+      name: Type.String({ pattern: RATELIMIT_NAME_PATTERN }),
+      cost: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_RATELIMIT, description: 'Units this call spends (default 1; 0 only reads the limit)' })),
+    },
+    { additionalProperties: false },
+  ),
+  { maxItems: MAX_RATELIMITS, description: "Limits to check besides the auto-applied ones: the key's, its client's or the account's, by name" },
+);
+
 export const VerifyRequest = Type.Union(
   [
-    Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }), dimension: Type.Optional(Dimension) }, { additionalProperties: false }),
-    Type.Object({ keyId: Type.String({ minLength: 1, maxLength: 64 }), secret: Type.String({ minLength: 1, maxLength: 512 }), dimension: Type.Optional(Dimension) }, { additionalProperties: false }),
+    Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }), dimension: Type.Optional(Dimension), ratelimits: Type.Optional(VerifyLimits) }, { additionalProperties: false }),
+    Type.Object(
+      { keyId: Type.String({ minLength: 1, maxLength: 64 }), secret: Type.String({ minLength: 1, maxLength: 512 }), dimension: Type.Optional(Dimension), ratelimits: Type.Optional(VerifyLimits) },
+      { additionalProperties: false },
+    ),
   ],
   { description: 'Either the token, or the key id and secret' },
 );
 
 export const VerifyResponse = Type.Object({
   valid: Type.Boolean(),
-  code: Type.Union([Type.Literal('VALID'), Type.Literal('NOT_FOUND'), Type.Literal('EXPIRED'), Type.Literal('DISABLED'), Type.Literal('CLIENT_INACTIVE'), Type.Literal('USAGE_EXCEEDED')]),
+  code: Type.Union([
+    Type.Literal('VALID'),
+    Type.Literal('NOT_FOUND'),
+    Type.Literal('EXPIRED'),
+    Type.Literal('DISABLED'),
+    Type.Literal('CLIENT_INACTIVE'),
+    Type.Literal('USAGE_EXCEEDED'),
+    Type.Literal('RATE_LIMITED'),
+  ]),
   keyId: Type.Optional(Type.String()),
   accountId: Type.Optional(Uuid),
   clientId: Type.Optional(Type.Union([Uuid, Type.Null()])),
   expiresAt: Type.Optional(NullableDateTime),
   scopes: Type.Optional(Type.Array(Type.String())),
+  ratelimits: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      limit: Type.Integer(),
+      remaining: Type.Integer(),
+      reset: Type.Integer({ description: 'When the window ends, epoch milliseconds' }),
+      exceeded: Type.Boolean(),
+    }),
+    { description: 'Every limit checked (empty unless the key is otherwise valid)' },
+  ),
 });
 
 const Event = Type.Object(

@@ -50,7 +50,7 @@ export function registerSessionRoutes(app: App, ctx: AuthContext): void {
   app.post(
     '/v1/sessions',
     {
-      config: { auth: false },
+      config: { auth: false, tokenEndpoint: true },
       schema: {
         tags,
         summary: 'Sign in (a user’s e-mail and password, and a TOTP or recovery code when it has two-factor authentication): sets the session cookie',
@@ -65,7 +65,7 @@ export function registerSessionRoutes(app: App, ctx: AuthContext): void {
     async (request, reply) => {
       const { email, password, otp } = request.body;
       const userAgent = request.headers['user-agent'];
-      const { session, token, user } = await createSession(ctx, { email, password, ...(otp ? { otp } : {}), ...(userAgent ? { userAgent } : {}) });
+      const { session, token, user } = await createSession(ctx, { email, password, address: request.ip, ...(otp ? { otp } : {}), ...(userAgent ? { userAgent } : {}) });
       setCookie(reply, token, Math.floor((session.expiresAt.getTime() - session.createdAt.getTime()) / 1000));
       reply.header('Cache-Control', 'no-store');
       return reply.code(201).send({ session: toWire(session, session.id), user: userSnapshot(user), csrfToken: csrfTokenFor(ctx, session.id) });

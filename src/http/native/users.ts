@@ -4,10 +4,10 @@ import type { AuthContext } from '../../core/auth.js';
 import { PERMISSION_NAMES } from '../../core/permissions.js';
 import type { User } from '../../core/types.js';
 import { confirmTotp, disableTotp, enrollTotp } from '../../core/two-factor.js';
-import { changeOwnPassword, createUser, deleteUser, getCurrentUser, getUser, listUsers, MIN_PASSWORD_LENGTH, updateUser, userSnapshot } from '../../core/users.js';
+import { changeOwnPassword, createUser, deleteUser, getCurrentUser, getSignInLock, getUser, listUsers, MIN_PASSWORD_LENGTH, unlockSignIn, updateUser, userSnapshot } from '../../core/users.js';
 import { replyCreated } from '../idempotency.js';
 import type { App } from '../types.js';
-import { Cursor, DateTime, ErrorResponses, Limit, Uuid } from './schemas.js';
+import { Cursor, DateTime, ErrorResponses, Limit, NullableDateTime, Uuid } from './schemas.js';
 
 const tags = ['users'];
 const Role = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('viewer')], {
@@ -157,6 +157,25 @@ export function registerUserRoutes(app: App, ctx: AuthContext): void {
     async (request) => {
       const b = request.body;
       return toWire(await updateUser(ctx, request.principal, request.params.id, { ...(b.role ? { role: b.role } : {}), ...(b.permissions ? { permissions: b.permissions } : {}) }));
+    },
+  );
+
+  const Lock = Type.Object({
+    failures: Type.Integer({ description: 'Failed sign-ins in a row' }),
+    locked: Type.Boolean(),
+    lockedUntil: NullableDateTime,
+    retryAfter: Type.Union([DateTime, Type.Null()], { description: 'The next sign-in may not come before this (a growing delay, or the lock)' }),
+  });
+  app.get('/v1/users/:id/sign-in-lock', { schema: { tags, summary: "The user's failed sign-ins and sign-in lock", params: IdParams, response: { 200: Lock, ...ErrorResponses } } }, async (request) => {
+    const l = await getSignInLock(ctx, request.principal, request.params.id);
+    return { failures: l.failures, locked: l.locked, lockedUntil: l.lockedUntil?.toISOString() ?? null, retryAfter: l.retryAfter?.toISOString() ?? null };
+  });
+  app.delete(
+    '/v1/users/:id/sign-in-lock',
+    { schema: { tags, summary: "Lift the user's sign-in lock and forget its failed sign-ins", params: IdParams, response: { 204: Type.Null(), ...ErrorResponses } } },
+    async (request, reply) => {
+      await unlockSignIn(ctx, request.principal, request.params.id);
+      return reply.code(204).send(null);
     },
   );
 

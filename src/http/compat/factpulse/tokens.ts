@@ -11,7 +11,7 @@ export function registerFactPulseTokenRoutes(app: App, ctx: AuthContext): void {
   app.post(
     '/api/token/',
     {
-      config: { auth: false },
+      config: { auth: false, tokenEndpoint: true },
       schema: {
         tags: ['auth'],
         summary: 'Obtain an access and refresh token with a username and password',
@@ -32,7 +32,7 @@ export function registerFactPulseTokenRoutes(app: App, ctx: AuthContext): void {
     },
     async (request, reply) => {
       const { username, password, client_uid, otp } = request.body;
-      const tokens = await loginWithPassword(ctx, { username, password, ...(client_uid ? { clientUid: client_uid } : {}), ...(otp ? { otp } : {}) });
+      const tokens = await loginWithPassword(ctx, { username, password, address: request.ip, ...(client_uid ? { clientUid: client_uid } : {}), ...(otp ? { otp } : {}) });
       reply.header('Cache-Control', 'no-store');
       if (!tokens) return reply.code(401).send({ errorCode: 'AUTHENTICATION_REQUIRED', errorMessage: 'No active account found with the given credentials' });
       return tokens;
@@ -42,7 +42,7 @@ export function registerFactPulseTokenRoutes(app: App, ctx: AuthContext): void {
   app.post(
     '/api/token/refresh/',
     {
-      config: { auth: false },
+      config: { auth: false, tokenEndpoint: true },
       schema: {
         tags: ['auth'],
         summary: 'Exchange a refresh token for a new access token',

@@ -47,7 +47,7 @@ const FIELD_MESSAGES: Record<string, string> = {
  */
 const writeInteliquentError: ErrorWriter = (err, request, reply) => {
   const op = request.url.split('?')[0]!.split('/').pop();
-  const refuse = (status: 403 | 409 | 410, message: string) => reply.code(status).send({ statusCode: String(status), status: message });
+  const refuse = (status: 403 | 409 | 410 | 429, message: string) => reply.code(status).send({ statusCode: String(status), status: message });
   switch (err.code) {
     case 'UNAUTHENTICATED':
     case 'FORBIDDEN':
@@ -63,6 +63,9 @@ const writeInteliquentError: ErrorWriter = (err, request, reply) => {
     // Not a vendor message (the vendor has no permissions): the flat body of its other refusals.
     case 'PERMISSION_DENIED':
       return refuse(403, MSG.permissionDenied);
+    // Not a vendor message either: the vendor documents no rate limits (Retry-After says when).
+    case 'RATE_LIMITED':
+      return refuse(429, 'Too many requests');
   }
   if (err.status >= 500) return reply.code(500).send({ statusCode: '500', status: 'Internal error' });
   return refuse(410, MSG.requiredFields);

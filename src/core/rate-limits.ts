@@ -1,0 +1,220 @@
+/**
+ * Rate limits: the port every backend implements, and the rules the core applies with it.
+ *
+ * Windows are fixed and aligned to the epoch: a limit of `limit` per `durationMs` admits at
+ * most `limit` units of cost in each interval [k·durationMs, (k+1)·durationMs). A check of
+ * several limits is all-or-nothing: when any of them would be exceeded, none is spent, so a
+ * refused request costs nothing.
+ *
+ * Backends (src/ratelimit/): in memory (one instance, exact), PostgreSQL (many instances,
+ * never over the limit; budgets are leased in batches so the hot path does not write per
+ * request) and Redis/Valkey (many instances, exact). docs/rate-limits.md compares them.
+ */
+import { requireAccountPrincipal } from './access.js';
+import { announceChange } from './cache.js';
+import type { CoreContext } from './context.js';
+import { AppError, invalidField } from './errors.js';
+import { recordEvent } from './events.js';
+import { requirePermission } from './permissions.js';
+import type { Account, ApiKey, Client, Principal, RateLimitOverride, RateLimitSpec } from './types.js';
+
+export interface RateLimitCheck {
+  /** What is counted, e.g. `k:<keyId>:requests`; backends keep one counter per key and window. */
+  key: string;
+  limit: number;
+  durationMs: number;
+  /** Units spent when the check passes; 0 only reads the state. */
+  cost: number;
+}
+
+export interface RateLimitState {
+  limit: number;
+  /** Units still available in the current window after this check. */
+  remaining: number;
+  /** When the current window ends, epoch milliseconds. */
+  reset: number;
+  /** This limit alone would have been exceeded by the check's cost. */
+  exceeded: boolean;
+}
+
+export interface RateLimitOutcome {
+  /** Every limit had room: each spent its cost. */
+  success: boolean;
+  /** One state per check, in order. */
+  states: RateLimitState[];
+}
+
+export interface RateLimiter {
+  readonly kind: 'memory' | 'postgres' | 'redis';
+  /** Checks every limit and, only when none would be exceeded, spends each one's cost. */
+  check(checks: readonly RateLimitCheck[]): Promise<RateLimitOutcome>;
+  /**
+   * `check` answered without waiting: undefined when the answer needs I/O (the caller then
+   * awaits `check`). Lets the fast lane serve a rate-limited verify from memory.
+   */
+  tryCheck(checks: readonly RateLimitCheck[]): RateLimitOutcome | undefined;
+  /** Flushes and releases what the backend holds (timers, connections). */
+  stop(): Promise<void>;
+}
+
+/** The window a moment falls in: its start and end, epoch milliseconds. */
+export function windowOf(nowMs: number, durationMs: number): { start: number; end: number } {
+  const start = Math.floor(nowMs / durationMs) * durationMs;
+  return { start, end: start + durationMs };
+}
+
+/** A backend's answer could not be had (the shared store is down): answered 503, never as a pass. */
+export class RateLimitUnavailableError extends Error {
+  override readonly name = 'RateLimitUnavailableError';
+  /** Matched by the HTTP layer's error mapping. */
+  readonly code = 'CLIENTELE_RATE_LIMIT_UNAVAILABLE';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Limits on keys, clients and account defaults, checked by key verification.
+
+export const MAX_RATELIMITS = 16;
+export const RATELIMIT_NAME_PATTERN = '^[A-Za-z0-9_.:-]{1,64}$';
+export const MIN_RATELIMIT_DURATION = 1_000;
+export const MAX_RATELIMIT_DURATION = 30 * 86_400_000;
+export const MAX_RATELIMIT = 1_000_000_000;
+
+/** A spec as a request gives it (`autoApply` defaults to false). */
+export type RateLimitSpecInput = Omit<RateLimitSpec, 'autoApply'> & { autoApply?: boolean };
+
+/** Checks and completes a list of limits; `field` names it in errors (`body.ratelimits`). */
+export function checkRateLimitSpecs(specs: readonly RateLimitSpecInput[], field: string): RateLimitSpec[] {
+  if (specs.length > MAX_RATELIMITS) throw invalidField(field, `at most ${MAX_RATELIMITS} limits`);
+  const names = new Set<string>();
+  return specs.map((s, i) => {
+    if (!new RegExp(RATELIMIT_NAME_PATTERN).test(s.name)) throw invalidField(`${field}.${i}.name`, 'must be 1 to 64 letters, digits, or _ . : -');
+    if (names.has(s.name)) throw invalidField(`${field}.${i}.name`, `names must be unique ("${s.name}" is given twice)`);
+    names.add(s.name);
+    if (!Number.isInteger(s.limit) || s.limit < 1 || s.limit > MAX_RATELIMIT) throw invalidField(`${field}.${i}.limit`, `must be an integer from 1 to ${MAX_RATELIMIT}`);
+    if (!Number.isInteger(s.duration) || s.duration < MIN_RATELIMIT_DURATION || s.duration > MAX_RATELIMIT_DURATION)
+      throw invalidField(`${field}.${i}.duration`, `must be a whole number of milliseconds from ${MIN_RATELIMIT_DURATION} to ${MAX_RATELIMIT_DURATION} (30 days)`);
+    return { name: s.name, limit: s.limit, duration: s.duration, autoApply: s.autoApply ?? false };
+  });
+}
+
+/** A limit a verify names (besides the auto-applied ones), with what one call costs. */
+export interface NamedLimit {
+  name: string;
+  cost?: number;
+}
+
+/** What verify reports of each limit it checked. */
+export interface CheckedLimit extends RateLimitState {
+  name: string;
+}
+
+/**
+ * The limits a verify checks: every `autoApply` limit, and those it names. A name is looked
+ * up on the key, then its client (one counter shared by all the client's keys), then the
+ * account's defaults (each key counted on its own): the most specific wins. A name found
+ * nowhere is refused, so a misspelled limit is never silently unchecked.
+ */
+export function verifyChecks(key: ApiKey, client: Client | null | undefined, account: Account | null | undefined, named: readonly NamedLimit[] = []): { names: string[]; checks: RateLimitCheck[] } {
+  const byName = new Map<string, { spec: RateLimitSpec; counter: string }>();
+  for (const spec of account?.ratelimits ?? []) byName.set(spec.name, { spec, counter: `a:${key.keyId}:${spec.name}` });
+  if (client) for (const spec of client.ratelimits) byName.set(spec.name, { spec, counter: `c:${client.id}:${spec.name}` });
+  for (const spec of key.ratelimits) byName.set(spec.name, { spec, counter: `k:${key.keyId}:${spec.name}` });
+  const costs = new Map<string, number>();
+  named.forEach((n, i) => {
+    if (!byName.has(n.name)) throw invalidField(`body.ratelimits.${i}.name`, `the key, its client and the account have no limit named "${n.name}"`);
+    if (costs.has(n.name)) throw invalidField(`body.ratelimits.${i}.name`, `"${n.name}" is named twice`);
+    costs.set(n.name, n.cost ?? 1);
+  });
+  const names: string[] = [];
+  const checks: RateLimitCheck[] = [];
+  for (const [name, { spec, counter }] of byName) {
+    if (!spec.autoApply && !costs.has(name)) continue;
+    names.push(name);
+    checks.push({ key: counter, limit: spec.limit, durationMs: spec.duration, cost: costs.get(name) ?? 1 });
+  }
+  return { names, checks };
+}
+
+export const checkedLimits = (names: readonly string[], states: readonly RateLimitState[]): CheckedLimit[] => states.map((s, i) => ({ name: names[i]!, ...s }));
+
+// ---------------------------------------------------------------------------------------------
+// POST /v1/ratelimit: a limit on anything the platform meters, with per-identifier overrides.
+
+export interface StandaloneCheck {
+  namespace: string;
+  identifier: string;
+  limit: number;
+  duration: number;
+  cost?: number;
+}
+
+/**
+ * Spends `cost` (default 1) of the identifier's limit in the namespace: the override set for
+ * the identifier when there is one, else the limit the request names.
+ */
+export async function checkRateLimit(
+  ctx: CoreContext,
+  principal: Principal,
+  input: StandaloneCheck,
+): Promise<{ success: boolean; limit: number; remaining: number; reset: number; overridden: boolean }> {
+  requireAccountPrincipal(principal);
+  requirePermission(principal, 'ratelimit:check');
+  const overrides = await ctx.cache.overrides(principal.accountId, input.namespace, () => ctx.store.rateLimitOverrides.listNamespace(principal.accountId, input.namespace));
+  const override = overrides.get(input.identifier);
+  const limit = override?.limit ?? input.limit;
+  const durationMs = override?.duration ?? input.duration;
+  const outcome = await ctx.rateLimiter.check([{ key: `n:${principal.accountId}:${input.namespace}:${input.identifier}`, limit, durationMs, cost: input.cost ?? 1 }]);
+  const state = outcome.states[0]!;
+  return { success: outcome.success, limit, remaining: state.remaining, reset: state.reset, overridden: override !== undefined };
+}
+
+export async function listOverrides(ctx: CoreContext, principal: Principal, namespace: string): Promise<RateLimitOverride[]> {
+  requireAccountPrincipal(principal);
+  requirePermission(principal, 'ratelimit:read');
+  return [...(await ctx.store.rateLimitOverrides.listNamespace(principal.accountId, namespace)).values()];
+}
+
+export async function setOverride(ctx: CoreContext, principal: Principal, input: Pick<RateLimitOverride, 'namespace' | 'identifier' | 'limit' | 'duration'>): Promise<RateLimitOverride> {
+  requireAccountPrincipal(principal);
+  requirePermission(principal, 'ratelimit:write');
+  const now = ctx.now();
+  const saved = await ctx.store.transaction(async (tx) => {
+    const count = await tx.rateLimitOverrides.countNamespace(principal.accountId, input.namespace);
+    const o = await tx.rateLimitOverrides.upsert({ accountId: principal.accountId, ...input, createdAt: now, updatedAt: now });
+    if (count >= MAX_OVERRIDES && o.createdAt.getTime() === now.getTime() && o.updatedAt.getTime() === now.getTime())
+      throw invalidField('params.identifier', `a namespace holds at most ${MAX_OVERRIDES} overrides`);
+    await announceChange(tx, { overrides: overridesId(principal.accountId, input.namespace) });
+    await recordEvent(
+      tx,
+      {
+        accountId: principal.accountId,
+        clientId: null,
+        type: 'ratelimit.override_set',
+        actor: principal.actor,
+        data: { namespace: o.namespace, identifier: o.identifier, limit: o.limit, duration: o.duration },
+      },
+      now,
+    );
+    return o;
+  });
+  ctx.cache.invalidate({ overrides: overridesId(principal.accountId, input.namespace) });
+  return saved;
+}
+
+export async function deleteOverride(ctx: CoreContext, principal: Principal, namespace: string, identifier: string): Promise<void> {
+  requireAccountPrincipal(principal);
+  requirePermission(principal, 'ratelimit:write');
+  const now = ctx.now();
+  await ctx.store.transaction(async (tx) => {
+    if (!(await tx.rateLimitOverrides.delete(principal.accountId, namespace, identifier))) throw new AppError('NOT_FOUND', 'The namespace has no override for this identifier');
+    await announceChange(tx, { overrides: overridesId(principal.accountId, namespace) });
+    await recordEvent(tx, { accountId: principal.accountId, clientId: null, type: 'ratelimit.override_deleted', actor: principal.actor, data: { namespace, identifier } }, now);
+  });
+  ctx.cache.invalidate({ overrides: overridesId(principal.accountId, namespace) });
+}
+
+/** Most overrides one namespace holds: all of them are kept in memory by every instance. */
+const MAX_OVERRIDES = 10_000;
+
+/** How a namespace's overrides are named in cache changes. */
+const overridesId = (accountId: string, namespace: string) => `${accountId}:${namespace}`;

@@ -1,0 +1,183 @@
+/**
+ * Clientele's own doors: sign-ins throttled per login name and per source address, token
+ * endpoints and failed credentials limited per source address (docs/rate-limits.md).
+ *
+ * - Per login name (an account user's e-mail, a client's username; names nobody uses alike,
+ *   so a refusal reveals nothing): after `freeFailures` failed sign-ins in a row each further
+ *   one makes the next attempt wait, 1 s, 2 s, 4 s… (at most a minute); after
+ *   `lockFailures` the name is locked for `lockSeconds`, until a sign-in after the lock
+ *   succeeds or an administrator lifts it (POST /v1/users/{id}/unlock). Kept in the
+ *   database, so every instance sees the same state.
+ * - Per source address: failed sign-ins, requests to the token endpoints, and failed
+ *   credentials on any route, each a fixed-window limit on the rate limiter.
+ *
+ * A refused attempt runs no password check: the throttle is in front of the expensive work.
+ */
+import type { CoreContext } from './context.js';
+import { AppError, RateLimitedError, type LimitPolicy } from './errors.js';
+import { recordEvent } from './events.js';
+import type { RateLimitCheck } from './rate-limits.js';
+import { requirePasswordCapacity } from '../crypto/passwords.js';
+
+export interface AddressLimit {
+  limit: number;
+  durationMs: number;
+}
+
+export interface ThrottlePolicy {
+  /** Failed sign-ins per source address; null = not limited. */
+  signInFailuresPerAddress: AddressLimit | null;
+  /** Requests to the token and sign-in endpoints per source address. */
+  tokenRequestsPerAddress: AddressLimit | null;
+  /** Requests refused for a wrong credential (401) per source address. */
+  authFailuresPerAddress: AddressLimit | null;
+  /** Failed sign-ins of one login name before each further one delays the next attempt; 0 = no delays. */
+  freeFailures: number;
+  /** Failed sign-ins of one login name that lock it; 0 = never locked. */
+  lockFailures: number;
+  lockSeconds: number;
+  /**
+   * A refusal (429) is answered after this long (at most until the caller may retry): a
+   * caller that ignores Retry-After then makes at most one attempt a second per connection,
+   * and a flood costs timers instead of CPU. 0 = answer at once.
+   */
+  refusalDelayMs: number;
+}
+
+export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = {
+  signInFailuresPerAddress: { limit: 30, durationMs: 15 * 60_000 },
+  tokenRequestsPerAddress: { limit: 600, durationMs: 60_000 },
+  authFailuresPerAddress: { limit: 300, durationMs: 60_000 },
+  freeFailures: 3,
+  lockFailures: 10,
+  lockSeconds: 15 * 60,
+  refusalDelayMs: 1_000,
+};
+
+/** Longest delay between two attempts of one login name before it is locked. */
+const MAX_DELAY_SECONDS = 60;
+
+const policyOf = (ctx: CoreContext) => ctx.throttle ?? DEFAULT_THROTTLE_POLICY;
+
+/** The throttle key of a login name. */
+export const loginSubject = (name: string) => name.trim().toLowerCase();
+
+export interface SignInAttempt {
+  /** The source address (the client's, behind a trusted proxy). */
+  address?: string;
+  /** The login name; absent for credentials with a high-entropy secret (a key id), which only the address limit covers. */
+  subject?: string;
+}
+
+function addressCheck(kind: string, limit: AddressLimit, address: string, cost: number): RateLimitCheck {
+  return { key: `door:${kind}:${address}`, limit: limit.limit, durationMs: limit.durationMs, cost };
+}
+
+/** Throws RATE_LIMITED, after the policy's refusal delay (never past the moment the caller may retry). */
+async function refuse(ctx: CoreContext, message: string, resetMs: number, now: number, policy: LimitPolicy): Promise<never> {
+  const delay = Math.min(policyOf(ctx).refusalDelayMs, resetMs - now);
+  if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+  throw new RateLimitedError(message, (resetMs - ctx.now().getTime()) / 1000, policy);
+}
+
+/**
+ * Runs a sign-in behind the throttle: refused at once (RATE_LIMITED) while the address or
+ * the name must wait; a failure (`failed(result)`, or an UNAUTHENTICATED error) is counted,
+ * a success clears the name's failures.
+ */
+export async function throttledSignIn<T>(ctx: CoreContext, attempt: SignInAttempt, run: () => Promise<T>, failed: (result: T) => boolean): Promise<T> {
+  const policy = policyOf(ctx);
+  const now = ctx.now().getTime();
+  // A password sign-in with no room left for its password check fails before any other work.
+  if (attempt.subject !== undefined) requirePasswordCapacity();
+  const perAddress = attempt.address !== undefined ? policy.signInFailuresPerAddress : null;
+  if (perAddress) {
+    const { states } = await ctx.rateLimiter.check([addressCheck('sign-in', perAddress, attempt.address!, 0)]);
+    const s = states[0]!;
+    if (s.remaining === 0)
+      await refuse(ctx, 'Too many failed sign-ins from this address: wait before trying again', s.reset, now, {
+        name: 'sign-in-address',
+        quota: perAddress.limit,
+        windowSeconds: perAddress.durationMs / 1000,
+        remaining: 0,
+      });
+  }
+  const throttled = policy.freeFailures > 0 || policy.lockFailures > 0;
+  const throttle = attempt.subject !== undefined && throttled ? await ctx.store.loginThrottles.get(attempt.subject) : null;
+  if (throttle) {
+    const until = Math.max(throttle.blockedUntil.getTime(), throttle.lockedUntil?.getTime() ?? 0);
+    if (until > now) {
+      const locked = (throttle.lockedUntil?.getTime() ?? 0) > now;
+      await refuse(
+        ctx,
+        locked ? 'This login is locked after too many failed sign-ins: wait, or ask an administrator to unlock it' : 'Too many failed sign-ins for this login: wait before trying again',
+        until,
+        now,
+        { name: 'sign-in-name', quota: policy.lockFailures, windowSeconds: policy.lockSeconds, remaining: 0 },
+      );
+    }
+  }
+  let result: T;
+  try {
+    result = await run();
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'UNAUTHENTICATED') await recordFailure(ctx, attempt);
+    throw err;
+  }
+  if (failed(result)) await recordFailure(ctx, attempt);
+  else if (throttle) await ctx.store.loginThrottles.delete(attempt.subject!);
+  return result;
+}
+
+async function recordFailure(ctx: CoreContext, attempt: SignInAttempt): Promise<void> {
+  const policy = policyOf(ctx);
+  const at = ctx.now();
+  if (attempt.address !== undefined && policy.signInFailuresPerAddress) await ctx.rateLimiter.check([addressCheck('sign-in', policy.signInFailuresPerAddress, attempt.address, 1)]);
+  if (attempt.subject === undefined || (policy.freeFailures === 0 && policy.lockFailures === 0)) return;
+  const failures = await ctx.store.loginThrottles.countFailure(attempt.subject, at, new Date(at.getTime() - policy.lockSeconds * 1000));
+  const locked = policy.lockFailures > 0 && failures >= policy.lockFailures;
+  const delayed = policy.freeFailures > 0 && failures > policy.freeFailures;
+  if (!locked && !delayed) return;
+  const delay = locked ? 0 : Math.min(2 ** (failures - policy.freeFailures - 1), MAX_DELAY_SECONDS);
+  await ctx.store.loginThrottles.block(attempt.subject, new Date(at.getTime() + delay * 1000), locked ? new Date(at.getTime() + policy.lockSeconds * 1000) : null);
+  if (locked && failures === policy.lockFailures) {
+    const user = await ctx.store.users.findByEmail(attempt.subject);
+    if (user) {
+      await recordEvent(ctx.store, { accountId: user.accountId, clientId: null, type: 'user.locked', actor: { type: 'system', id: 'sign-in-throttle' }, data: { userId: user.id, failures } }, at);
+    }
+  }
+}
+
+/**
+ * Counts a request to a token or sign-in endpoint from `address`; RATE_LIMITED beyond the
+ * address's limit.
+ */
+export async function admitTokenRequest(ctx: CoreContext, address: string): Promise<void> {
+  const limit = policyOf(ctx).tokenRequestsPerAddress;
+  if (!limit) return;
+  const { success, states } = await ctx.rateLimiter.check([addressCheck('token', limit, address, 1)]);
+  if (!success)
+    await refuse(ctx, 'Too many token requests from this address: wait before trying again', states[0]!.reset, ctx.now().getTime(), {
+      name: 'token-address',
+      quota: limit.limit,
+      windowSeconds: limit.durationMs / 1000,
+      remaining: 0,
+    });
+}
+
+/**
+ * Counts a credential refused from `address`; throws RATE_LIMITED (instead of the 401 the
+ * caller would answer) once the address has had too many.
+ */
+export async function countAuthFailure(ctx: CoreContext, address: string): Promise<void> {
+  const limit = policyOf(ctx).authFailuresPerAddress;
+  if (!limit) return;
+  const { success, states } = await ctx.rateLimiter.check([addressCheck('auth-failure', limit, address, 1)]);
+  if (!success)
+    await refuse(ctx, 'Too many requests with a wrong credential from this address: wait before trying again', states[0]!.reset, ctx.now().getTime(), {
+      name: 'auth-failure-address',
+      quota: limit.limit,
+      windowSeconds: limit.durationMs / 1000,
+      remaining: 0,
+    });
+}
