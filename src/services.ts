@@ -139,7 +139,7 @@ async function createRateLimiter(options: ServiceOptions, now: () => Date): Prom
   const nowMs = () => now().getTime();
   if (store === 'redis') {
     if (!options.redisUrl) throw new Error('Rate limits in Redis need CLIENTELE_REDIS_URL');
-    return createRedisRateLimiter({ url: options.redisUrl, now: nowMs });
+    return createRedisRateLimiter({ url: options.redisUrl, now: nowMs, ...(options.onError ? { onError: options.onError } : {}) });
   }
   if (store === 'postgres') return createPostgresRateLimiter({ db: options.database.db, now: nowMs, ...(options.onError ? { onError: options.onError } : {}) });
   return createMemoryRateLimiter({ now: nowMs });

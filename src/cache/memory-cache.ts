@@ -124,7 +124,8 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
     // Accounts and override maps are held in an envelope that names their account.
     account: async (accountId, loader) => (await read(`a:${accountId}`, accountId, async () => wrap(accountId, await loader())))?.value ?? null,
     peekAccount: (accountId) => peek<Wrapped<Account>>(`a:${accountId}`, accountId)?.value,
-    overrides: async (accountId, namespace, loader) => (await read(`o:${accountId}:${namespace}`, accountId, async () => wrap(accountId, await loader())))!.value,
+    override: async (accountId, namespace, identifier, loadAll) =>
+      (await read(`o:${accountId}`, accountId, async () => wrap(accountId, await loadAll())))!.value.get(namespace)?.get(identifier) ?? null,
     invalidate(change: Change) {
       generation++;
       if (change.keyId) entries.delete(`k:${change.keyId}`);

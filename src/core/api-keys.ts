@@ -78,6 +78,11 @@ export function keySnapshot(k: ApiKey) {
   };
 }
 
+/** Rate limits are the account's to set: a key's own would win over its client's, so a client may not set them. */
+function refuseClientRateLimits(principal: Principal, ratelimits: unknown): void {
+  if (principal.kind === 'client' && ratelimits !== undefined) throw new AppError('FORBIDDEN', 'A client credential may not set rate limits');
+}
+
 /** The power a key hands to whoever holds it: its permissions, or a client credential's. */
 function powerOf(key: Pick<ApiKey, 'clientId' | 'permissions'>): readonly string[] {
   return key.clientId === null ? key.permissions : CLIENT_CREDENTIAL_POWER;
@@ -134,6 +139,7 @@ function checkExpiry(expiresAt: Date | null | undefined, now: Date): void {
 
 export async function createKey(ctx: CoreContext, principal: Principal, input: KeyInput): Promise<IssuedKey> {
   requirePermission(principal, 'keys:write');
+  refuseClientRateLimits(principal, input.ratelimits);
   const now = ctx.now();
   checkExpiry(input.expiresAt, now);
   const secret = generateSecret();
@@ -245,6 +251,7 @@ export async function listKeys(ctx: CoreContext, principal: Principal, query: Ke
 
 export async function updateKey(ctx: CoreContext, principal: Principal, keyId: string, input: KeyUpdate, owner?: KeyOwner): Promise<ApiKey> {
   requirePermission(principal, 'keys:write');
+  refuseClientRateLimits(principal, input.ratelimits);
   const now = ctx.now();
   checkExpiry(input.expiresAt, now);
   let changed = false;

@@ -6,7 +6,7 @@
 import type { KeyWithClient, Store } from './ports.js';
 import type { Account, ApiKey, Client, RateLimitOverride, User } from './types.js';
 
-/** What changed: a key, a client (and so every key it owns), a user, an account's settings, or a rate-limit namespace's overrides (`accountId:namespace`). */
+/** What changed: a key, a client (and so every key it owns), a user, an account's settings, or an account's rate-limit overrides (its id). */
 export interface Change {
   keyId?: string;
   clientId?: string;
@@ -14,6 +14,9 @@ export interface Change {
   accountId?: string;
   overrides?: string;
 }
+
+/** An account's rate-limit overrides by namespace, then identifier. */
+export type OverrideIndex = ReadonlyMap<string, ReadonlyMap<string, RateLimitOverride>>;
 
 export const INVALIDATION_CHANNEL = 'clientele_invalidate';
 
@@ -27,8 +30,11 @@ export interface VerificationCache {
   client(accountId: string, clientId: string, load: () => Promise<Client | null>): Promise<Client | null>;
   user(accountId: string, userId: string, load: () => Promise<User | null>): Promise<User | null>;
   account(accountId: string, load: () => Promise<Account | null>): Promise<Account | null>;
-  /** A rate-limit namespace's overrides by identifier. */
-  overrides(accountId: string, namespace: string, load: () => Promise<Map<string, RateLimitOverride>>): Promise<Map<string, RateLimitOverride>>;
+  /**
+   * The override of one identifier of a namespace: from the account's cached index (`loadAll`
+   * fills it), or, without a cache, `loadOne`.
+   */
+  override(accountId: string, namespace: string, identifier: string, loadAll: () => Promise<OverrideIndex>, loadOne: () => Promise<RateLimitOverride | null>): Promise<RateLimitOverride | null>;
   /** The cached account, without loading. */
   peekAccount(accountId: string): Account | undefined;
   /** The cached key, without loading: undefined when it is not in the cache (or expired). */
@@ -46,7 +52,7 @@ export const noCache: VerificationCache = {
   client: (_a, _c, load) => load(),
   user: (_a, _u, load) => load(),
   account: (_a, load) => load(),
-  overrides: (_a, _n, load) => load(),
+  override: (_a, _n, _i, _all, loadOne) => loadOne(),
   peekAccount: () => undefined,
   peekKey: () => undefined,
   peekClient: () => undefined,

@@ -62,6 +62,17 @@ export type KeyPatch = Partial<
   Pick<ApiKey, 'name' | 'isPrimary' | 'enabled' | 'scopes' | 'permissions' | 'ratelimits' | 'expiresAt' | 'secretHash' | 'secretHint' | 'previousSecretHash' | 'previousSecretExpiresAt'>
 >;
 
+/** How failed sign-ins of one subject delay and lock it (core/throttle.ts). */
+export interface AdmitRule {
+  forgetBefore: Date;
+  /** Failures before each further one delays the next attempt (0: no delays). */
+  freeFailures: number;
+  maxDelaySeconds: number;
+  /** Failures that lock (0: never). */
+  lockFailures: number;
+  lockedUntil: Date;
+}
+
 export interface EventFilter {
   limit: number;
   afterId?: string;
@@ -141,18 +152,25 @@ export interface Store {
     update(id: string, patch: Partial<Pick<Account, 'requireTwoFactor' | 'ratelimits'>>, at: Date): Promise<Account | null>;
   };
   rateLimitOverrides: {
-    /** The namespace's overrides by identifier. */
-    listNamespace(accountId: string, namespace: string): Promise<Map<string, RateLimitOverride>>;
-    countNamespace(accountId: string, namespace: string): Promise<number>;
+    /** The namespace's overrides, by identifier. */
+    listNamespace(accountId: string, namespace: string): Promise<RateLimitOverride[]>;
+    /** Every override of the account (a bounded number: core/rate-limits.ts MAX_OVERRIDES). */
+    listAccount(accountId: string): Promise<RateLimitOverride[]>;
+    get(accountId: string, namespace: string, identifier: string): Promise<RateLimitOverride | null>;
+    countAccount(accountId: string): Promise<number>;
     /** Inserts or replaces (keeping createdAt); returns the row as stored. */
     upsert(o: RateLimitOverride): Promise<RateLimitOverride>;
     delete(accountId: string, namespace: string, identifier: string): Promise<boolean>;
   };
   loginThrottles: {
     get(subject: string): Promise<LoginThrottle | null>;
-    /** Counts one more failure (starting again from 1 when the last was before `forgetBefore`); the failures now counted. */
-    countFailure(subject: string, at: Date, forgetBefore: Date): Promise<number>;
-    block(subject: string, blockedUntil: Date, lockedUntil: Date | null): Promise<void>;
+    /**
+     * Lets one sign-in attempt in, atomically: refused (nothing changes) while the subject is
+     * delayed or locked; otherwise counted as a failure in advance (from 1 again when the last
+     * was before `rule.forgetBefore`), with the delay and lock that failure brings. Concurrent
+     * attempts are serialised on the subject's row, so each sees the one before.
+     */
+    admit(subject: string, at: Date, rule: AdmitRule): Promise<{ admitted: boolean; throttle: LoginThrottle }>;
     delete(subject: string): Promise<boolean>;
     /** Forgets throttles untouched since `before`. */
     prune(before: Date): Promise<void>;

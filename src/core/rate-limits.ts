@@ -11,7 +11,7 @@
  * request) and Redis/Valkey (many instances, exact). docs/rate-limits.md compares them.
  */
 import { requireAccountPrincipal } from './access.js';
-import { announceChange } from './cache.js';
+import { announceChange, type OverrideIndex } from './cache.js';
 import type { CoreContext } from './context.js';
 import { AppError, invalidField } from './errors.js';
 import { recordEvent } from './events.js';
@@ -53,6 +53,11 @@ export interface RateLimiter {
    * awaits `check`). Lets the fast lane serve a rate-limited verify from memory.
    */
   tryCheck(checks: readonly RateLimitCheck[]): RateLimitOutcome | undefined;
+  /**
+   * Gives back what a successful check made at `at` (epoch ms) spent, when its window has not
+   * ended: a sign-in that turned out right is not counted against its address.
+   */
+  refund(checks: readonly RateLimitCheck[], at: number): Promise<void>;
   /** Flushes and releases what the backend holds (timers, connections). */
   stop(): Promise<void>;
 }
@@ -114,7 +119,27 @@ export interface CheckedLimit extends RateLimitState {
  * account's defaults (each key counted on its own): the most specific wins. A name found
  * nowhere is refused, so a misspelled limit is never silently unchecked.
  */
-export function verifyChecks(key: ApiKey, client: Client | null | undefined, account: Account | null | undefined, named: readonly NamedLimit[] = []): { names: string[]; checks: RateLimitCheck[] } {
+export function verifyChecks(key: ApiKey, client: Client | null | undefined, account: Account | null | undefined, named: readonly NamedLimit[] = []): VerifyChecks {
+  // The common case (only the auto-applied limits) is resolved once per cached key, client and
+  // account: the records are replaced, never changed, when they change.
+  if (named.length === 0) {
+    const cached = AUTO_APPLIED.get(key);
+    if (cached && cached.client === client && cached.account === account) return cached.checks;
+    const checks = resolveChecks(key, client, account, named);
+    AUTO_APPLIED.set(key, { client, account, checks });
+    return checks;
+  }
+  return resolveChecks(key, client, account, named);
+}
+
+interface VerifyChecks {
+  readonly names: string[];
+  readonly checks: RateLimitCheck[];
+}
+
+const AUTO_APPLIED = new WeakMap<ApiKey, { client: Client | null | undefined; account: Account | null | undefined; checks: VerifyChecks }>();
+
+function resolveChecks(key: ApiKey, client: Client | null | undefined, account: Account | null | undefined, named: readonly NamedLimit[]): VerifyChecks {
   const byName = new Map<string, { spec: RateLimitSpec; counter: string }>();
   for (const spec of account?.ratelimits ?? []) byName.set(spec.name, { spec, counter: `a:${key.keyId}:${spec.name}` });
   if (client) for (const spec of client.ratelimits) byName.set(spec.name, { spec, counter: `c:${client.id}:${spec.name}` });
@@ -135,7 +160,8 @@ export function verifyChecks(key: ApiKey, client: Client | null | undefined, acc
   return { names, checks };
 }
 
-export const checkedLimits = (names: readonly string[], states: readonly RateLimitState[]): CheckedLimit[] => states.map((s, i) => ({ name: names[i]!, ...s }));
+export const checkedLimits = (names: readonly string[], states: readonly RateLimitState[]): CheckedLimit[] =>
+  states.map((s, i) => ({ name: names[i]!, limit: s.limit, remaining: s.remaining, reset: s.reset, exceeded: s.exceeded }));
 
 // ---------------------------------------------------------------------------------------------
 // POST /v1/ratelimit: a limit on anything the platform meters, with per-identifier overrides.
@@ -159,62 +185,76 @@ export async function checkRateLimit(
 ): Promise<{ success: boolean; limit: number; remaining: number; reset: number; overridden: boolean }> {
   requireAccountPrincipal(principal);
   requirePermission(principal, 'ratelimit:check');
-  const overrides = await ctx.cache.overrides(principal.accountId, input.namespace, () => ctx.store.rateLimitOverrides.listNamespace(principal.accountId, input.namespace));
-  const override = overrides.get(input.identifier);
+  const { accountId } = principal;
+  const override = await ctx.cache.override(
+    accountId,
+    input.namespace,
+    input.identifier,
+    async () => indexOverrides(await ctx.store.rateLimitOverrides.listAccount(accountId)),
+    () => ctx.store.rateLimitOverrides.get(accountId, input.namespace, input.identifier),
+  );
   const limit = override?.limit ?? input.limit;
   const durationMs = override?.duration ?? input.duration;
-  const outcome = await ctx.rateLimiter.check([{ key: `n:${principal.accountId}:${input.namespace}:${input.identifier}`, limit, durationMs, cost: input.cost ?? 1 }]);
+  // The namespace's length keeps (`a`, `b:c`) and (`a:b`, `c`) apart.
+  const key = `n:${accountId}:${input.namespace.length}:${input.namespace}:${input.identifier}`;
+  const outcome = await ctx.rateLimiter.check([{ key, limit, durationMs, cost: input.cost ?? 1 }]);
   const state = outcome.states[0]!;
-  return { success: outcome.success, limit, remaining: state.remaining, reset: state.reset, overridden: override !== undefined };
+  return { success: outcome.success, limit, remaining: state.remaining, reset: state.reset, overridden: override !== null };
+}
+
+function indexOverrides(all: readonly RateLimitOverride[]): OverrideIndex {
+  const index = new Map<string, Map<string, RateLimitOverride>>();
+  for (const o of all) {
+    let ns = index.get(o.namespace);
+    if (!ns) {
+      ns = new Map();
+      index.set(o.namespace, ns);
+    }
+    ns.set(o.identifier, o);
+  }
+  return index;
 }
 
 export async function listOverrides(ctx: CoreContext, principal: Principal, namespace: string): Promise<RateLimitOverride[]> {
   requireAccountPrincipal(principal);
   requirePermission(principal, 'ratelimit:read');
-  return [...(await ctx.store.rateLimitOverrides.listNamespace(principal.accountId, namespace)).values()];
+  return ctx.store.rateLimitOverrides.listNamespace(principal.accountId, namespace);
 }
 
 export async function setOverride(ctx: CoreContext, principal: Principal, input: Pick<RateLimitOverride, 'namespace' | 'identifier' | 'limit' | 'duration'>): Promise<RateLimitOverride> {
   requireAccountPrincipal(principal);
   requirePermission(principal, 'ratelimit:write');
+  const { accountId } = principal;
   const now = ctx.now();
   const saved = await ctx.store.transaction(async (tx) => {
-    const count = await tx.rateLimitOverrides.countNamespace(principal.accountId, input.namespace);
-    const o = await tx.rateLimitOverrides.upsert({ accountId: principal.accountId, ...input, createdAt: now, updatedAt: now });
-    if (count >= MAX_OVERRIDES && o.createdAt.getTime() === now.getTime() && o.updatedAt.getTime() === now.getTime())
-      throw invalidField('params.identifier', `a namespace holds at most ${MAX_OVERRIDES} overrides`);
-    await announceChange(tx, { overrides: overridesId(principal.accountId, input.namespace) });
+    const exists = (await tx.rateLimitOverrides.get(accountId, input.namespace, input.identifier)) !== null;
+    if (!exists && (await tx.rateLimitOverrides.countAccount(accountId)) >= MAX_OVERRIDES)
+      throw invalidField('params.identifier', `an account holds at most ${MAX_OVERRIDES} overrides: delete one first`);
+    const o = await tx.rateLimitOverrides.upsert({ accountId, ...input, createdAt: now, updatedAt: now });
+    await announceChange(tx, { overrides: accountId });
     await recordEvent(
       tx,
-      {
-        accountId: principal.accountId,
-        clientId: null,
-        type: 'ratelimit.override_set',
-        actor: principal.actor,
-        data: { namespace: o.namespace, identifier: o.identifier, limit: o.limit, duration: o.duration },
-      },
+      { accountId, clientId: null, type: 'ratelimit.override_set', actor: principal.actor, data: { namespace: o.namespace, identifier: o.identifier, limit: o.limit, duration: o.duration } },
       now,
     );
     return o;
   });
-  ctx.cache.invalidate({ overrides: overridesId(principal.accountId, input.namespace) });
+  ctx.cache.invalidate({ overrides: accountId });
   return saved;
 }
 
 export async function deleteOverride(ctx: CoreContext, principal: Principal, namespace: string, identifier: string): Promise<void> {
   requireAccountPrincipal(principal);
   requirePermission(principal, 'ratelimit:write');
+  const { accountId } = principal;
   const now = ctx.now();
   await ctx.store.transaction(async (tx) => {
-    if (!(await tx.rateLimitOverrides.delete(principal.accountId, namespace, identifier))) throw new AppError('NOT_FOUND', 'The namespace has no override for this identifier');
-    await announceChange(tx, { overrides: overridesId(principal.accountId, namespace) });
-    await recordEvent(tx, { accountId: principal.accountId, clientId: null, type: 'ratelimit.override_deleted', actor: principal.actor, data: { namespace, identifier } }, now);
+    if (!(await tx.rateLimitOverrides.delete(accountId, namespace, identifier))) throw new AppError('NOT_FOUND', 'The namespace has no override for this identifier');
+    await announceChange(tx, { overrides: accountId });
+    await recordEvent(tx, { accountId, clientId: null, type: 'ratelimit.override_deleted', actor: principal.actor, data: { namespace, identifier } }, now);
   });
-  ctx.cache.invalidate({ overrides: overridesId(principal.accountId, namespace) });
+  ctx.cache.invalidate({ overrides: accountId });
 }
 
-/** Most overrides one namespace holds: all of them are kept in memory by every instance. */
+/** Most overrides an account holds: every instance keeps them all in memory, one entry per account. */
 const MAX_OVERRIDES = 10_000;
-
-/** How a namespace's overrides are named in cache changes. */
-const overridesId = (accountId: string, namespace: string) => `${accountId}:${namespace}`;

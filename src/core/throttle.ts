@@ -6,13 +6,14 @@
  *   so a refusal reveals nothing): after `freeFailures` failed sign-ins in a row each further
  *   one makes the next attempt wait, 1 s, 2 s, 4 s… (at most a minute); after
  *   `lockFailures` the name is locked for `lockSeconds`, until a sign-in after the lock
- *   succeeds or an administrator lifts it (POST /v1/users/{id}/unlock). Kept in the
+ *   succeeds or an administrator lifts it (DELETE /v1/users/{id}/sign-in-lock). Kept in the
  *   database, so every instance sees the same state.
  * - Per source address: failed sign-ins, requests to the token endpoints, and failed
  *   credentials on any route, each a fixed-window limit on the rate limiter.
  *
  * A refused attempt runs no password check: the throttle is in front of the expensive work.
  */
+import { isIPv6 } from 'node:net';
 import type { CoreContext } from './context.js';
 import { AppError, RateLimitedError, type LimitPolicy } from './errors.js';
 import { recordEvent } from './events.js';
@@ -70,7 +71,26 @@ export interface SignInAttempt {
 }
 
 function addressCheck(kind: string, limit: AddressLimit, address: string, cost: number): RateLimitCheck {
-  return { key: `door:${kind}:${address}`, limit: limit.limit, durationMs: limit.durationMs, cost };
+  return { key: `door:${kind}:${addressKey(address)}`, limit: limit.limit, durationMs: limit.durationMs, cost };
+}
+
+/**
+ * What one source counts as: an IPv4 address (an IPv4-mapped IPv6 one too), or an IPv6 /64 —
+ * the block one host is usually given, so rotating through it gains nothing.
+ */
+export function addressKey(address: string): string {
+  const ip = address.split('%')[0]!;
+  if (!isIPv6(ip)) return ip;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  const [head, tail] = ip.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }
 
 /** Throws RATE_LIMITED, after the policy's refusal delay (never past the moment the caller may retry). */
@@ -81,71 +101,74 @@ async function refuse(ctx: CoreContext, message: string, resetMs: number, now: n
 }
 
 /**
- * Runs a sign-in behind the throttle: refused at once (RATE_LIMITED) while the address or
- * the name must wait; a failure (`failed(result)`, or an UNAUTHENTICATED error) is counted,
- * a success clears the name's failures.
+ * Runs a sign-in behind the throttle. The attempt is counted before any password is checked —
+ * one unit of its address's failure budget, and one failure of its login name (which brings
+ * that failure's delay and lock) — so parallel attempts cannot slip past the delays; a success
+ * gives both back. Refused (RATE_LIMITED) while the address's budget is spent or the name must
+ * wait. A failure is `failed(result)`, or an UNAUTHENTICATED error.
  */
 export async function throttledSignIn<T>(ctx: CoreContext, attempt: SignInAttempt, run: () => Promise<T>, failed: (result: T) => boolean): Promise<T> {
   const policy = policyOf(ctx);
-  const now = ctx.now().getTime();
+  const at = ctx.now();
+  const now = at.getTime();
   // A password sign-in with no room left for its password check fails before any other work.
   if (attempt.subject !== undefined) requirePasswordCapacity();
-  const perAddress = attempt.address !== undefined ? policy.signInFailuresPerAddress : null;
+  const perAddress = attempt.address !== undefined && policy.signInFailuresPerAddress ? [addressCheck('sign-in', policy.signInFailuresPerAddress, attempt.address, 1)] : null;
   if (perAddress) {
-    const { states } = await ctx.rateLimiter.check([addressCheck('sign-in', perAddress, attempt.address!, 0)]);
-    const s = states[0]!;
-    if (s.remaining === 0)
-      await refuse(ctx, 'Too many failed sign-ins from this address: wait before trying again', s.reset, now, {
+    const { success, states } = await ctx.rateLimiter.check(perAddress);
+    if (!success)
+      await refuse(ctx, 'Too many failed sign-ins from this address: wait before trying again', states[0]!.reset, now, {
         name: 'sign-in-address',
-        quota: perAddress.limit,
-        windowSeconds: perAddress.durationMs / 1000,
+        quota: perAddress[0]!.limit,
+        windowSeconds: perAddress[0]!.durationMs / 1000,
         remaining: 0,
       });
   }
-  const throttled = policy.freeFailures > 0 || policy.lockFailures > 0;
-  const throttle = attempt.subject !== undefined && throttled ? await ctx.store.loginThrottles.get(attempt.subject) : null;
-  if (throttle) {
-    const until = Math.max(throttle.blockedUntil.getTime(), throttle.lockedUntil?.getTime() ?? 0);
-    if (until > now) {
+  const throttled = attempt.subject !== undefined && (policy.freeFailures > 0 || policy.lockFailures > 0);
+  let failures = 0;
+  if (throttled) {
+    const { admitted, throttle } = await ctx.store.loginThrottles.admit(attempt.subject!, at, {
+      forgetBefore: new Date(now - policy.lockSeconds * 1000),
+      freeFailures: policy.freeFailures,
+      maxDelaySeconds: MAX_DELAY_SECONDS,
+      lockFailures: policy.lockFailures,
+      lockedUntil: new Date(now + policy.lockSeconds * 1000),
+    });
+    if (!admitted) {
+      if (perAddress) await ctx.rateLimiter.refund(perAddress, now);
       const locked = (throttle.lockedUntil?.getTime() ?? 0) > now;
       await refuse(
         ctx,
         locked ? 'This login is locked after too many failed sign-ins: wait, or ask an administrator to unlock it' : 'Too many failed sign-ins for this login: wait before trying again',
-        until,
+        Math.max(throttle.blockedUntil.getTime(), throttle.lockedUntil?.getTime() ?? 0),
         now,
-        { name: 'sign-in-name', quota: policy.lockFailures, windowSeconds: policy.lockSeconds, remaining: 0 },
+        { name: 'sign-in-name', quota: policy.lockFailures || policy.freeFailures, windowSeconds: policy.lockSeconds, remaining: 0 },
       );
     }
+    failures = throttle.failures;
   }
-  let result: T;
+  let outcome: 'success' | 'failure' | 'error' = 'error';
   try {
-    result = await run();
+    const result = await run();
+    outcome = failed(result) ? 'failure' : 'success';
+    return result;
   } catch (err) {
-    if (err instanceof AppError && err.code === 'UNAUTHENTICATED') await recordFailure(ctx, attempt);
+    if (err instanceof AppError && err.code === 'UNAUTHENTICATED') outcome = 'failure';
     throw err;
+  } finally {
+    // An error that says nothing of the password (an overload) gives the address its unit back;
+    // the name keeps the failure counted in advance (clearing it would erase the ones before).
+    if (outcome !== 'failure' && perAddress) await ctx.rateLimiter.refund(perAddress, now);
+    if (outcome === 'success' && throttled) await ctx.store.loginThrottles.delete(attempt.subject!);
+    if (outcome === 'failure' && throttled && failures === policy.lockFailures) await recordLock(ctx, attempt.subject!, failures, at);
   }
-  if (failed(result)) await recordFailure(ctx, attempt);
-  else if (throttle) await ctx.store.loginThrottles.delete(attempt.subject!);
-  return result;
 }
 
-async function recordFailure(ctx: CoreContext, attempt: SignInAttempt): Promise<void> {
-  const policy = policyOf(ctx);
-  const at = ctx.now();
-  if (attempt.address !== undefined && policy.signInFailuresPerAddress) await ctx.rateLimiter.check([addressCheck('sign-in', policy.signInFailuresPerAddress, attempt.address, 1)]);
-  if (attempt.subject === undefined || (policy.freeFailures === 0 && policy.lockFailures === 0)) return;
-  const failures = await ctx.store.loginThrottles.countFailure(attempt.subject, at, new Date(at.getTime() - policy.lockSeconds * 1000));
-  const locked = policy.lockFailures > 0 && failures >= policy.lockFailures;
-  const delayed = policy.freeFailures > 0 && failures > policy.freeFailures;
-  if (!locked && !delayed) return;
-  const delay = locked ? 0 : Math.min(2 ** (failures - policy.freeFailures - 1), MAX_DELAY_SECONDS);
-  await ctx.store.loginThrottles.block(attempt.subject, new Date(at.getTime() + delay * 1000), locked ? new Date(at.getTime() + policy.lockSeconds * 1000) : null);
-  if (locked && failures === policy.lockFailures) {
-    const user = await ctx.store.users.findByEmail(attempt.subject);
-    if (user) {
-      await recordEvent(ctx.store, { accountId: user.accountId, clientId: null, type: 'user.locked', actor: { type: 'system', id: 'sign-in-throttle' }, data: { userId: user.id, failures } }, at);
-    }
-  }
+/** The `user.locked` event, when the locked name is a user's e-mail. */
+async function recordLock(ctx: CoreContext, subject: string, failures: number, at: Date): Promise<void> {
+  const user = await ctx.store.users.findByEmail(subject);
+  if (user)
+    await recordEvent(ctx.store, { accountId: user.accountId, clientId: null, type: 'user.locked', actor: { type: 'system', id: 'sign-in-throttle' }, data: { userId: user.id, failures } }, at);
 }
 
 /**

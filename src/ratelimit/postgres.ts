@@ -22,6 +22,10 @@ import type { DB } from '../storage/schema.js';
 
 /** Largest lease, as a share of the limit. */
 const LEASE_SHARE = 20;
+/** Most budgets an instance keeps; beyond that the oldest is dropped (its unspent units are lost: under-admission only). */
+const MAX_BUDGETS = 200_000;
+/** Rounds of leasing one check may take before it gives up (each round leases, or learns the budget is gone). */
+const MAX_ROUNDS = 64;
 
 interface Budget {
   start: number;
@@ -72,9 +76,15 @@ export function createPostgresRateLimiter(options: PostgresRateLimiterOptions): 
     const { start, end } = windowOf(t, c.durationMs);
     const id = `${c.durationMs}:${c.key}`;
     let budget = budgets.get(id);
-    if (!budget || budget.start !== start || budget.limit !== c.limit) {
+    if (!budget || budget.start !== start) {
       budget = { start, end, limit: c.limit, available: 0, leasedByAll: 0, exhausted: false, leases: 0 };
+      budgets.delete(id);
       budgets.set(id, budget);
+      if (budgets.size > MAX_BUDGETS) budgets.delete(budgets.keys().next().value as string);
+    } else if (budget.limit !== c.limit) {
+      // The same counter with another limit (an override changed): the row's count still holds; the next lease applies the new limit.
+      budget.limit = c.limit;
+      budget.exhausted = budget.leasedByAll >= c.limit;
     }
     return { id, budget };
   }
@@ -113,7 +123,7 @@ export function createPostgresRateLimiter(options: PostgresRateLimiterOptions): 
         b.available += grant;
         b.leasedByAll = row ? Number(row.count) : b.limit;
         b.leases += 1;
-        if (grant < r.want) b.exhausted = true;
+        b.exhausted = grant < r.want || b.leasedByAll >= b.limit;
       }
       for (const r of batch) r.resolve();
     } catch (err) {
@@ -144,9 +154,10 @@ export function createPostgresRateLimiter(options: PostgresRateLimiterOptions): 
     let refused = false;
     checks.forEach((c, i) => {
       const { id, budget } = found[i]!;
-      if (budget.available >= c.cost) return;
-      if (budget.exhausted || c.cost > c.limit) refused = true;
-      else needy.push({ id, budget, need: c.cost - budget.available });
+      // A read (cost 0) of a counter this instance has not leased from yet needs the row.
+      if (budget.available >= c.cost && (c.cost > 0 || budget.leases > 0 || budget.exhausted)) return;
+      if (budget.available < c.cost && (budget.exhausted || c.cost > c.limit)) refused = true;
+      else needy.push({ id, budget, need: Math.max(1, c.cost - budget.available) });
     });
     if (!refused && needy.length > 0) return needy;
     const states = checks.map((c, i) => {
@@ -167,6 +178,13 @@ export function createPostgresRateLimiter(options: PostgresRateLimiterOptions): 
 
   return {
     kind: 'postgres',
+    async refund(checks, at) {
+      // Back into this instance's lease: spendable here again, never more than was leased.
+      for (const c of checks) {
+        const b = budgets.get(`${c.durationMs}:${c.key}`);
+        if (b && b.start === windowOf(at, c.durationMs).start) b.available += c.cost;
+      }
+    },
     tryCheck(checks) {
       const r = answer(checks);
       if (!Array.isArray(r)) return r;
@@ -174,11 +192,12 @@ export function createPostgresRateLimiter(options: PostgresRateLimiterOptions): 
       return undefined;
     },
     async check(checks) {
-      for (;;) {
+      for (let round = 0; round < MAX_ROUNDS; round++) {
         const r = answer(checks);
         if (!Array.isArray(r)) return r;
         await Promise.all(r.map((n) => lease(n.id, n.budget, n.need)));
       }
+      throw new RateLimitUnavailableError(`no answer after ${MAX_ROUNDS} leases`);
     },
     async stop() {
       clearInterval(sweep);

@@ -32,13 +32,28 @@ table.insert(counts, 1, ok)
 return counts
 `;
 
-type ScriptedRedis = Redis & { clienteleRateLimit(numKeys: number, ...args: Array<string | number>): Promise<number[]> };
+// KEYS[i]: a counter; ARGV[i]: the units to give back (never below zero; a counter that has expired stays gone).
+const REFUND = `
+for i = 1, #KEYS do
+  local c = tonumber(redis.call('GET', KEYS[i]) or '0')
+  local back = math.min(c, tonumber(ARGV[i]))
+  if back > 0 then redis.call('DECRBY', KEYS[i], back) end
+end
+return 0
+`;
+
+type ScriptedRedis = Redis & {
+  clienteleRateLimit(numKeys: number, ...args: Array<string | number>): Promise<number[]>;
+  clienteleRefund(numKeys: number, ...args: Array<string | number>): Promise<number>;
+};
 
 export interface RedisRateLimiterOptions {
   url: string;
   now?: () => number;
   /** Prefix of every key this server writes (default `clientele:rl:`). */
   prefix?: string;
+  /** Told when the connection fails (at most once every 10 s; ioredis reconnects by itself). */
+  onError?: (err: unknown) => void;
 }
 
 /** Connects first: a server configured with Redis does not start without it. */
@@ -47,8 +62,15 @@ export async function createRedisRateLimiter(options: RedisRateLimiterOptions): 
   const prefix = options.prefix ?? 'clientele:rl:';
   // No offline queue and one retry: while Redis is away a check fails fast instead of piling up.
   const redis = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, connectTimeout: 2_000 }) as ScriptedRedis;
-  redis.on('error', () => undefined); // reported per check; ioredis reconnects by itself
+  let reportedAt = 0;
+  redis.on('error', (err) => {
+    if (Date.now() - reportedAt < 10_000) return;
+    reportedAt = Date.now();
+    options.onError?.(err);
+  });
   redis.defineCommand('clienteleRateLimit', { lua: SCRIPT });
+  redis.defineCommand('clienteleRefund', { lua: REFUND });
+  const keyOf = (c: RateLimitCheck, at: number) => `${prefix}${c.durationMs}:${windowOf(at, c.durationMs).start}:${c.key}`;
   await redis.connect();
 
   return {
@@ -57,7 +79,7 @@ export async function createRedisRateLimiter(options: RedisRateLimiterOptions): 
     async check(checks: readonly RateLimitCheck[]) {
       const t = now();
       const windows = checks.map((c) => windowOf(t, c.durationMs));
-      const keys = checks.map((c, i) => `${prefix}${c.durationMs}:${windows[i]!.start}:${c.key}`);
+      const keys = checks.map((c) => keyOf(c, t));
       // The counter outlives its window by a second so clock differences between instances cannot recreate it.
       const args = checks.flatMap((c, i) => [c.limit, c.cost, windows[i]!.end - t + 1_000]);
       let reply: number[];
@@ -73,6 +95,13 @@ export async function createRedisRateLimiter(options: RedisRateLimiterOptions): 
         return { limit: c.limit, remaining: Math.max(0, c.limit - count), reset: windows[i]!.end, exceeded: before + c.cost > c.limit };
       });
       return { success, states };
+    },
+    async refund(checks, at) {
+      try {
+        await redis.clienteleRefund(checks.length, ...checks.map((c) => keyOf(c, at)), ...checks.map((c) => c.cost));
+      } catch (err) {
+        throw new RateLimitUnavailableError('the rate-limit store (Redis) did not answer', { cause: err });
+      }
     },
     async stop() {
       await redis.quit().catch(() => redis.disconnect());

@@ -229,6 +229,7 @@ interface LoginThrottlesTable {
   blocked_until: Date;
   locked_until: Date | null;
   updated_at: Date;
+  attempt: string | null;
 }
 
 export interface DB {

@@ -1,4 +1,5 @@
 /** Rate-limit overrides and login throttles (SQL). The shared counters live in src/ratelimit/postgres.ts. */
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Store } from '../core/ports.js';
 import type { LoginThrottle, RateLimitOverride } from '../core/types.js';
@@ -18,14 +19,21 @@ export function rateLimitOverridesRepo(db: Kysely<DB>): Store['rateLimitOverride
   return {
     async listNamespace(accountId, namespace) {
       const rows = await db.selectFrom('rate_limit_overrides').selectAll().where('account_id', '=', accountId).where('namespace', '=', namespace).orderBy('identifier').execute();
-      return new Map(rows.map((r) => [r.identifier, toOverride(r)]));
+      return rows.map(toOverride);
     },
-    async countNamespace(accountId, namespace) {
+    async listAccount(accountId) {
+      const rows = await db.selectFrom('rate_limit_overrides').selectAll().where('account_id', '=', accountId).execute();
+      return rows.map(toOverride);
+    },
+    async get(accountId, namespace, identifier) {
+      const r = await db.selectFrom('rate_limit_overrides').selectAll().where('account_id', '=', accountId).where('namespace', '=', namespace).where('identifier', '=', identifier).executeTakeFirst();
+      return r ? toOverride(r) : null;
+    },
+    async countAccount(accountId) {
       const r = await db
         .selectFrom('rate_limit_overrides')
         .select((eb) => eb.fn.countAll<string>().as('n'))
         .where('account_id', '=', accountId)
-        .where('namespace', '=', namespace)
         .executeTakeFirstOrThrow();
       return Number(r.n);
     },
@@ -59,23 +67,31 @@ export function loginThrottlesRepo(db: Kysely<DB>): Store['loginThrottles'] {
       const r = await db.selectFrom('login_throttles').selectAll().where('subject', '=', subject).executeTakeFirst();
       return r ? toThrottle(r) : null;
     },
-    async countFailure(subject, at, forgetBefore) {
-      const r = await db
-        .insertInto('login_throttles')
-        .values({ subject, failures: 1, blocked_until: at, locked_until: null, updated_at: at })
-        .onConflict((oc) =>
-          oc.column('subject').doUpdateSet({
-            failures: sql`CASE WHEN login_throttles.updated_at < ${forgetBefore} THEN 1 ELSE login_throttles.failures + 1 END`,
-            locked_until: sql`CASE WHEN login_throttles.updated_at < ${forgetBefore} THEN NULL ELSE login_throttles.locked_until END`,
-            updated_at: at,
-          }),
-        )
-        .returning('failures')
-        .executeTakeFirstOrThrow();
-      return r.failures;
-    },
-    async block(subject, blockedUntil, lockedUntil) {
-      await db.updateTable('login_throttles').set({ blocked_until: blockedUntil, locked_until: lockedUntil }).where('subject', '=', subject).execute();
+    async admit(subject, at, rule) {
+      const attempt = randomUUID();
+      // What the failure numbered n brings: a delay before the next attempt, and the lock.
+      const delayed = (n: number) => (rule.freeFailures > 0 && n > rule.freeFailures ? Math.min(2 ** (n - rule.freeFailures - 1), rule.maxDelaySeconds) : 0);
+      const first = { blocked: new Date(at.getTime() + delayed(1) * 1000), locked: rule.lockFailures > 0 && rule.lockFailures <= 1 ? rule.lockedUntil : null };
+      // Old values: `t.` in SET and WHEN; the next failure count: fresh ? 1 : t.failures + 1.
+      const fresh = sql`t.updated_at < ${rule.forgetBefore}`;
+      const next = sql`(CASE WHEN ${fresh} THEN 1 ELSE t.failures + 1 END)`;
+      const waiting = sql`(NOT ${fresh} AND GREATEST(t.blocked_until, COALESCE(t.locked_until, t.blocked_until)) > ${at})`;
+      const delay = sql`(CASE WHEN ${rule.freeFailures}::int > 0 AND ${next} > ${rule.freeFailures}::int
+                         THEN LEAST(power(2, ${next} - ${rule.freeFailures}::int - 1), ${rule.maxDelaySeconds}::int) ELSE 0 END)`;
+      const r = await sql<Selectable<DB['login_throttles']>>`
+        INSERT INTO login_throttles AS t (subject, failures, blocked_until, locked_until, updated_at, attempt)
+        VALUES (${subject}, 1, ${first.blocked}, ${first.locked}, ${at}, ${attempt})
+        ON CONFLICT (subject) DO UPDATE SET
+          failures = CASE WHEN ${waiting} THEN t.failures ELSE ${next} END,
+          blocked_until = CASE WHEN ${waiting} THEN t.blocked_until ELSE ${at}::timestamptz + make_interval(secs => ${delay}) END,
+          locked_until = CASE WHEN ${waiting} THEN t.locked_until
+                              WHEN ${rule.lockFailures}::int > 0 AND ${next} >= ${rule.lockFailures}::int THEN ${rule.lockedUntil}::timestamptz
+                              WHEN ${fresh} THEN NULL ELSE t.locked_until END,
+          updated_at = CASE WHEN ${waiting} THEN t.updated_at ELSE ${at} END,
+          attempt = CASE WHEN ${waiting} THEN t.attempt ELSE ${attempt} END
+        RETURNING *`.execute(db);
+      const row = r.rows[0]!;
+      return { admitted: row.attempt === attempt, throttle: toThrottle(row) };
     },
     async delete(subject) {
       const r = await db.deleteFrom('login_throttles').where('subject', '=', subject).executeTakeFirst();

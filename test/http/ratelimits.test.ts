@@ -65,11 +65,15 @@ for (const backend of testBackends()) {
       assert.deepEqual((await call(t, 'GET', `/v1/clients/${c.id}`, h)).body.ratelimits, []);
     });
 
-    it("a client's own key may not change its client's limits", async () => {
+    it("a client's own key may not change its client's limits, nor set any on its keys", async () => {
       const c = await newClient();
       const k = await newKey({ clientId: c.id });
-      const res = await call(t, 'PATCH', `/v1/clients/${c.id}`, { 'x-api-key': k.token }, { ratelimits: [{ name: 'a', limit: 1, duration: 1_000 }] });
-      assertProblem(res, 403, 'FORBIDDEN');
+      const asClient = { 'x-api-key': k.token };
+      const lift = [{ name: 'calls', limit: 1_000_000_000, duration: 1_000, autoApply: true }];
+      assertProblem(await call(t, 'PATCH', `/v1/clients/${c.id}`, asClient, { ratelimits: lift }), 403, 'FORBIDDEN');
+      assertProblem(await call(t, 'PATCH', `/v1/keys/${k.key.keyId}`, asClient, { ratelimits: lift }), 403, 'FORBIDDEN');
+      assertProblem(await call(t, 'POST', '/v1/keys', asClient, { clientId: c.id, ratelimits: lift }), 403, 'FORBIDDEN');
+      assert.deepEqual((await call(t, 'GET', `/v1/keys/${k.key.keyId}`, h)).body.ratelimits, []);
     });
 
     it('verify checks auto-applied limits: RATE_LIMITED once used up, reported every time; a new window admits again', async () => {

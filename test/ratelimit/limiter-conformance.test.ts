@@ -129,6 +129,27 @@ for (const { name, make } of factories) {
       assert.equal(outcomes.filter((o) => o.success).length, 120);
     });
 
+    it('refund gives back what a check spent, within its window only', async () => {
+      const c = clock(Date.UTC(2026, 0, 1, 0, 0, 30));
+      const l = await limiter(c);
+      const at = c.now();
+      assert.equal((await l.check([check('refund', 2, 2)])).success, true);
+      assert.equal((await l.check([check('refund', 2)])).success, false);
+      await l.refund([check('refund', 2)], at);
+      assert.equal((await l.check([check('refund', 2)])).success, true, 'the unit given back is spendable again');
+      c.set(Date.UTC(2026, 0, 1, 0, 1, 0));
+      await l.refund([check('refund', 2, 2)], at); // the window has ended: nothing to give back
+      assert.equal((await l.check([check('refund', 2, 0)])).states[0]!.remaining, 2);
+    });
+
+    it('the same counter checked with two limits at once (an override changing) gets an answer for each', async () => {
+      const c = clock();
+      const l = await limiter(c);
+      const outcomes = await Promise.all(Array.from({ length: 40 }, (_, i) => l.check([check('two-limits', i % 2 ? 10 : 5)])));
+      const admitted = outcomes.filter((o) => o.success).length;
+      assert.ok(admitted >= 5 && admitted <= 10, `${admitted} admitted`);
+    });
+
     it('tryCheck answers from memory when it can, and never contradicts check', async () => {
       const c = clock();
       const l = await limiter(c);
@@ -168,6 +189,11 @@ describe('rate limiter: postgres, two instances on one database', { skip: !testB
       assert.ok(admitted <= limit, `admitted ${admitted} > ${limit}`);
       // Each instance may hold up to two leases (≤ limit/20 each) unspent.
       assert.ok(admitted >= limit - 2 * Math.ceil(limit / 20), `admitted only ${admitted}`);
+      // A read (cost 0) on an instance that never spent from the counter sees what the other spent.
+      const spent = await a.check([check('read-across', 10, 4)]);
+      assert.equal(spent.success, true);
+      const read = await b.check([check('read-across', 10, 0)]);
+      assert.ok(read.states[0]!.remaining <= 6, `read ${read.states[0]!.remaining} remaining`);
     } finally {
       await a.stop();
       await b.stop();

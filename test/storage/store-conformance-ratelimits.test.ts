@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { Store } from '../../src/core/ports.js';
+import type { AdmitRule, Store } from '../../src/core/ports.js';
 import type { RateLimitOverride, RateLimitSpec } from '../../src/core/types.js';
 import { createSqlStore } from '../../src/storage/sql-store.js';
 import { describeEachBackend } from '../support/databases.js';
-import { makeClient, makeKey, newAccount, T0, T1, T2, T3 } from '../support/store-fixtures.js';
+import { makeClient, makeKey, newAccount, T0, T1, T2 } from '../support/store-fixtures.js';
 
 const SPECS: RateLimitSpec[] = [
   { name: 'requests', limit: 100, duration: 60_000, autoApply: true },
@@ -59,40 +59,80 @@ describeEachBackend('store conformance: rate limits', ({ db }) => {
       const replaced = await store.rateLimitOverrides.upsert(o(a, 'z', 50, T1));
       assert.deepEqual(replaced, { ...o(a, 'z', 50, T1), createdAt: T0 });
       const listed = await store.rateLimitOverrides.listNamespace(a, 'ns');
-      assert.deepEqual([...listed.keys()], ['y', 'z']);
-      assert.equal(listed.get('z')!.limit, 50);
-      assert.equal(await store.rateLimitOverrides.countNamespace(a, 'ns'), 2);
+      assert.deepEqual(
+        listed.map((x) => [x.identifier, x.limit]),
+        [
+          ['y', 6],
+          ['z', 50],
+        ],
+      );
+      assert.equal(await store.rateLimitOverrides.countAccount(a), 3);
+      assert.deepEqual((await store.rateLimitOverrides.listAccount(a)).map((x) => `${x.namespace}/${x.identifier}`).sort(), ['ns/y', 'ns/z', 'other/x']);
+      assert.equal((await store.rateLimitOverrides.get(a, 'ns', 'z'))!.limit, 50);
+      assert.equal(await store.rateLimitOverrides.get(b, 'ns', 'y'), null);
       assert.equal(await store.rateLimitOverrides.delete(b, 'ns', 'y'), false, "another account's");
       assert.equal(await store.rateLimitOverrides.delete(a, 'ns', 'y'), true);
       assert.equal(await store.rateLimitOverrides.delete(a, 'ns', 'y'), false);
-      assert.deepEqual([...(await store.rateLimitOverrides.listNamespace(a, 'ns')).keys()], ['z']);
+      assert.deepEqual(
+        (await store.rateLimitOverrides.listNamespace(a, 'ns')).map((x) => x.identifier),
+        ['z'],
+      );
     });
   });
 
   describe('sign-in throttles', () => {
-    it('counts failures, starting again after the forget horizon; blocks, locks, deletes and prunes', async () => {
+    const S = (ms: number) => new Date(T0.getTime() + ms);
+    const rule = (at: Date, over: Partial<AdmitRule> = {}): AdmitRule => ({
+      forgetBefore: new Date(at.getTime() - 900_000),
+      freeFailures: 2,
+      maxDelaySeconds: 60,
+      lockFailures: 5,
+      lockedUntil: new Date(at.getTime() + 900_000),
+      ...over,
+    });
+
+    it('counts each admitted attempt in advance, with the delay and the lock its failure brings; refuses while waiting', async () => {
       const subject = `user-${Math.random()}@example.com`;
       assert.equal(await store.loginThrottles.get(subject), null);
-      assert.equal(await store.loginThrottles.countFailure(subject, T0, new Date(T0.getTime() - 60_000)), 1);
-      assert.equal(await store.loginThrottles.countFailure(subject, T1, new Date(T0.getTime() - 60_000)), 2);
-      await store.loginThrottles.block(subject, T2, T3);
-      assert.deepEqual(await store.loginThrottles.get(subject), { subject, failures: 2, blockedUntil: T2, lockedUntil: T3, updatedAt: T1 });
-      // The last failure is older than the horizon: counting starts again, and the lock is forgotten.
-      assert.equal(await store.loginThrottles.countFailure(subject, T3, new Date(T3.getTime() - 1)), 1);
-      assert.equal((await store.loginThrottles.get(subject))!.lockedUntil, null);
-      // Concurrent failures are each counted.
-      const counts = await Promise.all(Array.from({ length: 5 }, () => store.loginThrottles.countFailure(subject, T3, T0)));
-      assert.deepEqual(
-        counts.sort((x, y) => x - y),
-        [2, 3, 4, 5, 6],
-      );
-      const stale = `stale-${Math.random()}`;
-      await store.loginThrottles.countFailure(stale, T0, T0);
-      await store.loginThrottles.prune(T1);
-      assert.equal(await store.loginThrottles.get(stale), null);
-      assert.notEqual(await store.loginThrottles.get(subject), null, 'a throttle touched after the horizon stays');
+      const admit = (ms: number) => store.loginThrottles.admit(subject, S(ms), rule(S(ms)));
+      const first = await admit(0);
+      assert.equal(first.admitted, true);
+      assert.deepEqual({ ...first.throttle, subject: undefined }, { subject: undefined, failures: 1, blockedUntil: S(0), lockedUntil: null, updatedAt: S(0) });
+      assert.equal((await admit(10)).throttle.failures, 2);
+      const third = await admit(20); // beyond the two free ones: the next attempt waits 1 s
+      assert.deepEqual([third.admitted, third.throttle.failures, third.throttle.blockedUntil], [true, 3, S(1_020)]);
+      const early = await admit(500);
+      assert.deepEqual([early.admitted, early.throttle.failures], [false, 3], 'refused while waiting, and not counted');
+      const fourth = await admit(1_020);
+      assert.deepEqual([fourth.admitted, fourth.throttle.failures, fourth.throttle.blockedUntil], [true, 4, S(3_020)], 'the delay doubles');
+      const fifth = await admit(3_020);
+      assert.deepEqual([fifth.admitted, fifth.throttle.failures], [true, 5]);
+      assert.deepEqual(fifth.throttle.lockedUntil, new Date(S(3_020).getTime() + 900_000), 'the fifth failure locks');
+      assert.equal((await admit(60_000)).admitted, false, 'locked');
+      // Long after the last failure, counting starts again and the lock is forgotten.
+      const later = await admit(3_020 + 900_001);
+      assert.deepEqual([later.admitted, later.throttle.failures, later.throttle.lockedUntil], [true, 1, null]);
       assert.equal(await store.loginThrottles.delete(subject), true);
       assert.equal(await store.loginThrottles.delete(subject), false);
+    });
+
+    it('lets exactly one of many concurrent attempts past a delay', async () => {
+      const subject = `burst-${Math.random()}`;
+      const r = rule(S(0), { freeFailures: 1 });
+      const answers = await Promise.all(Array.from({ length: 8 }, () => store.loginThrottles.admit(subject, S(0), r)));
+      // The first is free, the second is let in and brings a delay; the others wait for it.
+      assert.equal(answers.filter((a) => a.admitted).length, 2);
+      assert.equal((await store.loginThrottles.get(subject))!.failures, 2);
+    });
+
+    it('prunes what was not touched since a moment', async () => {
+      const stale = `stale-${Math.random()}`;
+      const fresh = `fresh-${Math.random()}`;
+      await store.loginThrottles.admit(stale, T0, rule(T0));
+      await store.loginThrottles.admit(fresh, T2, rule(T2));
+      await store.loginThrottles.prune(T1);
+      assert.equal(await store.loginThrottles.get(stale), null);
+      assert.notEqual(await store.loginThrottles.get(fresh), null);
     });
   });
 });
