@@ -19,6 +19,7 @@ export interface Config {
   refreshTokenTtl: number;
   bootstrap: boolean;
   logLevel: string;
+  accessLog: 'summary' | 'all';
   dbPoolSize: number;
   dbPreparedStatements: boolean;
   dbAcquireTimeoutMs: number;
@@ -97,9 +98,10 @@ function rate(fallback: string): Parser {
   };
 }
 
-function oneOf(values: readonly string[], shown: string): Parser {
+function oneOf(values: readonly string[], shown: string, fallback?: string): Parser {
   return {
     shown,
+    ...(fallback !== undefined ? { default: fallback } : {}),
     read(raw, name) {
       if (!values.includes(raw)) throw new Error(`${name} must be one of ${values.join(', ')}`);
       return raw;
@@ -150,6 +152,13 @@ const VARIABLES: readonly Variable[] = [
   { name: 'CLIENTELE_REFRESH_TOKEN_TTL', key: 'refreshTokenTtl', parse: int(604800, 1), description: 'Refresh token lifetime in seconds' },
   { name: 'CLIENTELE_BOOTSTRAP', key: 'bootstrap', parse: bool(true), description: 'On first start with an empty database, create an account and print its credentials once' },
   { name: 'LOG_LEVEL', key: 'logLevel', parse: text('info'), description: 'fatal, error, warn, info, debug, trace or silent' },
+  {
+    name: 'CLIENTELE_ACCESS_LOG',
+    key: 'accessLog',
+    parse: oneOf(['summary', 'all'], 'summary', 'summary'),
+    description:
+      'summary: successful cached key verifications and client reads (answered before the router) are counted in one info line every 10 s, every other request logged as ever, errors always; all: one line per request (those fast answers then go through the router at info, about twice the CPU each)',
+  },
   { name: 'CLIENTELE_DB_POOL_SIZE', key: 'dbPoolSize', parse: int(10, 1), description: 'PostgreSQL connections per instance' },
   {
     name: 'CLIENTELE_DB_PREPARED_STATEMENTS',

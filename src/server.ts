@@ -133,6 +133,7 @@ export async function startServer(config: Config, print: (text: string) => void 
     // Off the request pool (storage/readiness.ts): a saturated pool must not fail the probe.
     ready: () => readiness.check(),
     logLevel: config.logLevel,
+    accessLog: config.accessLog,
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
     requestTimeoutMs: config.requestTimeoutMs,

@@ -34,6 +34,7 @@ describe('configuration', () => {
     const examples: Record<string, string> = {
       CLIENTELE_TRUST_PROXY: '10.0.0.0/8,192.168.1.1',
       CLIENTELE_RATE_LIMIT_STORE: 'postgres',
+      CLIENTELE_ACCESS_LOG: 'all',
       CLIENTELE_SIGN_IN_FAILURES_PER_ADDRESS: '5/1m',
       CLIENTELE_TOKEN_REQUESTS_PER_ADDRESS: '10/30s',
       CLIENTELE_AUTH_FAILURES_PER_ADDRESS: '100/1h',

@@ -42,6 +42,15 @@ export interface AppOptions {
   headersTimeoutMs?: number;
   /** Serve cached verifications and client reads in front of the router (src/http/fast-lane.ts); default true. */
   fastLane?: boolean;
+  /**
+   * `summary` (default): what the fast lane answers (successful cached verifications and client
+   * reads) is summarised in one info line every `accessSummaryMs` instead of a line each, so the
+   * lane serves at the default level; everything else is logged as ever, errors always.
+   * `all`: a line for every request (the lane then stands aside while info is on).
+   */
+  accessLog?: 'summary' | 'all';
+  /** How often the summary line is written (default 10 s). */
+  accessSummaryMs?: number;
   /** Serve `GET /metrics` (src/http/metrics.ts), behind a bearer token when one is given. */
   metrics?: { metrics: Metrics; token?: string };
 }
@@ -76,8 +85,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // The same HTTP/1.1 server Fastify would create, with the fast lane in front of its handler;
   // the lane stands aside while requests are logged (Fastify writes those lines).
   let logsRequests = () => true;
+  const answered = { verifications: 0, clientReads: 0 };
   const serverFactory = (handler: (req: http.IncomingMessage, res: http.ServerResponse) => void, opts: Record<string, unknown>) => {
-    const lane = options.fastLane === false ? handler : withFastLane(options.ctx, handler, { enabled: () => !logsRequests() });
+    const lane =
+      options.fastLane === false
+        ? handler
+        : withFastLane(options.ctx, handler, {
+            enabled: () => !logsRequests(),
+            onAnswered: (kind) => (kind === 'verify' ? answered.verifications++ : answered.clientReads++),
+          });
     const serverOptions: http.ServerOptions = { ...((opts.http ?? {}) as http.ServerOptions), connectionsCheckingInterval: Math.min(DEADLINE_CHECK_MS, requestTimeout) };
     const server = http.createServer(serverOptions, lane);
     server.keepAliveTimeout = opts.keepAliveTimeout as number;
@@ -129,7 +145,24 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   const routes: RouteSummary[] = [];
   ROUTES.set(app, routes);
-  logsRequests = () => (app.log as unknown as { isLevelEnabled(level: string): boolean }).isLevelEnabled('info');
+  // Request lines are written by Fastify: the lane stands aside while each one must be (every
+  // request at `all`; at `summary`, only at debug and below, where each line is wanted).
+  const summary = (options.accessLog ?? 'summary') === 'summary';
+  logsRequests = () => (app.log as unknown as { isLevelEnabled(level: string): boolean }).isLevelEnabled(summary ? 'debug' : 'info');
+  if (summary) {
+    const writeSummary = () => {
+      if (answered.verifications === 0 && answered.clientReads === 0) return;
+      app.log.info({ fastLane: { ...answered, seconds: (options.accessSummaryMs ?? 10_000) / 1000 } }, 'requests answered from the verification cache');
+      answered.verifications = 0;
+      answered.clientReads = 0;
+    };
+    const timer = setInterval(writeSummary, options.accessSummaryMs ?? 10_000);
+    timer.unref();
+    app.addHook('onClose', async () => {
+      clearInterval(timer);
+      writeSummary();
+    });
+  }
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest('principal', null as never);
 

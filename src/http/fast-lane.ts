@@ -36,8 +36,10 @@ type Caller = NonNullable<ReturnType<typeof authenticateCachedKey>>;
 type RawWithBody = IncomingMessage & { [READ_BODY]?: Buffer };
 
 export interface FastLaneOptions {
-  /** False while requests are logged (LOG_LEVEL info or lower): Fastify writes those lines. */
+  /** False while each request must be logged: Fastify writes those lines. */
   enabled: () => boolean;
+  /** Told of each request the lane answered (the access-log summary counts them). */
+  onAnswered?: (kind: 'verify' | 'client') => void;
 }
 
 /** Wraps Fastify's request handler with the lane. */
@@ -87,7 +89,10 @@ export function withFastLane(ctx: AuthContext, next: Handler, options: FastLaneO
       },
       (client) => serializeClient(clientToWire(client)),
     );
-    if (answered) who!.recordUse();
+    if (answered) {
+      who!.recordUse();
+      options.onAnswered?.('client');
+    }
     return answered;
   }
 
@@ -118,6 +123,7 @@ export function withFastLane(ctx: AuthContext, next: Handler, options: FastLaneO
         )
       ) {
         recordUse();
+        options.onAnswered?.('verify');
         return;
       }
       req[READ_BODY] = raw;

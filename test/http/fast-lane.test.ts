@@ -64,7 +64,8 @@ for (const backend of testBackends()) {
       const client = await createClient(t, acc.headers, { name: 'Fast lane client', username: 'fast-lane', metadata: { plan: 'pro' } });
       clientId = client.id;
       clientKey = await issueKey(t, acc.headers, { clientId, name: 'client key', scopes: ['invoices:read'] });
-      app = await buildApp({ ctx: t.services.ctx, ready: async () => true, logLevel: 'warn', logStream: { write: () => true } as never });
+      // `all`: switching the level to info sends a request through Fastify (the comparisons below).
+      app = await buildApp({ ctx: t.services.ctx, ready: async () => true, logLevel: 'warn', accessLog: 'all', logStream: { write: () => true } as never });
       app.addHook('onRequest', async () => {
         routed++;
       });
@@ -220,6 +221,39 @@ for (const backend of testBackends()) {
       } finally {
         app.log.level = 'warn';
       }
+    });
+  });
+
+  describe(`fast lane at the default access log [${backend}]`, () => {
+    it('serves at info and counts what it answered in one summary line; other requests and errors are logged as ever', async () => {
+      const t = await createTestApp(backend);
+      const lines: string[] = [];
+      const app = await buildApp({
+        ctx: t.services.ctx,
+        ready: async () => true,
+        logLevel: 'info',
+        accessSummaryMs: 60_000,
+        logStream: { write: (l: string) => lines.push(l) } as never,
+      });
+      try {
+        const acc = await t.newAccount();
+        const base = await app.listen({ port: 0, host: '127.0.0.1' });
+        const verify = (token: string) =>
+          fetch(`${base}/v1/keys/verify`, { method: 'POST', headers: { ...acc.headers, 'content-type': 'application/json' }, body: JSON.stringify({ token }) }).then((r) => r.text());
+        await verify(acc.token); // routed: loads the cache, logged as a request
+        const routed = lines.length;
+        for (let i = 0; i < 5; i++) await verify(acc.token);
+        assert.equal(lines.length, routed, 'cached verifications write no line each');
+        const refused = await fetch(`${base}/v1/clients`, { headers: { 'x-api-key': 'clt_0000000000000000000000_0000000000000000000000000000000000000000000' } });
+        assert.equal(refused.status, 401);
+        assert.ok(lines.length > routed, 'a refused request is logged');
+      } finally {
+        await app.close();
+        await t.close();
+      }
+      const summary = lines.map((l) => JSON.parse(l)).find((l) => l.fastLane);
+      assert.deepEqual(summary?.fastLane, { verifications: 5, clientReads: 0, seconds: 60 });
+      assert.equal(summary.level, 30);
     });
   });
 }
