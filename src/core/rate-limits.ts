@@ -25,6 +25,8 @@ export interface RateLimitCheck {
   durationMs: number;
   /** Units spent when the check passes; 0 only reads the state. */
   cost: number;
+  /** Whose counter it is (an account id; `door` for Clientele's own): bounds each one's share of memory. */
+  owner: string;
 }
 
 export interface RateLimitState {
@@ -155,7 +157,7 @@ function resolveChecks(key: ApiKey, client: Client | null | undefined, account: 
   for (const [name, { spec, counter }] of byName) {
     if (!spec.autoApply && !costs.has(name)) continue;
     names.push(name);
-    checks.push({ key: counter, limit: spec.limit, durationMs: spec.duration, cost: costs.get(name) ?? 1 });
+    checks.push({ key: counter, limit: spec.limit, durationMs: spec.duration, cost: costs.get(name) ?? 1, owner: key.accountId });
   }
   return { names, checks };
 }
@@ -197,7 +199,7 @@ export async function checkRateLimit(
   const durationMs = override?.duration ?? input.duration;
   // The namespace's length keeps (`a`, `b:c`) and (`a:b`, `c`) apart.
   const key = `n:${accountId}:${input.namespace.length}:${input.namespace}:${input.identifier}`;
-  const outcome = await ctx.rateLimiter.check([{ key, limit, durationMs, cost: input.cost ?? 1 }]);
+  const outcome = await ctx.rateLimiter.check([{ key, limit, durationMs, cost: input.cost ?? 1, owner: accountId }]);
   const state = outcome.states[0]!;
   return { success: outcome.success, limit, remaining: state.remaining, reset: state.reset, overridden: override !== null };
 }

@@ -71,7 +71,7 @@ export interface SignInAttempt {
 }
 
 function addressCheck(kind: string, limit: AddressLimit, address: string, cost: number): RateLimitCheck {
-  return { key: `door:${kind}:${addressKey(address)}`, limit: limit.limit, durationMs: limit.durationMs, cost };
+  return { key: `door:${kind}:${addressKey(address)}`, limit: limit.limit, durationMs: limit.durationMs, cost, owner: 'door' };
 }
 
 /**

@@ -8,6 +8,7 @@ interface Counter {
   /** End of the window counted, epoch ms. */
   end: number;
   count: number;
+  owner: string;
 }
 
 export interface MemoryRateLimiterOptions {
@@ -16,6 +17,8 @@ export interface MemoryRateLimiterOptions {
   sweepMs?: number;
   /** Most counters kept (default 1,000,000, about 200 MB); a check that needs one more fails (503) rather than forget one. */
   maxCounters?: number;
+  /** Most counters of one owner (an account; default a tenth of maxCounters), so one cannot take everyone's room. */
+  maxCountersPerOwner?: number;
 }
 
 export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}): RateLimiter {
@@ -23,14 +26,23 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
   /** Counters by window length, then key. */
   const counters = new Map<number, Map<string, Counter>>();
   const maxCounters = options.maxCounters ?? 1_000_000;
+  const maxPerOwner = options.maxCountersPerOwner ?? Math.ceil(maxCounters / 10);
+  const perOwner = new Map<string, number>();
   let size = 0;
+  let sweptAt = Number.NEGATIVE_INFINITY;
+  const release = (c: Counter) => {
+    size--;
+    const n = (perOwner.get(c.owner) ?? 1) - 1;
+    if (n === 0) perOwner.delete(c.owner);
+    else perOwner.set(c.owner, n);
+  };
   const forgetEnded = () => {
     const t = now();
     for (const [duration, byKey] of counters) {
       for (const [k, c] of byKey) {
         if (c.end <= t) {
           byKey.delete(k);
-          size--;
+          release(c);
         }
       }
       if (byKey.size === 0) counters.delete(duration);
@@ -52,12 +64,18 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
       }
       let counter = byKey.get(c.key);
       if (!counter) {
-        if (size >= maxCounters) forgetEnded();
+        // At a cap, ended windows are swept first (at most once a second: a sweep reads every counter).
+        if ((size >= maxCounters || (perOwner.get(c.owner) ?? 0) >= maxPerOwner) && t - sweptAt >= 1_000) {
+          sweptAt = t;
+          forgetEnded();
+        }
         // Forgetting a live counter would let its limit be exceeded: refuse to count instead.
         if (size >= maxCounters) throw new RateLimitUnavailableError(`more than ${maxCounters} rate-limit counters are live`);
-        counter = { end, count: 0 };
+        if ((perOwner.get(c.owner) ?? 0) >= maxPerOwner) throw new RateLimitUnavailableError(`one account has ${maxPerOwner} rate-limit counters live`);
+        counter = { end, count: 0, owner: c.owner };
         byKey.set(c.key, counter);
         size++;
+        perOwner.set(c.owner, (perOwner.get(c.owner) ?? 0) + 1);
       } else if (counter.end !== end) {
         counter.end = end;
         counter.count = 0;
@@ -87,6 +105,7 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
     async stop() {
       clearInterval(sweep);
       counters.clear();
+      perOwner.clear();
       size = 0;
     },
   };

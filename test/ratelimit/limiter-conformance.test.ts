@@ -46,7 +46,7 @@ if (redisUrl) {
   });
 }
 
-const check = (key: string, limit: number, cost = 1, durationMs = 60_000): RateLimitCheck => ({ key, limit, durationMs, cost });
+const check = (key: string, limit: number, cost = 1, durationMs = 60_000): RateLimitCheck => ({ key, limit, durationMs, cost, owner: 'conformance' });
 
 for (const { name, make } of factories) {
   describe(`rate limiter: ${name}`, () => {
