@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { machine, runLoad, type Req } from './lib/load.js';
-import { sleep, startBaseline, startClientele, type Proc } from './lib/processes.js';
+import { bootstrapToken, startBaseline, startClientele, type Proc } from './lib/processes.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -22,8 +22,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** A server on the data directory; the first start prints the credentials (`token`). */
 async function server(accessLog: 'summary' | 'all', dir: string): Promise<{ proc: Proc; token: string | undefined }> {
   const proc = await startClientele({ LOG_LEVEL: 'info', CLIENTELE_ACCESS_LOG: accessLog, CLIENTELE_DATA_DIR: dir, CLIENTELE_BOOTSTRAP: 'true' });
-  await sleep(200);
-  return { proc, token: /"token": "(clt_[^"]+)"/.exec(proc.output())?.[1] };
+  return { proc, token: await bootstrapToken(proc) };
 }
 
 async function main(): Promise<void> {

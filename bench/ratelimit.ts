@@ -25,7 +25,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { machine, runLoad, type LoadResult, type Req } from './lib/load.js';
-import { freePort, sleep, startClientele, type Proc } from './lib/processes.js';
+import { bootstrapToken, freePort, sleep, startClientele, type Proc } from './lib/processes.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -54,9 +54,7 @@ interface Server {
 async function startServer(env: NodeJS.ProcessEnv = {}, dir?: string): Promise<Server> {
   const dataDir = dir ?? (await mkdtemp(path.join(tmpdir(), 'clientele-bench-rl-')));
   const proc = await startClientele({ CLIENTELE_DATA_DIR: dataDir, CLIENTELE_BOOTSTRAP: 'true', CLIENTELE_MASTER_KEY: MASTER_KEY, ...env });
-  await sleep(200);
-  const m = /"token": "(clt_[^"]+)"/.exec(proc.output());
-  return { proc, token: m?.[1] ?? '', dir: dataDir };
+  return { proc, token: (await bootstrapToken(proc)) ?? '', dir: dataDir };
 }
 
 const MASTER_KEY = randomBytes(32).toString('base64');

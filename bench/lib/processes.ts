@@ -145,3 +145,12 @@ export async function startClientele(env: NodeJS.ProcessEnv, how: { tsx?: boolea
     '/readyz',
   );
 }
+
+/**
+ * The account key token a server printed at its first start (CLIENTELE_BOOTSTRAP on a new
+ * database); undefined when it printed none (the database was not new).
+ */
+export async function bootstrapToken(proc: Proc): Promise<string | undefined> {
+  await sleep(200); // the credentials are printed right after readiness
+  return /"token": "(clt_[^"]+)"/.exec(proc.output())?.[1];
+}

@@ -5120,11 +5120,14 @@ export interface paths {
                             name: string;
                             /** @description Every user must have two-factor authentication; one without it may only set it up */
                             requireTwoFactor: boolean;
-                            /** @description Defaults for every key that has no limit of the same name, itself or through its client (each key counted on its own) */
                             ratelimits: {
+                                /** @description Unique on its owner; a verify names it in `ratelimits` */
                                 name: string;
+                                /** @description Units per window */
                                 limit: number;
+                                /** @description Window length, milliseconds (windows are aligned to the epoch) */
                                 duration: number;
+                                /** @description Checked on every verify; otherwise only when the verify names it */
                                 autoApply: boolean;
                             }[];
                             /**

@@ -82,6 +82,7 @@ export class RateLimitUnavailableError extends Error {
 
 export const MAX_RATELIMITS = 16;
 export const RATELIMIT_NAME_PATTERN = '^[A-Za-z0-9_.:-]{1,64}$';
+const RATELIMIT_NAME = new RegExp(RATELIMIT_NAME_PATTERN);
 export const MIN_RATELIMIT_DURATION = 1_000;
 export const MAX_RATELIMIT_DURATION = 30 * 86_400_000;
 export const MAX_RATELIMIT = 1_000_000_000;
@@ -94,7 +95,7 @@ export function checkRateLimitSpecs(specs: readonly RateLimitSpecInput[], field:
   if (specs.length > MAX_RATELIMITS) throw invalidField(field, `at most ${MAX_RATELIMITS} limits`);
   const names = new Set<string>();
   return specs.map((s, i) => {
-    if (!new RegExp(RATELIMIT_NAME_PATTERN).test(s.name)) throw invalidField(`${field}.${i}.name`, 'must be 1 to 64 letters, digits, or _ . : -');
+    if (!RATELIMIT_NAME.test(s.name)) throw invalidField(`${field}.${i}.name`, 'must be 1 to 64 letters, digits, or _ . : -');
     if (names.has(s.name)) throw invalidField(`${field}.${i}.name`, `names must be unique ("${s.name}" is given twice)`);
     names.add(s.name);
     if (!Number.isInteger(s.limit) || s.limit < 1 || s.limit > MAX_RATELIMIT) throw invalidField(`${field}.${i}.limit`, `must be an integer from 1 to ${MAX_RATELIMIT}`);

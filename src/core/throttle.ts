@@ -70,8 +70,16 @@ export interface SignInAttempt {
   subject?: string;
 }
 
-function addressCheck(kind: string, limit: AddressLimit, address: string, cost: number): RateLimitCheck {
-  return { key: `door:${kind}:${addressKey(address)}`, limit: limit.limit, durationMs: limit.durationMs, cost, owner: 'door' };
+/**
+ * Spends one unit of `address`'s budget of this kind (none when `limit` is off); RATE_LIMITED,
+ * named `<kind>-address`, when it has no room. The check, for a refund.
+ */
+async function spendAddress(ctx: CoreContext, kind: string, limit: AddressLimit | null, address: string, message: string): Promise<RateLimitCheck[] | null> {
+  if (!limit) return null;
+  const checks = [{ key: `door:${kind}:${addressKey(address)}`, limit: limit.limit, durationMs: limit.durationMs, cost: 1, owner: 'door' }];
+  const { success, states } = await ctx.rateLimiter.check(checks);
+  if (!success) await refuse(ctx, message, states[0]!.reset, ctx.now().getTime(), { name: `${kind}-address`, quota: limit.limit, windowSeconds: limit.durationMs / 1000, remaining: 0 });
+  return checks;
 }
 
 /**
@@ -113,17 +121,8 @@ export async function throttledSignIn<T>(ctx: CoreContext, attempt: SignInAttemp
   const now = at.getTime();
   // A password sign-in with no room left for its password check fails before any other work.
   if (attempt.subject !== undefined) requirePasswordCapacity();
-  const perAddress = attempt.address !== undefined && policy.signInFailuresPerAddress ? [addressCheck('sign-in', policy.signInFailuresPerAddress, attempt.address, 1)] : null;
-  if (perAddress) {
-    const { success, states } = await ctx.rateLimiter.check(perAddress);
-    if (!success)
-      await refuse(ctx, 'Too many failed sign-ins from this address: wait before trying again', states[0]!.reset, now, {
-        name: 'sign-in-address',
-        quota: perAddress[0]!.limit,
-        windowSeconds: perAddress[0]!.durationMs / 1000,
-        remaining: 0,
-      });
-  }
+  const perAddress =
+    attempt.address === undefined ? null : await spendAddress(ctx, 'sign-in', policy.signInFailuresPerAddress, attempt.address, 'Too many failed sign-ins from this address: wait before trying again');
   const throttled = attempt.subject !== undefined && (policy.freeFailures > 0 || policy.lockFailures > 0);
   let failures = 0;
   if (throttled) {
@@ -171,21 +170,9 @@ async function recordLock(ctx: CoreContext, subject: string, failures: number, a
     await recordEvent(ctx.store, { accountId: user.accountId, clientId: null, type: 'user.locked', actor: { type: 'system', id: 'sign-in-throttle' }, data: { userId: user.id, failures } }, at);
 }
 
-/**
- * Counts a request to a token or sign-in endpoint from `address`; RATE_LIMITED beyond the
- * address's limit.
- */
+/** Counts a request to a token or sign-in endpoint from `address`; RATE_LIMITED beyond the address's limit. */
 export async function admitTokenRequest(ctx: CoreContext, address: string): Promise<void> {
-  const limit = policyOf(ctx).tokenRequestsPerAddress;
-  if (!limit) return;
-  const { success, states } = await ctx.rateLimiter.check([addressCheck('token', limit, address, 1)]);
-  if (!success)
-    await refuse(ctx, 'Too many token requests from this address: wait before trying again', states[0]!.reset, ctx.now().getTime(), {
-      name: 'token-address',
-      quota: limit.limit,
-      windowSeconds: limit.durationMs / 1000,
-      remaining: 0,
-    });
+  await spendAddress(ctx, 'token', policyOf(ctx).tokenRequestsPerAddress, address, 'Too many token requests from this address: wait before trying again');
 }
 
 /**
@@ -193,14 +180,5 @@ export async function admitTokenRequest(ctx: CoreContext, address: string): Prom
  * caller would answer) once the address has had too many.
  */
 export async function countAuthFailure(ctx: CoreContext, address: string): Promise<void> {
-  const limit = policyOf(ctx).authFailuresPerAddress;
-  if (!limit) return;
-  const { success, states } = await ctx.rateLimiter.check([addressCheck('auth-failure', limit, address, 1)]);
-  if (!success)
-    await refuse(ctx, 'Too many requests with a wrong credential from this address: wait before trying again', states[0]!.reset, ctx.now().getTime(), {
-      name: 'auth-failure-address',
-      quota: limit.limit,
-      windowSeconds: limit.durationMs / 1000,
-      remaining: 0,
-    });
+  await spendAddress(ctx, 'auth-failure', policyOf(ctx).authFailuresPerAddress, address, 'Too many requests with a wrong credential from this address: wait before trying again');
 }

@@ -12,9 +12,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { randomBytes } from '../../src/crypto/random.js';
 import { createEmptyPostgresDatabase, testBackends } from '../support/databases.js';
-import { freePort } from '../support/net.js';
 import { testRedisUrl } from '../support/redis.js';
-import { api, credentialsFrom, pool, type ServerProc, spawnServer, waitReady } from '../webhooks/server-process.js';
+import { api, credentialsFrom, pool, type ServerProc, startInstances } from '../webhooks/server-process.js';
 
 const redisUrl = testRedisUrl();
 const stores: Array<{ store: 'postgres' | 'redis'; env: Record<string, string> }> = [{ store: 'postgres', env: { CLIENTELE_RATE_LIMIT_STORE: 'postgres' } }];
@@ -40,12 +39,7 @@ for (const { store, env } of stores) {
       const db = await createEmptyPostgresDatabase();
       drop = db.drop;
       const common = { DATABASE_URL: db.url, CLIENTELE_MASTER_KEY: randomBytes(32).toString('base64'), CLIENTELE_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env };
-      const a = spawnServer({ ...common, PORT: String(await freePort()) });
-      procs.push(a);
-      await waitReady(a);
-      const b = spawnServer({ ...common, PORT: String(await freePort()) });
-      procs.push(b);
-      await waitReady(b);
+      const [a, b] = (await startInstances(common, 2, procs)) as [ServerProc, ServerProc];
       token = credentialsFrom(a.output()).apiKey.token;
       urls = [a.url, b.url];
     });

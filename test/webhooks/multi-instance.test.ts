@@ -14,8 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { randomBytes } from '../../src/crypto/random.js';
 import { createEmptyPostgresDatabase, testBackends } from '../support/databases.js';
 import { startReceiver, waitFor, type Receiver } from './receiver.js';
-import { freePort } from '../support/net.js';
-import { api, credentialsFrom, listAll, pool, spawnServer, waitReady, type ServerProc } from './server-process.js';
+import { api, credentialsFrom, listAll, pool, startInstances, type ServerProc } from './server-process.js';
 
 const EVENTS = 1000;
 const run = promisify(execFile);
@@ -59,12 +58,7 @@ describe('webhooks: two instances on one PostgreSQL database', { skip: !testBack
       CLIENTELE_WEBHOOK_POLL_MS: '50',
       LOG_LEVEL: 'warn',
     };
-    const a = spawnServer({ ...common, PORT: String(await freePort()) });
-    procs.push(a);
-    await waitReady(a);
-    const b = spawnServer({ ...common, PORT: String(await freePort()) });
-    procs.push(b);
-    await waitReady(b);
+    const [a, b] = (await startInstances(common, 2, procs)) as [ServerProc, ServerProc];
     const { apiKey } = credentialsFrom(a.output());
     assert.ok(!b.output().includes('shown ONCE'), 'one bootstrap for the shared database');
 

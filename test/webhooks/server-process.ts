@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort } from '../support/net.js';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
@@ -52,6 +53,22 @@ export async function waitReady(proc: ServerProc, timeoutMs = 60_000): Promise<v
     await new Promise((res) => setTimeout(res, 100));
   }
   throw new Error(`server not ready: ${proc.output()}`);
+}
+
+/**
+ * Instances of one deployment, started one after the other (the first bootstraps the shared
+ * database), each on a free port; each is pushed to `procs` as soon as it is spawned, so the
+ * caller's cleanup stops it even when it never became ready.
+ */
+export async function startInstances(env: Record<string, string>, n: number, procs: ServerProc[]): Promise<ServerProc[]> {
+  const started: ServerProc[] = [];
+  for (let i = 0; i < n; i++) {
+    const proc = spawnServer({ ...env, PORT: String(await freePort()) });
+    procs.push(proc);
+    await waitReady(proc);
+    started.push(proc);
+  }
+  return started;
 }
 
 export function credentialsFrom(text: string): { accountId: string; apiKey: { keyId: string; secret: string; token: string }; user: { email: string; password: string } } {

@@ -3,15 +3,14 @@ import { Type } from 'typebox';
 import { updateAccountSettings } from '../../core/accounts.js';
 import type { AuthContext } from '../../core/auth.js';
 import type { App } from '../types.js';
-import { DateTime, ErrorResponses, RateLimitSpecsInput, Uuid } from './schemas.js';
+import { DateTime, ErrorResponses, RateLimitSpecs, RateLimitSpecsInput, Uuid } from './schemas.js';
 
 const AccountWire = Type.Object({
   id: Uuid,
   name: Type.String(),
   requireTwoFactor: Type.Boolean({ description: 'Every user must have two-factor authentication; one without it may only set it up' }),
-  ratelimits: Type.Array(Type.Object({ name: Type.String(), limit: Type.Integer(), duration: Type.Integer(), autoApply: Type.Boolean() }), {
-    description: 'Defaults for every key that has no limit of the same name, itself or through its client (each key counted on its own)',
-  }),
+  /** Defaults for every key that has no limit of the same name, itself or through its client (each key counted on its own). */
+  ratelimits: RateLimitSpecs,
   createdAt: DateTime,
   updatedAt: DateTime,
 });

@@ -5,16 +5,14 @@
  */
 import { Type } from 'typebox';
 import type { AuthContext } from '../../core/auth.js';
-import { checkRateLimit, deleteOverride, listOverrides, MAX_RATELIMIT, MAX_RATELIMIT_DURATION, MIN_RATELIMIT_DURATION, setOverride } from '../../core/rate-limits.js';
+import { checkRateLimit, deleteOverride, listOverrides, MAX_RATELIMIT, RATELIMIT_NAME_PATTERN, setOverride } from '../../core/rate-limits.js';
 import type { RateLimitOverride } from '../../core/types.js';
 import type { App } from '../types.js';
-import { DateTime, ErrorResponses } from './schemas.js';
+import { DateTime, ErrorResponses, RateLimitDuration, RateLimitValue } from './schemas.js';
 
 const tags = ['ratelimit'];
-const Namespace = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', description: 'Groups identifiers and their overrides, e.g. `email.send`' });
+const Namespace = Type.String({ pattern: RATELIMIT_NAME_PATTERN, description: 'Groups identifiers and their overrides, e.g. `email.send`' });
 const Identifier = Type.String({ minLength: 1, maxLength: 255, description: 'What is limited within the namespace, e.g. a user id or an address' });
-const LimitValue = Type.Integer({ minimum: 1, maximum: MAX_RATELIMIT, description: 'Units per window' });
-const Duration = Type.Integer({ minimum: MIN_RATELIMIT_DURATION, maximum: MAX_RATELIMIT_DURATION, description: 'Window length, milliseconds (windows are aligned to the epoch)' });
 
 const Override = Type.Object({ namespace: Type.String(), identifier: Type.String(), limit: Type.Integer(), duration: Type.Integer(), createdAt: DateTime, updatedAt: DateTime });
 const OverrideParams = Type.Object({ namespace: Namespace, identifier: Identifier }, { additionalProperties: false });
@@ -40,8 +38,8 @@ export function registerRateLimitRoutes(app: App, ctx: AuthContext): void {
           {
             namespace: Namespace,
             identifier: Identifier,
-            limit: LimitValue,
-            duration: Duration,
+            limit: RateLimitValue,
+            duration: RateLimitDuration,
             cost: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_RATELIMIT, description: 'Default 1; 0 only reads the limit' })),
           },
           { additionalProperties: false },
@@ -81,7 +79,7 @@ export function registerRateLimitRoutes(app: App, ctx: AuthContext): void {
         tags,
         summary: "Set the identifier's limit in the namespace (replacing the one requests name)",
         params: OverrideParams,
-        body: Type.Object({ limit: LimitValue, duration: Duration }, { additionalProperties: false }),
+        body: Type.Object({ limit: RateLimitValue, duration: RateLimitDuration }, { additionalProperties: false }),
         response: { 200: Override, ...ErrorResponses },
       },
     },

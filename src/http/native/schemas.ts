@@ -39,17 +39,21 @@ const Features = Type.Record(Type.String({ maxLength: 64 }), Type.Boolean(), { d
 const Limits = Type.Record(Type.String({ maxLength: 64 }), Type.Integer({ minimum: -1 }), { description: 'Limits; -1 = unlimited' });
 const Metadata = Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { description: 'Small JSON object (≤ 8 KiB)' });
 
-/** Rate limits checked by verify (src/core/rate-limits.ts). */
+/** A rate limit's units per window and window length (src/core/rate-limits.ts): verify's and POST /v1/ratelimit's. */
+export const RateLimitValue = Type.Integer({ minimum: 1, maximum: MAX_RATELIMIT, description: 'Units per window' });
+export const RateLimitDuration = Type.Integer({ minimum: MIN_RATELIMIT_DURATION, maximum: MAX_RATELIMIT_DURATION, description: 'Window length, milliseconds (windows are aligned to the epoch)' });
+
+/** Rate limits checked by verify. */
 const RateLimitSpecWire = Type.Object(
   {
     name: Type.String({ pattern: RATELIMIT_NAME_PATTERN, description: 'Unique on its owner; a verify names it in `ratelimits`' }),
-    limit: Type.Integer({ minimum: 1, maximum: MAX_RATELIMIT, description: 'Units per window' }),
-    duration: Type.Integer({ minimum: MIN_RATELIMIT_DURATION, maximum: MAX_RATELIMIT_DURATION, description: 'Window length, milliseconds (windows are aligned to the epoch)' }),
+    limit: RateLimitValue,
+    duration: RateLimitDuration,
     autoApply: Type.Boolean({ description: 'Checked on every verify; otherwise only when the verify names it' }),
   },
   { additionalProperties: false },
 );
-const RateLimitSpecs = Type.Array(RateLimitSpecWire, { maxItems: MAX_RATELIMITS });
+export const RateLimitSpecs = Type.Array(RateLimitSpecWire, { maxItems: MAX_RATELIMITS });
 export const RateLimitSpecsInput = Type.Array(
   Type.Object(
     {
