@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run build`: bundles the server and command line (src/cli/main.ts and everything it
- * imports, npm packages left external) into dist/ with esbuild, and copies the SQL
- * migrations next to it. `npm start` runs this first (it takes well under a second), so
+ * imports, npm packages left external) into dist/ with esbuild, copies the SQL migrations
+ * next to it, and builds the admin console (web/) into dist/console/ (build-console.mjs). `npm start` runs this first (it takes well under a second), so
  * the server always runs the current sources as plain JavaScript: no TypeScript loader in
  * the process, about 45 MB less RSS and a faster start than running src/ through tsx.
  *
@@ -12,6 +12,7 @@ import { cp, mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildConsole } from './build-console.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.resolve(root, process.argv[2] ?? 'dist');
@@ -46,3 +47,4 @@ for (const [file] of holders) {
   await mkdir(dir, { recursive: true });
   for (const f of await readdir(sql)) if (f.endsWith('.sql')) await cp(path.join(sql, f), path.join(dir, f));
 }
+await buildConsole(path.join(outdir, 'console'));

@@ -19,6 +19,8 @@
  *   DATABASE_URL                      PostgreSQL admin URL to use (skips probe and private cluster)
  *   CI=true                           PostgreSQL is mandatory: failing to obtain it exits 1
  *   CLIENTELE_TEST_FORCE_PRIVATE_PG=1 skip the 127.0.0.1:5432 probe, always start a private cluster
+ *   CLIENTELE_TEST_CHROMIUM           Chromium for the console tests (default /usr/bin/chromium;
+ *                                     without one they are skipped, except under CI)
  * Exported to the tests:
  *   CLIENTELE_TEST_POSTGRES_URL       admin URL (CREATE/DROP DATABASE rights)
  *   CLIENTELE_TEST_REDIS_URL          a private redis-server started here (every full or filtered run)
@@ -324,6 +326,8 @@ interface Check {
 const bin = (pkg: string, file: string) => path.join(ROOT, 'node_modules', pkg, file);
 const CHECKS: Check[] = [
   { name: 'type check (tsc --noEmit)', argv: [bin('typescript', 'bin/tsc'), '--noEmit', '-p', ROOT] },
+  // The admin console (web/) is browser code: its own settings (DOM types, JSX).
+  { name: 'type check of the console (tsc --noEmit -p web)', argv: [bin('typescript', 'bin/tsc'), '--noEmit', '-p', path.join(ROOT, 'web')] },
   // Formatting and lint rules: biome.json. `npm run format` fixes what it can.
   { name: 'format and lint (biome ci)', argv: [bin('@biomejs/biome', 'bin/biome'), 'ci', '--error-on-warnings', '--reporter=summary', ROOT] },
   // Unused files, exports and dependencies: knip.json.

@@ -50,6 +50,7 @@ export interface Config {
   sessionMaxHours: number;
   metrics: boolean;
   metricsToken: string | undefined;
+  console: boolean;
 }
 
 /**
@@ -265,6 +266,12 @@ const VARIABLES: readonly Variable[] = [
     description: 'First retry delay; each retry doubles it (with jitter); retries stop after 8640 × this (3 days)',
   },
   { name: 'CLIENTELE_WEBHOOK_TIMEOUT_MS', key: 'webhookTimeoutMs', parse: int(10000, 100), description: 'Timeout of one delivery attempt' },
+  {
+    name: 'CLIENTELE_CONSOLE',
+    key: 'console',
+    parse: bool(true),
+    description: 'Serve the admin console at /console/ (and send / there); the console is built by npm run build, which npm start runs',
+  },
   {
     name: 'CLIENTELE_METRICS',
     key: 'metrics',

@@ -2,7 +2,9 @@
  * The composition root: reads configuration, opens the database, builds the services and
  * the HTTP app, listens, and shuts down gracefully.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createAccount, type CreatedAccount } from './core/accounts.js';
 import type { CoreContext } from './core/context.js';
 import { loadMasterKeyring } from './crypto/master-key.js';
@@ -10,6 +12,7 @@ import { randomBytes } from './crypto/random.js';
 import type { Keyring } from './crypto/envelope.js';
 import type { Config } from './config.js';
 import { buildApp, type App } from './http/app.js';
+import { loadConsoleAssets } from './http/console.js';
 import { createMetrics } from './http/metrics.js';
 import { createServices, type Services } from './services.js';
 import { restrictDataDir } from './storage/data-dir.js';
@@ -115,6 +118,15 @@ export function credentialsJson(created: CreatedAccount) {
   };
 }
 
+/**
+ * Where the built admin console is: in dist/console beside the running bundle (this code is in
+ * dist/main.js or one of dist/chunks/), or — running from the sources — in the checkout's dist/.
+ */
+function consoleDir(): string {
+  const candidates = ['./console/', '../console/', '../dist/console/'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]!;
+}
+
 export interface RunningServer {
   app: App;
   runtime: Runtime;
@@ -128,6 +140,7 @@ export async function startServer(config: Config, print: (text: string) => void 
   let warn = (m: string) => void warnings.push(m);
   const runtime = await openRuntime(config, (m) => warn(m));
   const readiness = createReadinessProbe(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { pool: runtime.database.pool });
+  const consoleAssets = config.console ? await loadConsoleAssets(consoleDir()) : null;
   const app = await buildApp({
     ctx: runtime.services.ctx,
     // Off the request pool (storage/readiness.ts): a saturated pool must not fail the probe.
@@ -138,6 +151,7 @@ export async function startServer(config: Config, print: (text: string) => void 
     bodyLimit: config.bodyLimit,
     requestTimeoutMs: config.requestTimeoutMs,
     headersTimeoutMs: config.headersTimeoutMs,
+    ...(config.console ? { console: consoleAssets } : {}),
     ...(config.metrics
       ? {
           metrics: {
@@ -167,6 +181,7 @@ export async function startServer(config: Config, print: (text: string) => void 
     }
   }
   const url = await app.listen({ port: config.port, host: config.host });
+  if (config.console) print(consoleAssets ? `Admin console: ${url}/console/\n` : 'Admin console: not built (npm run build builds it)\n');
   const dispatcher = config.webhookDispatch
     ? createDispatcher(runtime.services.ctx, {
         retryBaseMs: config.webhookRetryBaseMs,

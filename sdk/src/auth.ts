@@ -1,12 +1,20 @@
 /**
- * Credentials → request headers. Three forms:
+ * Credentials → request headers. Four forms:
  *   apiKey            `X-API-Key: clt_…` (an API key token)
  *   accessToken       `Authorization: Bearer …` (a string, or a function returning one)
  *   clientCredentials OAuth 2.0 client-credentials grant (RFC 6749 §4.4) at POST /oauth2/token;
  *                     the token is cached, fetched again shortly before it expires, and once
  *                     more when the server answers 401.
+ *   session           a browser session on the server's own origin: the browser sends the
+ *                     HttpOnly session cookie by itself; `X-CSRF-Token` carries the session's
+ *                     CSRF token (from `sessions.signIn` or `sessions.current`; a function,
+ *                     since it is known only once signed in).
  */
-export type Credentials = { apiKey: string } | { accessToken: string | (() => string | Promise<string>) } | { clientCredentials: { clientId: string; clientSecret: string; scope?: string } };
+export type Credentials =
+  | { apiKey: string }
+  | { accessToken: string | (() => string | Promise<string>) }
+  | { clientCredentials: { clientId: string; clientSecret: string; scope?: string } }
+  | { session: { csrfToken: () => string | undefined } };
 
 export interface AuthStrategy {
   headers(signal?: AbortSignal): Promise<Record<string, string>>;
@@ -27,6 +35,16 @@ export function createAuth(credentials: Credentials, requestToken: TokenRequeste
   if ('apiKey' in credentials) {
     const headers = { 'x-api-key': credentials.apiKey };
     return { headers: async () => headers, unauthorized: () => false };
+  }
+  if ('session' in credentials) {
+    const { csrfToken } = credentials.session;
+    return {
+      headers: async (): Promise<Record<string, string>> => {
+        const token = csrfToken();
+        return token === undefined ? {} : { 'x-csrf-token': token };
+      },
+      unauthorized: () => false,
+    };
   }
   if ('accessToken' in credentials) {
     const token = credentials.accessToken;

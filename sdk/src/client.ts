@@ -4,8 +4,9 @@
  *   const clientele = new Clientele({ baseUrl: 'https://clientele.example.com', apiKey: 'clt_…' });
  *   for await (const client of clientele.clients.list({ isActive: true })) console.log(client.name);
  *
- * Credentials: `apiKey`, `accessToken`, or `clientCredentials: { clientId, clientSecret }`
- * (token fetched and refreshed automatically). Idempotent calls are retried on 429/503 and
+ * Credentials: `apiKey`, `accessToken`, `clientCredentials: { clientId, clientSecret }`
+ * (token fetched and refreshed automatically), or `session` (in a browser, on the server's own
+ * origin: the session cookie, with the CSRF token on every change). Idempotent calls are retried on 429/503 and
  * network errors with exponential back-off and jitter; a POST only with an `idempotencyKey`.
  */
 import { Transport, type ClienteleOptions } from './http.js';
@@ -14,6 +15,7 @@ import { EventsResource } from './resources/events.js';
 import { IntegrationsResource } from './resources/integrations.js';
 import { KeysResource } from './resources/keys.js';
 import { RateLimitResource } from './resources/ratelimit.js';
+import { SessionsResource } from './resources/sessions.js';
 import { UsageResource } from './resources/usage.js';
 import { AccountResource, UsersResource } from './resources/users.js';
 import { DeliveriesResource, WebhookEndpointsResource, WebhookSecretResource } from './resources/webhooks.js';
@@ -30,6 +32,7 @@ export class Clientele {
   readonly users: UsersResource;
   readonly account: AccountResource;
   readonly ratelimit: RateLimitResource;
+  readonly sessions: SessionsResource;
   /** The underlying transport, for routes the resources do not cover. */
   readonly http: Transport;
 
@@ -46,5 +49,6 @@ export class Clientele {
     this.users = new UsersResource(this.http);
     this.account = new AccountResource(this.http);
     this.ratelimit = new RateLimitResource(this.http);
+    this.sessions = new SessionsResource(this.http);
   }
 }

@@ -79,3 +79,7 @@ export type UsageReport = BodyOf<'/v1/clients/{id}/usage', 'post'>;
 export type UsageRecorded = ResponseOf<'/v1/clients/{id}/usage', 'post'>;
 export type Usage = ResponseOf<'/v1/clients/{id}/usage', 'get'>;
 export type UsageParams = QueryOf<'/v1/clients/{id}/usage', 'get'>;
+
+export type SignIn = BodyOf<'/v1/sessions', 'post'>;
+export type SignedIn = ResponseOf<'/v1/sessions', 'post', 201>;
+export type Session = SignedIn['session'];

@@ -20,6 +20,7 @@ import { handleErrorsWith, renderError, toAppError } from './errors.js';
 import { loggerOptions, redactUrl } from './logging.js';
 import { pathOfRawRequest, SURFACES, surfaceOfPath, type SurfaceName } from './surfaces.js';
 import { registerMetricsRoute, type Metrics } from './metrics.js';
+import { registerConsole, type ConsoleAssets } from './console.js';
 import { registerOperationalRoutes } from './operational.js';
 import type { App } from './types.js';
 import { permissionOfRoute, type RoutePermission } from './route-permissions.js';
@@ -53,6 +54,8 @@ export interface AppOptions {
   accessSummaryMs?: number;
   /** Serve `GET /metrics` (src/http/metrics.ts), behind a bearer token when one is given. */
   metrics?: { metrics: Metrics; token?: string };
+  /** Serve the admin console (src/http/console.ts); null: it was not built (its paths say how to build it). */
+  console?: ConsoleAssets | null;
 }
 
 /** A registered route, as route-wide tests (fuzzing, security, permissions) iterate over them. */
@@ -255,6 +258,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   registerOperationalRoutes(app, options);
   if (options.metrics) registerMetricsRoute(app, options.metrics.metrics, options.metrics.token);
+  if (options.console !== undefined) registerConsole(app, options.console);
   // Each surface in its own encapsulated part of the app, with its writer as the error
   // handler of its routes: their error format cannot depend on what else is registered.
   for (const surface of SURFACES) {

@@ -1,7 +1,8 @@
 /**
  * The SDK's users and account resources against the real server (in-process): create a user
  * (its setup password once), list, change the role, sign in as it, change its password, turn
- * two-factor authentication on and off, require it of everyone, and remove the user.
+ * two-factor authentication on and off, require it of everyone, and remove the user; and a
+ * browser session as the console uses it (the cookie kept by the browser, here by a small jar).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -11,6 +12,7 @@ import { type TestAccount, type TestApp, useTestApp } from '../support/app.js';
 import { testBackends } from '../support/databases.js';
 import { call } from '../support/http.js';
 import { connect } from '../support/sdk.js';
+import type { FetchLike } from '../../sdk/src/http.js';
 
 for (const backend of testBackends()) {
   describe(`SDK users and account [${backend}]`, () => {
@@ -44,6 +46,41 @@ for (const backend of testBackends()) {
       assert.equal(settings.requireTwoFactor, false);
       await admin.users.delete(created.user.id);
       await assert.rejects(admin.users.get(created.user.id), (err: unknown) => err instanceof ClienteleError && err.status === 404 && err.code === 'USER_NOT_FOUND');
+    });
+
+    it('signs in with a browser session: the cookie carries it, the CSRF token goes with every change', async () => {
+      const conn = await connect(t.app, 'inject');
+      const admin = new Clientele({ ...conn, apiKey: acc.token });
+      const { user, setupPassword } = await admin.users.create({ email: `session-${Date.now()}@example.com`, role: 'admin' });
+      // What a browser does: keep the cookie the server sets, send it back (same origin).
+      let cookie: string | undefined;
+      const browserFetch: FetchLike = async (url, init) => {
+        const headers = new Headers(init.headers);
+        if (cookie) headers.set('cookie', cookie);
+        const res = await conn.fetch!(url, { ...init, headers });
+        const set = res.headers.get('set-cookie');
+        if (set) cookie = set.split(';')[0]!.endsWith('=') ? undefined : set.split(';')[0];
+        return res;
+      };
+      let csrf: string | undefined;
+      const browser = new Clientele({ baseUrl: conn.baseUrl, fetch: browserFetch, session: { csrfToken: () => csrf } });
+      const signedIn = await browser.sessions.signIn({ email: user.email, password: setupPassword });
+      assert.equal(signedIn.user.id, user.id);
+      assert.ok(cookie?.startsWith('clientele_session='));
+      // Without the CSRF token a change is refused; reads are not.
+      assert.equal((await browser.sessions.current()).session.id, signedIn.session.id);
+      await assert.rejects(browser.clients.create({ name: 'no token' }), (err: unknown) => err instanceof ClienteleError && err.code === 'CSRF_REJECTED');
+      csrf = signedIn.csrfToken;
+      const created = await browser.clients.create({ name: 'made in a session' });
+      assert.equal(created.name, 'made in a session');
+      const sessions = await browser.sessions.list();
+      assert.deepEqual(
+        sessions.map((s) => [s.id, s.current]),
+        [[signedIn.session.id, true]],
+      );
+      await browser.sessions.signOut();
+      assert.equal(cookie, undefined);
+      await assert.rejects(browser.sessions.current(), (err: unknown) => err instanceof ClienteleError && err.status === 401);
     });
   });
 }

@@ -9,6 +9,7 @@ import { after, before } from 'node:test';
 import { createAccount, type CreatedAccount } from '../../src/core/accounts.js';
 import { createKeyring, type Keyring } from '../../src/crypto/envelope.js';
 import { randomBytes } from '../../src/crypto/random.js';
+import type { ConsoleAssets } from '../../src/http/console.js';
 import { buildApp, type App } from '../../src/http/app.js';
 import { createServices, type Services } from '../../src/services.js';
 import { DEFAULT_THROTTLE_POLICY, type ThrottlePolicy } from '../../src/core/throttle.js';
@@ -71,6 +72,8 @@ export interface TestAppOptions {
   redisUrl?: string;
   /** CLIENTELE_TRUST_PROXY (default false). */
   trustProxy?: boolean | number | string[];
+  /** Serve a built admin console (null: one that was not built); default: none at all. */
+  console?: ConsoleAssets | null;
 }
 
 export async function createTestApp(backend: BackendName, options: TestAppOptions = {}): Promise<TestApp> {
@@ -101,6 +104,7 @@ export async function createTestApp(backend: BackendName, options: TestAppOption
     logLevel: options.logLevel ?? 'debug',
     logStream,
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    ...(options.console !== undefined ? { console: options.console } : {}),
   });
   await app.ready();
   let n = 0;

@@ -1,0 +1,456 @@
+/**
+ * The admin console in a real browser: Debian's Chromium driven by playwright-core, against a
+ * real `clientele serve` process running the bundle `npm start` runs (built here into a
+ * temporary directory, the console with it), on the embedded database as `npm start` uses.
+ *
+ * Sign-in with and without two-factor authentication, the key lifecycle (a secret shown once,
+ * never again after closing, reloading or navigating), client search by text, key id and
+ * pasted token (the token never sent), what a viewer sees and what its forged requests get,
+ * CSRF refusals, the CSP, the first load's size, a phone-width layout, and axe-core's
+ * serious and critical findings on every page.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Secret, TOTP } from 'otpauth';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Clientele } from '../../sdk/src/index.js';
+import { chromiumPath, describeViolations, launchChromium, seriousAccessibilityViolations } from '../support/browser.js';
+import { freePort } from '../support/net.js';
+import { credentialsFrom, spawnServer, waitReady, type ServerProc } from '../webhooks/server-process.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const browserFound = chromiumPath();
+
+describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFound.skip : false }, () => {
+  let buildDir: string;
+  let dataDir: string;
+  let server: ServerProc;
+  let browser: Browser;
+  let admin: { email: string; password: string; token: string };
+  let sdk: Clientele;
+  /** Messages of every page the tests opened that speak of a Content-Security-Policy violation. */
+  const cspViolations: string[] = [];
+
+  before(async () => {
+    await mkdir(join(ROOT, '.tmp'), { recursive: true });
+    buildDir = await mkdtemp(join(ROOT, '.tmp', 'console-build-'));
+    dataDir = await mkdtemp(join(ROOT, '.tmp', 'console-data-'));
+    const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), buildDir], { encoding: 'utf8' });
+    assert.equal(built.status, 0, `scripts/build.mjs failed: ${built.stdout}${built.stderr}`);
+    server = spawnServer({ PORT: String(await freePort()), CLIENTELE_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, join(buildDir, 'main.js'));
+    await waitReady(server);
+    const credentials = credentialsFrom(server.output());
+    admin = { ...credentials.user, token: credentials.apiKey.token };
+    sdk = new Clientele({ baseUrl: server.url, apiKey: admin.token });
+    assert.match(server.output(), new RegExp(`Admin console: ${server.url}/console/`));
+    browser = await launchChromium((browserFound as { path: string }).path);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.kill('SIGTERM');
+    await rm(buildDir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /**
+   * Runs `use` with a page of a fresh browser context (no cookies), closed afterwards. On a
+   * failure the error carries the page's address and visible text, and a screenshot is kept
+   * in .tmp/console-failures/.
+   */
+  async function withPage(name: string, use: (page: Page, context: BrowserContext) => Promise<void>, options: { width?: number; height?: number } = {}): Promise<void> {
+    const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: options.height ?? 800 } });
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
+    try {
+      await use(page, context);
+    } catch (err) {
+      const shots = join(ROOT, '.tmp', 'console-failures');
+      await mkdir(shots, { recursive: true });
+      await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true }).catch(() => undefined);
+      const text = await page.evaluate(() => document.body.textContent).catch(() => '(no page)');
+      throw new Error(`${(err as Error).message}\n--- at ${page.url()}, the page read:\n${text}`, { cause: err });
+    } finally {
+      await context.close();
+    }
+  }
+
+  async function signIn(page: Page, email: string, password: string, otp?: string): Promise<void> {
+    await page.goto(`${server.url}/`);
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password').fill(password);
+    if (otp) await page.getByLabel(/Two-factor code/).fill(otp);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  async function expectAccessible(page: Page, where: string): Promise<void> {
+    const violations = await seriousAccessibilityViolations(page);
+    assert.deepEqual(violations, [], `${where}: ${describeViolations(violations)}`);
+  }
+
+  /** Everything a page keeps where a script could read it later. */
+  const stored = (page: Page) => page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie }));
+
+  it('answers / with the console, under a strict CSP, with hashed immutable assets and a first load under 200 KB', async () => {
+    const root = await fetch(`${server.url}/`, { redirect: 'manual' });
+    assert.equal(root.status, 302);
+    assert.equal(root.headers.get('location'), '/console/');
+
+    await withPage('first-load', async (page) => {
+      const transfers: Array<{ url: string; bytes: number }> = [];
+      page.on('requestfinished', async (request) => {
+        const sizes = await request.sizes();
+        transfers.push({ url: request.url(), bytes: sizes.responseBodySize + sizes.responseHeadersSize });
+      });
+      const response = await page.goto(`${server.url}/`);
+      await page.getByRole('heading', { name: 'Sign in to Clientele' }).waitFor();
+      const headers = response!.headers();
+      assert.match(headers['content-security-policy']!, /script-src 'self'/);
+      assert.match(headers['content-security-policy']!, /frame-ancestors 'none'/);
+      assert.doesNotMatch(headers['content-security-policy']!, /unsafe-inline|unsafe-eval/);
+      assert.equal(headers['x-frame-options'], 'DENY');
+      assert.equal(headers['cache-control'], 'no-cache');
+
+      const script = await page.evaluate(() => (document.querySelector('script[type=module]') as HTMLScriptElement).src);
+      assert.match(script, /\/console\/assets\/console-[A-Z0-9]+\.js$/);
+      const asset = await fetch(script, { headers: { 'accept-encoding': 'br' } });
+      assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      assert.equal(asset.headers.get('content-encoding'), 'br');
+      assert.equal((await fetch(`${server.url}/console/assets/console-NOPE.js`)).status, 404);
+
+      await page.waitForLoadState('networkidle');
+      const total = transfers.reduce((sum, t) => sum + t.bytes, 0);
+      assert.ok(total < 200 * 1024, `first load transferred ${total} bytes: ${JSON.stringify(transfers)}`);
+      await expectAccessible(page, 'sign-in page');
+    });
+  });
+
+  it('signs in (a wrong password is refused without saying which part was wrong), and signs out', async () => {
+    await withPage('sign-in', async (page, context) => {
+      await signIn(page, admin.email, 'not the password');
+      await page.getByRole('alert').filter({ hasText: 'The e-mail, password or two-factor code is not right.' }).waitFor();
+      await page.getByLabel('Password').fill(admin.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Clients' }).waitFor();
+      assert.equal(new URL(page.url()).pathname, '/console/clients');
+      // The session cookie is HttpOnly and nothing is kept in storage.
+      const kept = await stored(page);
+      assert.equal(kept, JSON.stringify({ local: {}, session: {}, cookie: '' }));
+      const cookies = await context.cookies();
+      assert.equal(cookies.length, 1);
+      assert.equal(cookies[0]!.httpOnly, true);
+      assert.equal(cookies[0]!.sameSite, 'Strict');
+      await expectAccessible(page, 'clients page (empty)');
+
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.getByRole('heading', { name: 'Sign in to Clientele' }).waitFor();
+      await page.reload();
+      await page.getByRole('heading', { name: 'Sign in to Clientele' }).waitFor();
+    });
+  });
+
+  it('runs the key lifecycle: the secret is shown once, and never again after closing, reloading or navigating', async () => {
+    await withPage('key-lifecycle', async (page) => {
+      await signIn(page, admin.email, admin.password);
+      await page.getByRole('button', { name: 'New client' }).click();
+      await page.getByRole('textbox', { name: /^Name/ }).fill('Lifecycle Ltd');
+      await page.getByRole('textbox', { name: /^Username/ }).fill('lifecycle');
+      await page.getByRole('button', { name: 'Create client' }).click();
+      await page.getByRole('heading', { name: 'Lifecycle Ltd' }).waitFor();
+      const clientPath = new URL(page.url()).pathname;
+      const clientId = clientPath.split('/').pop()!;
+
+      // Every field is editable; bad input is refused with the reason, and what was typed stays.
+      await sdk.clients.create({ name: 'Other', username: 'taken' });
+      await page.getByRole('button', { name: 'Edit' }).click();
+      const edit = page.getByRole('dialog');
+      assert.equal(await edit.getByRole('textbox', { name: /^Username/ }).inputValue(), 'lifecycle');
+      await edit.getByRole('textbox', { name: /^Company/ }).fill('Lifecycle Holdings');
+      await edit.getByRole('textbox', { name: /^Limits/ }).fill('{"documents": ');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await edit.getByRole('alert').filter({ hasText: 'Limits: this is not valid JSON.' }).waitFor();
+      await edit.getByRole('textbox', { name: /^Limits/ }).fill('{"documents": 100}');
+      await edit.getByRole('textbox', { name: /^Username/ }).fill('taken');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await edit
+        .getByRole('alert')
+        .filter({ hasText: /username/i })
+        .waitFor();
+      assert.equal((await sdk.clients.get(clientId)).username, 'lifecycle', 'a refused change changed nothing');
+      await edit.getByRole('textbox', { name: /^Username/ }).fill('');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await edit.waitFor({ state: 'detached' });
+      const saved = await sdk.clients.get(clientId);
+      assert.deepEqual([saved.company, saved.username, saved.limits], ['Lifecycle Holdings', null, { documents: 100 }]);
+      await page.getByText('{"documents":100}').waitFor();
+
+      await page.getByRole('button', { name: 'New key' }).click();
+      await page.getByRole('dialog').getByRole('textbox', { name: /^Name/ }).fill('production');
+      await page.getByRole('button', { name: 'Create key' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByText('you will not see this again').waitFor();
+      const token = await dialog.getByLabel('Token (X-API-Key)').inputValue();
+      const secret = await dialog.getByLabel('Secret').inputValue();
+      assert.match(token, /^clt_[0-9A-Za-z]{22}_[0-9A-Za-z]{49}$/);
+      assert.ok(token.includes(secret));
+      await expectAccessible(page, 'secret dialog');
+      // The token works.
+      const verified = await sdk.keys.verify({ token: token });
+      assert.equal(verified.valid, true);
+
+      // Every answer from here on is watched for the secret.
+      const leaks: string[] = [];
+      page.on('response', async (r) => {
+        const body = await r.text().catch(() => '');
+        if (body.includes(secret)) leaks.push(r.url());
+      });
+      await page.getByRole('button', { name: 'I have copied it' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      assert.ok(!(await page.content()).includes(secret), 'the secret stays in the page after its dialog closed');
+      const row = page.getByRole('row', { name: /production/ });
+      await row.waitFor();
+      assert.match((await row.textContent())!, /Enabled/);
+      await expectAccessible(page, 'client page');
+
+      await page.reload();
+      await page.getByRole('heading', { name: 'Lifecycle Ltd' }).waitFor();
+      await page.getByRole('row', { name: /production/ }).waitFor();
+      assert.ok(!(await page.content()).includes(secret), 'the secret is back after a reload');
+      await page.getByRole('link', { name: '← Clients' }).click();
+      await page.getByRole('link', { name: 'Lifecycle Ltd' }).click();
+      await page.getByRole('row', { name: /production/ }).waitFor();
+      assert.ok(!(await page.content()).includes(secret), 'the secret is back after navigating');
+      assert.ok(!(await stored(page)).includes(secret));
+
+      // Disable, then enable.
+      await row.getByRole('button', { name: /^Disable key/ }).click();
+      await page.getByRole('row', { name: /production.*Disabled/ }).waitFor();
+      assert.equal((await sdk.keys.verify({ token: token })).valid, false);
+      await page
+        .getByRole('row', { name: /production/ })
+        .getByRole('button', { name: /^Enable key/ })
+        .click();
+      await page.getByRole('row', { name: /production.*Enabled/ }).waitFor();
+
+      // Reset with a grace period: a new secret, shown once; the old one keeps working meanwhile.
+      await page
+        .getByRole('row', { name: /production/ })
+        .getByRole('button', { name: /^Reset key/ })
+        .click();
+      await page.getByRole('dialog').getByLabel('Keep the current secret working for').selectOption({ label: '1 hour' });
+      await page.getByRole('dialog').getByRole('button', { name: 'Reset key' }).click();
+      await page.getByRole('dialog').getByText('you will not see this again').waitFor();
+      const newToken = await page.getByRole('dialog').getByLabel('Token (X-API-Key)').inputValue();
+      assert.notEqual(newToken, token);
+      await page.getByRole('button', { name: 'I have copied it' }).click();
+      assert.equal((await sdk.keys.verify({ token: newToken })).valid, true);
+      assert.equal((await sdk.keys.verify({ token: token })).valid, true, 'the old secret works during the grace period');
+      assert.ok(!(await page.content()).includes(newToken.slice(-49)));
+
+      // The first key is the client's primary: it cannot be deleted until another one is primary.
+      assert.match((await page.getByRole('row', { name: /production/ }).textContent())!, /Primary/);
+      assert.equal(
+        await page
+          .getByRole('row', { name: /production/ })
+          .getByRole('button', { name: /^Delete key/ })
+          .count(),
+        0,
+      );
+      await page.getByRole('button', { name: 'New key' }).click();
+      await page.getByRole('dialog').getByRole('textbox', { name: /^Name/ }).fill('successor');
+      await page.getByRole('button', { name: 'Create key' }).click();
+      await page.getByRole('button', { name: 'I have copied it' }).click();
+      await page
+        .getByRole('row', { name: /successor/ })
+        .getByRole('button', { name: /^Make key .* primary/ })
+        .click();
+      await page.getByRole('row', { name: /successor.*Primary/ }).waitFor();
+
+      // Delete, confirmed by typing.
+      await page
+        .getByRole('row', { name: /production/ })
+        .getByRole('button', { name: /^Delete key/ })
+        .click();
+      const confirm = page.getByRole('dialog');
+      await confirm.getByRole('button', { name: 'Delete key' }).click();
+      assert.equal(await confirm.isVisible(), true, 'deleting needs the typed confirmation');
+      await confirm.getByLabel(/Type delete to confirm/).fill('delete');
+      await confirm.getByRole('button', { name: 'Delete key' }).click();
+      await confirm.waitFor({ state: 'detached' });
+      await page.getByRole('row', { name: /production/ }).waitFor({ state: 'detached' });
+      assert.equal((await sdk.keys.verify({ token: newToken })).valid, false);
+      assert.deepEqual(leaks, [], `answers carrying the secret after its creation: ${leaks.join(', ')}`);
+      assert.equal(new URL(page.url()).pathname, clientPath);
+    });
+  });
+
+  it('finds a client by free text, by key id and by a pasted token, without sending the token', async () => {
+    const target = await sdk.clients.create({ name: 'Needle GmbH', emailAddress: 'needle@example.com' });
+    for (let i = 0; i < 60; i++) await sdk.clients.create({ name: `Haystack ${String(i).padStart(2, '0')}` });
+    const issued = await sdk.keys.create({ clientId: target.id, name: 'searchable' });
+    await withPage('search', async (page) => {
+      const sent: string[] = [];
+      page.on('request', (r) => sent.push(`${r.url()} ${r.postData() ?? ''}`));
+      await signIn(page, admin.email, admin.password);
+      await page.getByRole('heading', { name: 'Clients' }).waitFor();
+      // More than a page: the pager moves on and back.
+      await page.getByRole('button', { name: 'Next page' }).click();
+      await page.getByText('Page 2').waitFor();
+      await page.getByRole('button', { name: 'Previous page' }).click();
+      await page.getByText('Page 1').waitFor();
+
+      const search = async (text: string) => {
+        await page.getByRole('searchbox', { name: 'Search' }).fill(text);
+        await page.getByRole('button', { name: 'Search', exact: true }).click();
+      };
+      await search('needle@');
+      await page
+        .getByRole('link', { name: /Haystack/ })
+        .first()
+        .waitFor({ state: 'detached' });
+      await page.getByRole('link', { name: 'Needle GmbH' }).waitFor();
+      assert.match(page.url(), /\?q=needle%40$/);
+
+      await search('no such client anywhere');
+      await page.getByText('No client matches this search.').waitFor();
+
+      await search(issued.key.keyId);
+      await page.getByRole('heading', { name: 'Needle GmbH' }).waitFor();
+
+      await page.getByRole('link', { name: '← Clients' }).click();
+      await search(issued.token);
+      await page.getByRole('heading', { name: 'Needle GmbH' }).waitFor();
+      assert.ok(!sent.some((s) => s.includes(issued.secret)), 'the pasted token went to the server');
+    });
+  });
+
+  it('a viewer sees no write action, and a change forged from its session is refused', async () => {
+    const { setupPassword } = await sdk.users.create({ email: 'viewer@example.com', role: 'viewer' });
+    const client = await sdk.clients.create({ name: 'Viewed SA' });
+    await sdk.keys.create({ clientId: client.id, name: 'viewed-key' });
+    await withPage('viewer', async (page) => {
+      await signIn(page, 'viewer@example.com', setupPassword);
+      await page.getByRole('heading', { name: 'Clients' }).waitFor();
+      assert.equal(await page.getByRole('button', { name: 'New client' }).count(), 0);
+      await page.getByRole('searchbox', { name: 'Search' }).fill('Viewed');
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await page.getByRole('link', { name: 'Viewed SA' }).click();
+      await page.getByRole('row', { name: /viewed-key/ }).waitFor();
+      for (const name of ['Edit', 'Deactivate', 'Delete', 'New key', 'Generate', /^Reset key/, /^Delete key/, /^Disable key/])
+        assert.equal(await page.getByRole('button', { name }).count(), 0, `a viewer sees ${name}`);
+      await expectAccessible(page, 'client page (viewer)');
+
+      // The viewer's own session, its own CSRF token, a well-formed request: the server refuses.
+      const forged = await page.evaluate(async (id) => {
+        const current = await (await fetch('/v1/sessions/current')).json();
+        const r = await fetch(`/v1/clients/${id}`, { method: 'DELETE', headers: { 'x-csrf-token': current.csrfToken } });
+        return { status: r.status, body: await r.json() };
+      }, client.id);
+      assert.equal(forged.status, 403);
+      assert.equal(forged.body.code, 'PERMISSION_DENIED');
+      assert.equal((await sdk.clients.get(client.id)).name, 'Viewed SA');
+    });
+  });
+
+  it('refuses a change without the CSRF token, and one sent from another origin', async () => {
+    await withPage('csrf', async (page) => {
+      await signIn(page, admin.email, admin.password);
+      await page.getByRole('heading', { name: 'Clients' }).waitFor();
+      const before = (await sdk.clients.listPage({ limit: 100 })).data.length;
+      const missing = await page.evaluate(async () => {
+        const r = await fetch('/v1/clients', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'CSRF' }) });
+        return { status: r.status, body: await r.json() };
+      });
+      assert.equal(missing.status, 403);
+      assert.equal(missing.body.code, 'CSRF_REJECTED');
+
+      // A page of another origin (same host, another port: the same site, so SameSite does not
+      // help) posts with the victim's cookie: a form is not JSON, a JSON fetch needs CORS.
+      let evil: Server | undefined;
+      const evilPort = await freePort();
+      const target = `${server.url}/v1/clients`;
+      evil = createServer((_req, res) => {
+        res.setHeader('content-type', 'text/html');
+        res.end(`<!doctype html><title>evil</title><form method="post" action="${target}" enctype="text/plain"><input name='{"name":"Forged","x":"' value='"}'></form>
+        <script>
+          fetch(${JSON.stringify(target)}, { method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'content-type': 'text/plain' }, body: '{"name":"Forged"}' })
+            .finally(() => document.forms[0].submit());
+        </script>`);
+      });
+      await new Promise<void>((resolve) => evil!.listen(evilPort, '127.0.0.1', resolve));
+      try {
+        await page.goto(`http://127.0.0.1:${evilPort}/`);
+        await page.waitForURL(/\/v1\/clients$/);
+      } finally {
+        evil.close();
+      }
+      const after = (await sdk.clients.listPage({ limit: 100 })).data;
+      assert.equal(after.length, before);
+      assert.ok(!after.some((c) => c.name === 'Forged'));
+    });
+  });
+
+  it('sets up two-factor authentication from the QR page; signing in then needs the code', async () => {
+    const { setupPassword } = await sdk.users.create({ email: 'twofactor@example.com', role: 'admin' });
+    await withPage('two-factor', async (page) => {
+      await signIn(page, 'twofactor@example.com', setupPassword);
+      await page.getByRole('heading', { name: 'Clients' }).waitFor();
+      await page.getByRole('link', { name: /twofactor@example.com/ }).click();
+      await page.getByRole('heading', { name: 'Your profile' }).waitFor();
+      await page.getByRole('row', { name: /This browser/ }).waitFor();
+      await expectAccessible(page, 'profile page');
+      await page.getByRole('button', { name: 'Set up' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('img', { name: 'QR code of the two-factor secret' }).waitFor();
+      await expectAccessible(page, 'two-factor set-up dialog');
+      const base32 = (await dialog.locator('.secret').textContent())!.trim();
+      const totp = new TOTP({ secret: Secret.fromBase32(base32), digits: 6, period: 30, algorithm: 'SHA1' });
+      await dialog.getByLabel(/Code from the app/).fill(totp.generate());
+      await dialog.getByRole('button', { name: 'Turn on' }).click();
+      await page.getByRole('dialog').getByLabel('Recovery codes').waitFor();
+      await page.getByRole('button', { name: 'I have copied it' }).click();
+      await page.getByText('On: signing in asks for a code').waitFor();
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.getByRole('heading', { name: 'Sign in to Clientele' }).waitFor();
+
+      // Without the code: refused alike. With the next step's code (the current one was used): in.
+      await page.getByLabel('E-mail').fill('twofactor@example.com');
+      await page.getByLabel('Password').fill(setupPassword);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').filter({ hasText: 'not right' }).waitFor();
+      await page.getByLabel(/Two-factor code/).fill(totp.generate({ timestamp: Date.now() + 30_000 }));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Clients' }).waitFor();
+    });
+  });
+
+  it('fits a phone: no sideways scrolling on the clients and client pages', async () => {
+    await withPage(
+      'phone',
+      async (page) => {
+        await signIn(page, admin.email, admin.password);
+        await page.getByRole('heading', { name: 'Clients' }).waitFor();
+        await page.getByRole('searchbox', { name: 'Search' }).fill('Needle');
+        await page.getByRole('button', { name: 'Search', exact: true }).click();
+        await page.getByRole('link', { name: 'Needle GmbH' }).waitFor();
+        const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok((await overflow()) <= 0, `the clients page scrolls sideways by ${await overflow()} px`);
+        await page.getByRole('link', { name: 'Needle GmbH' }).click();
+        await page.getByRole('heading', { name: 'Needle GmbH' }).waitFor();
+        assert.ok((await overflow()) <= 0, `the client page scrolls sideways by ${await overflow()} px`);
+        await expectAccessible(page, 'client page at phone width');
+      },
+      { width: 390, height: 844 },
+    );
+  });
+
+  it('saw no Content-Security-Policy violation on any page', () => {
+    assert.deepEqual(cspViolations, []);
+  });
+});
