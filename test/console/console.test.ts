@@ -10,95 +10,28 @@
  * serious and critical findings on every page.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { Clientele } from '../../sdk/src/index.js';
-import { chromiumPath, describeViolations, launchChromium, seriousAccessibilityViolations } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { chromiumPath, type ConsoleUnderTest, useConsole } from '../support/browser.js';
 import { freePort } from '../support/net.js';
-import { credentialsFrom, spawnServer, waitReady, type ServerProc } from '../webhooks/server-process.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const browserFound = chromiumPath();
 
 describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFound.skip : false }, () => {
-  let buildDir: string;
-  let dataDir: string;
-  let server: ServerProc;
-  let browser: Browser;
-  let admin: { email: string; password: string; token: string };
-  let sdk: Clientele;
-  /** Messages of every page the tests opened that speak of a Content-Security-Policy violation. */
-  const cspViolations: string[] = [];
-
-  before(async () => {
-    await mkdir(join(ROOT, '.tmp'), { recursive: true });
-    buildDir = await mkdtemp(join(ROOT, '.tmp', 'console-build-'));
-    dataDir = await mkdtemp(join(ROOT, '.tmp', 'console-data-'));
-    const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), buildDir], { encoding: 'utf8' });
-    assert.equal(built.status, 0, `scripts/build.mjs failed: ${built.stdout}${built.stderr}`);
-    server = spawnServer({ PORT: String(await freePort()), CLIENTELE_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, join(buildDir, 'main.js'));
-    await waitReady(server);
-    const credentials = credentialsFrom(server.output());
-    admin = { ...credentials.user, token: credentials.apiKey.token };
-    sdk = new Clientele({ baseUrl: server.url, apiKey: admin.token });
-    assert.match(server.output(), new RegExp(`Admin console: ${server.url}/console/`));
-    browser = await launchChromium((browserFound as { path: string }).path);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.kill('SIGTERM');
-    await rm(buildDir, { recursive: true, force: true });
-    await rm(dataDir, { recursive: true, force: true });
-  });
-
-  /**
-   * Runs `use` with a page of a fresh browser context (no cookies), closed afterwards. On a
-   * failure the error carries the page's address and visible text, and a screenshot is kept
-   * in .tmp/console-failures/.
-   */
-  async function withPage(name: string, use: (page: Page, context: BrowserContext) => Promise<void>, options: { width?: number; height?: number } = {}): Promise<void> {
-    const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: options.height ?? 800 } });
-    const page = await context.newPage();
-    page.on('console', (m) => {
-      if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
-    });
-    try {
-      await use(page, context);
-    } catch (err) {
-      const shots = join(ROOT, '.tmp', 'console-failures');
-      await mkdir(shots, { recursive: true });
-      await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true }).catch(() => undefined);
-      const text = await page.evaluate(() => document.body.textContent).catch(() => '(no page)');
-      throw new Error(`${(err as Error).message}\n--- at ${page.url()}, the page read:\n${text}`, { cause: err });
-    } finally {
-      await context.close();
-    }
-  }
-
-  async function signIn(page: Page, email: string, password: string, otp?: string): Promise<void> {
-    await page.goto(`${server.url}/`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(password);
-    if (otp) await page.getByLabel(/Two-factor code/).fill(otp);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
-
-  async function expectAccessible(page: Page, where: string): Promise<void> {
-    const violations = await seriousAccessibilityViolations(page);
-    assert.deepEqual(violations, [], `${where}: ${describeViolations(violations)}`);
-  }
+  let c: ConsoleUnderTest;
+  useConsole((browserFound as { path: string }).path, (started) => (c = started));
+  const withPage: ConsoleUnderTest['withPage'] = (...args) => c.withPage(...args);
+  const signIn: ConsoleUnderTest['signIn'] = (...args) => c.signIn(...args);
+  const expectAccessible: ConsoleUnderTest['expectAccessible'] = (...args) => c.expectAccessible(...args);
 
   /** Everything a page keeps where a script could read it later. */
   const stored = (page: Page) => page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie }));
 
   it('answers / with the console, under a strict CSP, with hashed immutable assets and a first load under 200 KB', async () => {
-    const root = await fetch(`${server.url}/`, { redirect: 'manual' });
+    assert.match(c.server.output(), new RegExp(`Admin console: ${c.server.url}/console/`), 'the start-up banner names the console');
+    const root = await fetch(`${c.server.url}/`, { redirect: 'manual' });
     assert.equal(root.status, 302);
     assert.equal(root.headers.get('location'), '/console/');
 
@@ -108,7 +41,7 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
         const sizes = await request.sizes();
         transfers.push({ url: request.url(), bytes: sizes.responseBodySize + sizes.responseHeadersSize });
       });
-      const response = await page.goto(`${server.url}/`);
+      const response = await page.goto(`${c.server.url}/`);
       await page.getByRole('heading', { name: 'Sign in to Clientele' }).waitFor();
       const headers = response!.headers();
       assert.match(headers['content-security-policy']!, /script-src 'self'/);
@@ -122,7 +55,7 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
       const asset = await fetch(script, { headers: { 'accept-encoding': 'br' } });
       assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');
       assert.equal(asset.headers.get('content-encoding'), 'br');
-      assert.equal((await fetch(`${server.url}/console/assets/console-NOPE.js`)).status, 404);
+      assert.equal((await fetch(`${c.server.url}/console/assets/console-NOPE.js`)).status, 404);
 
       await page.waitForLoadState('networkidle');
       const total = transfers.reduce((sum, t) => sum + t.bytes, 0);
@@ -133,9 +66,9 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
 
   it('signs in (a wrong password is refused without saying which part was wrong), and signs out', async () => {
     await withPage('sign-in', async (page, context) => {
-      await signIn(page, admin.email, 'not the password');
+      await signIn(page, c.admin.email, 'not the password');
       await page.getByRole('alert').filter({ hasText: 'The e-mail, password or two-factor code is not right.' }).waitFor();
-      await page.getByLabel('Password').fill(admin.password);
+      await page.getByLabel('Password').fill(c.admin.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Clients' }).waitFor();
       assert.equal(new URL(page.url()).pathname, '/console/clients');
@@ -157,7 +90,7 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
 
   it('runs the key lifecycle: the secret is shown once, and never again after closing, reloading or navigating', async () => {
     await withPage('key-lifecycle', async (page) => {
-      await signIn(page, admin.email, admin.password);
+      await signIn(page, c.admin.email, c.admin.password);
       await page.getByRole('button', { name: 'New client' }).click();
       await page.getByRole('textbox', { name: /^Name/ }).fill('Lifecycle Ltd');
       await page.getByRole('textbox', { name: /^Username/ }).fill('lifecycle');
@@ -167,7 +100,7 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
       const clientId = clientPath.split('/').pop()!;
 
       // Every field is editable; bad input is refused with the reason, and what was typed stays.
-      await sdk.clients.create({ name: 'Other', username: 'taken' });
+      await c.sdk.clients.create({ name: 'Other', username: 'taken' });
       await page.getByRole('button', { name: 'Edit' }).click();
       const edit = page.getByRole('dialog');
       assert.equal(await edit.getByRole('textbox', { name: /^Username/ }).inputValue(), 'lifecycle');
@@ -182,11 +115,11 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
         .getByRole('alert')
         .filter({ hasText: /username/i })
         .waitFor();
-      assert.equal((await sdk.clients.get(clientId)).username, 'lifecycle', 'a refused change changed nothing');
+      assert.equal((await c.sdk.clients.get(clientId)).username, 'lifecycle', 'a refused change changed nothing');
       await edit.getByRole('textbox', { name: /^Username/ }).fill('');
       await edit.getByRole('button', { name: 'Save' }).click();
       await edit.waitFor({ state: 'detached' });
-      const saved = await sdk.clients.get(clientId);
+      const saved = await c.sdk.clients.get(clientId);
       assert.deepEqual([saved.company, saved.username, saved.limits], ['Lifecycle Holdings', null, { documents: 100 }]);
       await page.getByText('{"documents":100}').waitFor();
 
@@ -201,7 +134,7 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
       assert.ok(token.includes(secret));
       await expectAccessible(page, 'secret dialog');
       // The token works.
-      const verified = await sdk.keys.verify({ token: token });
+      const verified = await c.sdk.keys.verify({ token: token });
       assert.equal(verified.valid, true);
 
       // Every answer from here on is watched for the secret.
@@ -231,7 +164,7 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
       // Disable, then enable.
       await row.getByRole('button', { name: /^Disable key/ }).click();
       await page.getByRole('row', { name: /production.*Disabled/ }).waitFor();
-      assert.equal((await sdk.keys.verify({ token: token })).valid, false);
+      assert.equal((await c.sdk.keys.verify({ token: token })).valid, false);
       await page
         .getByRole('row', { name: /production/ })
         .getByRole('button', { name: /^Enable key/ })
@@ -249,8 +182,8 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
       const newToken = await page.getByRole('dialog').getByLabel('Token (X-API-Key)').inputValue();
       assert.notEqual(newToken, token);
       await page.getByRole('button', { name: 'I have copied it' }).click();
-      assert.equal((await sdk.keys.verify({ token: newToken })).valid, true);
-      assert.equal((await sdk.keys.verify({ token: token })).valid, true, 'the old secret works during the grace period');
+      assert.equal((await c.sdk.keys.verify({ token: newToken })).valid, true);
+      assert.equal((await c.sdk.keys.verify({ token: token })).valid, true, 'the old secret works during the grace period');
       assert.ok(!(await page.content()).includes(newToken.slice(-49)));
 
       // The first key is the client's primary: it cannot be deleted until another one is primary.
@@ -284,20 +217,20 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
       await confirm.getByRole('button', { name: 'Delete key' }).click();
       await confirm.waitFor({ state: 'detached' });
       await page.getByRole('row', { name: /production/ }).waitFor({ state: 'detached' });
-      assert.equal((await sdk.keys.verify({ token: newToken })).valid, false);
+      assert.equal((await c.sdk.keys.verify({ token: newToken })).valid, false);
       assert.deepEqual(leaks, [], `answers carrying the secret after its creation: ${leaks.join(', ')}`);
       assert.equal(new URL(page.url()).pathname, clientPath);
     });
   });
 
   it('finds a client by free text, by key id and by a pasted token, without sending the token', async () => {
-    const target = await sdk.clients.create({ name: 'Needle GmbH', emailAddress: 'needle@example.com' });
-    for (let i = 0; i < 60; i++) await sdk.clients.create({ name: `Haystack ${String(i).padStart(2, '0')}` });
-    const issued = await sdk.keys.create({ clientId: target.id, name: 'searchable' });
+    const target = await c.sdk.clients.create({ name: 'Needle GmbH', emailAddress: 'needle@example.com' });
+    for (let i = 0; i < 60; i++) await c.sdk.clients.create({ name: `Haystack ${String(i).padStart(2, '0')}` });
+    const issued = await c.sdk.keys.create({ clientId: target.id, name: 'searchable' });
     await withPage('search', async (page) => {
       const sent: string[] = [];
       page.on('request', (r) => sent.push(`${r.url()} ${r.postData() ?? ''}`));
-      await signIn(page, admin.email, admin.password);
+      await signIn(page, c.admin.email, c.admin.password);
       await page.getByRole('heading', { name: 'Clients' }).waitFor();
       // More than a page: the pager moves on and back.
       await page.getByRole('button', { name: 'Next page' }).click();
@@ -331,9 +264,9 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
   });
 
   it('a viewer sees no write action, and a change forged from its session is refused', async () => {
-    const { setupPassword } = await sdk.users.create({ email: 'viewer@example.com', role: 'viewer' });
-    const client = await sdk.clients.create({ name: 'Viewed SA' });
-    await sdk.keys.create({ clientId: client.id, name: 'viewed-key' });
+    const { setupPassword } = await c.sdk.users.create({ email: 'viewer@example.com', role: 'viewer' });
+    const client = await c.sdk.clients.create({ name: 'Viewed SA' });
+    await c.sdk.keys.create({ clientId: client.id, name: 'viewed-key' });
     await withPage('viewer', async (page) => {
       await signIn(page, 'viewer@example.com', setupPassword);
       await page.getByRole('heading', { name: 'Clients' }).waitFor();
@@ -354,15 +287,15 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
       }, client.id);
       assert.equal(forged.status, 403);
       assert.equal(forged.body.code, 'PERMISSION_DENIED');
-      assert.equal((await sdk.clients.get(client.id)).name, 'Viewed SA');
+      assert.equal((await c.sdk.clients.get(client.id)).name, 'Viewed SA');
     });
   });
 
   it('refuses a change without the CSRF token, and one sent from another origin', async () => {
     await withPage('csrf', async (page) => {
-      await signIn(page, admin.email, admin.password);
+      await signIn(page, c.admin.email, c.admin.password);
       await page.getByRole('heading', { name: 'Clients' }).waitFor();
-      const before = (await sdk.clients.listPage({ limit: 100 })).data.length;
+      const before = (await c.sdk.clients.listPage({ limit: 100 })).data.length;
       const missing = await page.evaluate(async () => {
         const r = await fetch('/v1/clients', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'CSRF' }) });
         return { status: r.status, body: await r.json() };
@@ -374,7 +307,7 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
       // help) posts with the victim's cookie: a form is not JSON, a JSON fetch needs CORS.
       let evil: Server | undefined;
       const evilPort = await freePort();
-      const target = `${server.url}/v1/clients`;
+      const target = `${c.server.url}/v1/clients`;
       evil = createServer((_req, res) => {
         res.setHeader('content-type', 'text/html');
         res.end(`<!doctype html><title>evil</title><form method="post" action="${target}" enctype="text/plain"><input name='{"name":"Forged","x":"' value='"}'></form>
@@ -390,14 +323,14 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
       } finally {
         evil.close();
       }
-      const after = (await sdk.clients.listPage({ limit: 100 })).data;
+      const after = (await c.sdk.clients.listPage({ limit: 100 })).data;
       assert.equal(after.length, before);
       assert.ok(!after.some((c) => c.name === 'Forged'));
     });
   });
 
   it('sets up two-factor authentication from the QR page; signing in then needs the code', async () => {
-    const { setupPassword } = await sdk.users.create({ email: 'twofactor@example.com', role: 'admin' });
+    const { setupPassword } = await c.sdk.users.create({ email: 'twofactor@example.com', role: 'admin' });
     await withPage('two-factor', async (page) => {
       await signIn(page, 'twofactor@example.com', setupPassword);
       await page.getByRole('heading', { name: 'Clients' }).waitFor();
@@ -434,7 +367,7 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
     await withPage(
       'phone',
       async (page) => {
-        await signIn(page, admin.email, admin.password);
+        await signIn(page, c.admin.email, c.admin.password);
         await page.getByRole('heading', { name: 'Clients' }).waitFor();
         await page.getByRole('searchbox', { name: 'Search' }).fill('Needle');
         await page.getByRole('button', { name: 'Search', exact: true }).click();
@@ -451,6 +384,6 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
   });
 
   it('saw no Content-Security-Policy violation on any page', () => {
-    assert.deepEqual(cspViolations, []);
+    assert.deepEqual(c.cspViolations, []);
   });
 });
