@@ -3,6 +3,7 @@ import './styles.css';
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { api, can, loadSession, session, signedOut, user } from './api.js';
+import { AuditPage } from './pages/audit.js';
 import { ClientPage } from './pages/client.js';
 import { ClientsPage } from './pages/clients.js';
 import { ProfilePage } from './pages/profile.js';
@@ -17,7 +18,10 @@ interface Section {
   needs: string;
 }
 
-const SECTIONS: Section[] = [{ path: '/clients', label: 'Clients', needs: 'GET /v1/clients' }];
+const SECTIONS: Section[] = [
+  { path: '/clients', label: 'Clients', needs: 'GET /v1/clients' },
+  { path: '/audit', label: 'Audit log', needs: 'GET /v1/events' },
+];
 
 function Shell() {
   const path = route.value;
@@ -76,6 +80,7 @@ function Routed(props: { path: string }) {
   const client = match('/clients/:id', path);
   if (client) return <ClientPage id={client.id!} />;
   if (path === '/profile') return <ProfilePage />;
+  if (path === '/audit') return <AuditPage />;
   return (
     <Page title="Not found">
       <p>

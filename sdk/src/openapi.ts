@@ -1722,7 +1722,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List events (the audit log), oldest first */
+        /** List events (the audit log), oldest first (or newest first with order=desc) */
         get: {
             parameters: {
                 query?: {
@@ -1731,6 +1731,14 @@ export interface paths {
                     cursor?: string;
                     type?: string;
                     clientId?: string;
+                    /** @description Who acted: a user's, a key's or a client's id */
+                    actorId?: string;
+                    /** @description Created at or after (RFC 3339) */
+                    since?: string;
+                    /** @description Created before (RFC 3339) */
+                    until?: string;
+                    /** @description asc (default): oldest first; desc: newest first */
+                    order?: "asc" | "desc";
                 };
                 header?: never;
                 path?: never;

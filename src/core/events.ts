@@ -32,15 +32,34 @@ export interface EventQuery {
   cursor?: string;
   type?: string;
   clientId?: string;
+  /** Who acted: a user's id, a key's id or a client's id. */
+  actorId?: string;
+  /** Created at or after. */
+  since?: Date;
+  /** Created before. */
+  until?: Date;
+  /** Default `asc` (oldest first); `desc` pages from the newest. */
+  order?: 'asc' | 'desc';
+}
+
+/** The smallest UUID of a millisecond: event ids are UUIDv7, whose first 48 bits are their time. */
+function firstIdAt(at: Date): string {
+  const hex = Math.max(0, Math.min(at.getTime(), 0xffffffffffff)).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
 }
 
 /** Lists the caller's events; a client principal sees only its own client's. */
 export async function listEvents(store: Store, principal: Principal, query: EventQuery): Promise<Page<DomainEvent>> {
   requirePermission(principal, 'events:read');
-  const filter: EventFilter = { limit: query.limit + 1 };
-  const after = decodeCursor(query.cursor, isUuid);
-  if (after) filter.afterId = after;
+  const order = query.order ?? 'asc';
+  const filter: EventFilter = { limit: query.limit + 1, order };
+  const cursor = decodeCursor(query.cursor, isUuid);
+  if (cursor && order === 'asc') filter.afterId = cursor;
+  if (cursor && order === 'desc') filter.beforeId = cursor;
   if (query.type) filter.type = query.type;
+  if (query.actorId) filter.actorId = query.actorId;
+  if (query.since) filter.fromId = firstIdAt(query.since);
+  if (query.until) filter.untilId = firstIdAt(query.until);
   if (principal.kind === 'client') {
     // Another client of the account: 403; a client outside it: 404 (docs/design.md §3).
     if (query.clientId && query.clientId !== principal.clientId) await loadClientFor(store, principal, query.clientId);

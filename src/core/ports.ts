@@ -75,9 +75,17 @@ export interface AdmitRule {
 
 export interface EventFilter {
   limit: number;
+  /** Ids strictly after this one (ascending) or before it (descending): the cursor. */
   afterId?: string;
+  beforeId?: string;
+  /** Ids at or after this one (a time's first UUIDv7) and strictly before that one: a time range. */
+  fromId?: string;
+  untilId?: string;
   type?: string;
   clientId?: string;
+  actorId?: string;
+  /** Default ascending (oldest first). */
+  order?: 'asc' | 'desc';
 }
 
 /** A key with its owning client (null for an account's own key). */

@@ -1,5 +1,5 @@
 /** Events, the audit log (SQL): keyset pages over UUIDv7 ids. */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Store } from '../core/ports.js';
 import { toEvent } from './rows.js';
 import type { DB } from './schema.js';
@@ -28,8 +28,15 @@ export function eventsRepo(db: Kysely<DB>): Store['events'] {
       let q = db.selectFrom('events').selectAll().where('account_id', '=', accountId);
       if (f.type) q = q.where('type', '=', f.type);
       if (f.clientId) q = q.where('client_id', '=', f.clientId);
+      if (f.actorId) q = q.where(sql<string>`actor->>'id'`, '=', f.actorId);
       if (f.afterId) q = q.where('id', '>', f.afterId);
-      const rows = await q.orderBy('id').limit(f.limit).execute();
+      if (f.beforeId) q = q.where('id', '<', f.beforeId);
+      if (f.fromId) q = q.where('id', '>=', f.fromId);
+      if (f.untilId) q = q.where('id', '<', f.untilId);
+      const rows = await q
+        .orderBy('id', f.order ?? 'asc')
+        .limit(f.limit)
+        .execute();
       return rows.map(toEvent);
     },
   };

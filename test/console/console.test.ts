@@ -363,6 +363,48 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
     });
   });
 
+  it('the audit log: newest first, filtered by type, client, actor and time, and followed live', async () => {
+    const audited = await c.sdk.clients.create({ name: 'Audited AG' });
+    await c.sdk.clients.update(audited.id, { company: 'Audited Holdings' });
+    await withPage('audit', async (page) => {
+      await signIn(page, c.admin.email, c.admin.password);
+      await page.getByRole('heading', { name: 'Clients' }).waitFor();
+      await page.getByRole('link', { name: 'Audit log' }).click();
+      await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+      const firstType = page.locator('tbody tr').first().locator('th');
+      assert.equal(await firstType.textContent(), 'client.updated', 'newest first');
+      await c.expectAccessible(page, 'audit log');
+
+      await page.getByLabel('Type').fill('client.created');
+      await page.getByLabel('Client id').fill(audited.id);
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.locator('tbody tr').nth(1).waitFor({ state: 'detached' });
+      assert.equal(await firstType.textContent(), 'client.created');
+      assert.match(page.url(), new RegExp(`type=client.created&clientId=${audited.id}`));
+      // A time range that ends before anything happened: nothing.
+      await page.getByLabel('Before').fill('2001-01-01T00:00');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.getByText('No event matches these filters.').waitFor();
+
+      // Follow live, by actor: the admin key's next change appears at the top.
+      await page.getByLabel('Type').fill('');
+      await page.getByLabel('Client id').fill('');
+      await page.getByLabel('Before').fill('');
+      const admin = await c.sdk.keys.listPage({ owner: 'account' });
+      const actor = admin.data.find((k) => k.isPrimary)!.keyId;
+      await page.getByLabel('Actor id').fill(actor);
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.getByText(actor).first().waitFor();
+      await page.getByLabel('Follow live').check();
+      await page.getByRole('status').filter({ hasText: 'Following' }).waitFor();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const followed = await c.sdk.clients.create({ name: 'Followed Oy' });
+      // The newest row is the followed event (its data names the client's full id).
+      await page.locator('tbody tr').first().filter({ hasText: followed.id }).waitFor();
+      assert.equal(await firstType.textContent(), 'client.created');
+    });
+  });
+
   it('fits a phone: no sideways scrolling on the clients and client pages', async () => {
     await withPage(
       'phone',

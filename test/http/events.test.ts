@@ -227,6 +227,37 @@ for (const backend of testBackends()) {
       assert.ok([first, second, third].every((r) => r.body.data.every((e: Event) => e.type === 'key.created')));
     });
 
+    it('filters by actor and by time, and pages newest first', async () => {
+      const all = await events();
+      const byKey = all.filter((e) => e.actor.id === all[0]!.actor.id);
+      assert.ok(byKey.length > 0);
+      assert.deepEqual(
+        (await events(`&actorId=${all[0]!.actor.id}`)).map((e) => e.id),
+        byKey.map((e) => e.id),
+      );
+      assert.deepEqual(await events('&actorId=ck_nobodyActedWithThisKey00'), []);
+      const boundary = all[Math.floor(all.length / 2)]!.createdAt;
+      const since = await events(`&since=${encodeURIComponent(boundary)}`);
+      const until = await events(`&until=${encodeURIComponent(boundary)}`);
+      assert.ok(since.every((e) => e.createdAt >= boundary));
+      assert.ok(until.every((e) => e.createdAt < boundary));
+      assert.equal(since.length + until.length, all.length, 'since and until split the log at the boundary');
+
+      // Newest first, in pages: the same events, reversed, each once.
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      for (let i = 0; i < 20; i++) {
+        const res: Res = await call(t, 'GET', `/v1/events?order=desc&limit=4${cursor ? `&cursor=${cursor}` : ''}`, h);
+        assert.equal(res.status, 200, res.raw);
+        seen.push(...res.body.data.map((e: Event) => e.id));
+        cursor = res.body.nextCursor;
+        if (cursor === null) break;
+      }
+      assert.deepEqual(seen, all.map((e) => e.id).reverse());
+      const bad = await call(t, 'GET', '/v1/events?since=yesterday', h);
+      assertProblemCode(bad, 400, 'VALIDATION_FAILED');
+    });
+
     it("a client principal sees only its own client's events", async () => {
       const asClient = { 'x-api-key': clientToken };
       const own = await events('', asClient);

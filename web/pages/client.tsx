@@ -358,12 +358,13 @@ function WebhookSecretSection(props: { clientId: string }) {
 }
 
 function EventsSection(props: { clientId: string }) {
-  const events = useLoad((signal) => api.events.listPage({ clientId: props.clientId, limit: 20 }, { signal }), [props.clientId]);
+  const events = useLoad((signal) => api.events.listPage({ clientId: props.clientId, limit: 20, order: 'desc' }, { signal }), [props.clientId]);
   const rows = events.data?.data ?? [];
   return (
     <section aria-labelledby="events-title" class="section">
       <header class="section-head">
         <h2 id="events-title">Recent events</h2>
+        <Link to={`/audit?clientId=${props.clientId}`}>All of this client’s events</Link>
       </header>
       <ErrorNote error={events.error} />
       {events.data && rows.length === 0 ? <Empty>Nothing has happened to this client yet.</Empty> : null}

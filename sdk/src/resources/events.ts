@@ -9,6 +9,8 @@ export interface FollowOptions {
   since?: Date | 'beginning';
   type?: string;
   clientId?: string;
+  /** Who acted: a user's, a key's or a client's id. */
+  actorId?: string;
   /** Pause between polls once caught up (default 1000 ms). */
   intervalMs?: number;
   /** Stops following (the iterator then ends normally). */
@@ -34,7 +36,11 @@ export class EventsResource {
    */
   async *follow(options: FollowOptions = {}): AsyncGenerator<Event, void, undefined> {
     const { signal } = options;
-    const filters = { ...(options.type ? { type: options.type } : {}), ...(options.clientId ? { clientId: options.clientId } : {}) };
+    const filters = {
+      ...(options.type ? { type: options.type } : {}),
+      ...(options.clientId ? { clientId: options.clientId } : {}),
+      ...(options.actorId ? { actorId: options.actorId } : {}),
+    };
     let cursor = options.since === 'beginning' ? undefined : eventCursorAt(options.since ?? new Date());
     try {
       while (!signal?.aborted) {

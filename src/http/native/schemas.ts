@@ -274,6 +274,10 @@ export const EventListQuery = Type.Object(
     cursor: Type.Optional(Cursor),
     type: Type.Optional(Type.String({ pattern: '^[a-z_]+(\\.[a-z_]+)+$', maxLength: 100 })),
     clientId: Type.Optional(Uuid),
+    actorId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "Who acted: a user's, a key's or a client's id" })),
+    since: Type.Optional(Type.String({ format: 'date-time', description: 'Created at or after (RFC 3339)' })),
+    until: Type.Optional(Type.String({ format: 'date-time', description: 'Created before (RFC 3339)' })),
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'asc (default): oldest first; desc: newest first' })),
   },
   { additionalProperties: false },
 );
