@@ -1,4 +1,6 @@
 /** The admin console: sign-in, then the pages of the signed-in user's account. */
+// uPlot's own styles are small: bundled with the rest, so the lazily loaded charts need no style sheet of their own.
+import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';

@@ -363,6 +363,53 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
     });
   });
 
+  it("draws a client's usage per metric over the last twelve months, with its monthly limit", async () => {
+    const client = await c.sdk.clients.create({ name: 'Metered BV', limits: { widgetDisplaysPerMonth: 1000 } });
+    const now = new Date();
+    const month = (back: number) => {
+      const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1));
+      return { at: new Date(d.getTime() + 3600_000).toISOString(), label: `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}` };
+    };
+    await c.sdk.usage.record(client.id, { metric: 'widgetDisplays', amount: 250, at: month(2).at });
+    await c.sdk.usage.record(client.id, { metric: 'widgetDisplays', amount: 400 });
+    await c.sdk.usage.record(client.id, { metric: 'domains', amount: 3 });
+    await withPage('usage', async (page) => {
+      await signIn(page, c.admin.email, c.admin.password);
+      await page.getByRole('heading', { name: 'Clients' }).waitFor();
+      await page.goto(`${c.server.url}/console/clients/${client.id}`);
+      const figure = page.getByRole('figure', { name: /widgetDisplays/ });
+      await figure.waitFor();
+      assert.match((await figure.locator('figcaption').textContent())!, /widgetDisplays: 650 in all · dashed: the monthly limit/);
+      assert.equal(await figure.locator('canvas').count(), 1, 'a chart is drawn');
+      await figure.getByText('As a table').click();
+      const row = (label: string) => figure.getByRole('row', { name: new RegExp(`^${label}`) });
+      assert.equal(
+        await row(month(0).label)
+          .locator('td')
+          .allTextContents()
+          .then((t) => t.join('|')),
+        '400|1,000',
+      );
+      assert.equal(
+        await row(month(2).label)
+          .locator('td')
+          .allTextContents()
+          .then((t) => t.join('|')),
+        '250|1,000',
+      );
+      assert.equal(
+        await row(month(1).label)
+          .locator('td')
+          .allTextContents()
+          .then((t) => t.join('|')),
+        '0|1,000',
+      );
+      assert.equal(await figure.getByRole('row').count(), 13, 'twelve months and the header');
+      await page.getByRole('figure', { name: /domains/ }).waitFor();
+      await c.expectAccessible(page, 'client page with usage charts');
+    });
+  });
+
   it('the audit log: newest first, filtered by type, client, actor and time, and followed live', async () => {
     const audited = await c.sdk.clients.create({ name: 'Audited AG' });
     await c.sdk.clients.update(audited.id, { company: 'Audited Holdings' });

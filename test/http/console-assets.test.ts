@@ -30,7 +30,7 @@ describe('admin console assets [embedded]', () => {
     assert.equal(run.status, 0, run.stderr);
     built = (await loadConsoleAssets(dir))!;
     assert.ok(built);
-    script = [...built.assets.keys()].find((name) => name.endsWith('.js'))!;
+    script = [...built.assets.keys()].find((name) => name.startsWith('console-') && name.endsWith('.js'))!;
     t = await createTestApp('embedded', { logLevel: 'warn', console: built });
     bare = await createTestApp('embedded', { logLevel: 'warn', console: null });
   });

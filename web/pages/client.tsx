@@ -57,6 +57,7 @@ export function ClientPage(props: { id: string }) {
       </p>
       <ClientDetails client={c} />
       {can('GET /v1/keys') ? <KeysSection client={c} /> : null}
+      {can('GET /v1/clients/:id/usage') ? <LazyUsage clientId={c.id} /> : null}
       {can('GET /v1/clients/:id/webhook-secret/status') ? <WebhookSecretSection clientId={c.id} /> : null}
       {can('GET /v1/events') ? <EventsSection clientId={c.id} /> : null}
       {editing.value ? (
@@ -87,6 +88,14 @@ export function ClientPage(props: { id: string }) {
       ) : null}
     </Page>
   );
+}
+
+/** The usage charts bring their chart library with them: it loads the first time a client page shows them. */
+function LazyUsage(props: { clientId: string }) {
+  const loaded = useLoad(() => import('./usage.js'), []);
+  if (!loaded.data) return loaded.error ? <ErrorNote error={loaded.error} /> : <Loading />;
+  const { UsageSection } = loaded.data;
+  return <UsageSection clientId={props.clientId} />;
 }
 
 function ClientDetails(props: { client: Client }) {
