@@ -30,7 +30,7 @@ interface MetricSeries {
   limit: number | null;
 }
 
-function seriesOf(months: string[], reports: Usage[]): MetricSeries[] {
+function seriesOf(reports: Usage[]): MetricSeries[] {
   const names = [...new Set(reports.flatMap((r) => r.metrics.map((m) => m.metric)))].sort();
   return names.map((metric) => {
     const rows = reports.map((r) => r.metrics.find((m) => m.metric === metric));
@@ -51,7 +51,7 @@ const NUMBER = new Intl.NumberFormat();
 export function UsageSection(props: { clientId: string }) {
   const months = lastMonths(MONTHS);
   const usage = useLoad((signal) => Promise.all(months.map((month) => api.usage.get(props.clientId, { month }, { signal }))), [props.clientId]);
-  const series = usage.data ? seriesOf(months, usage.data) : [];
+  const series = usage.data ? seriesOf(usage.data) : [];
   return (
     <section aria-labelledby="usage-title" class="section">
       <header class="section-head">
