@@ -191,7 +191,7 @@ export function SecretDialog(props: { title: string; secrets: Array<{ label: str
   return (
     <Dialog title={props.title} onClose={props.onClose} wide>
       <p class="warning" role="note">
-        Copy it now: <strong>you will not see this again.</strong> Clientele keeps only a hash of it.
+        Copy it now: <strong>you will not see this again.</strong>
       </p>
       {props.note}
       {props.secrets.map((s) => (

@@ -363,6 +363,65 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
     });
   });
 
+  it("sets a client's integrations write-only (double encryption with a key made in the page) and tests the connection", async () => {
+    const client = await c.sdk.clients.create({ name: 'Integrated SARL' });
+    await withPage('integrations', async (page) => {
+      const sent: string[] = [];
+      page.on('request', (r) => sent.push(r.postData() ?? ''));
+      await signIn(page, c.admin.email, c.admin.password);
+      await page.getByRole('heading', { name: 'Clients' }).waitFor();
+      await page.goto(`${c.server.url}/console/clients/${client.id}`);
+      const pdp = page.getByRole('article', { name: 'FactPulse PDP' });
+      await pdp.getByText('Not set up.').waitFor();
+
+      // Server-side encryption; the connection test reaches nothing here and says why.
+      await pdp.getByRole('button', { name: 'Set up' }).click();
+      const form = page.getByRole('dialog');
+      await form.getByLabel(/^flowServiceUrl/).fill('https://flow.example.test');
+      await form.getByLabel(/^tokenUrl/).fill('http://127.0.0.1:1/token');
+      await form.getByLabel(/^oauthClientId/).fill('pdp-client');
+      await form.getByLabel(/^clientSecret/).fill('pdp-secret-value-1234');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await form.waitFor({ state: 'detached' });
+      await pdp.getByText('pdp-client').waitFor();
+      assert.ok(!(await page.content()).includes('pdp-secret-value-1234'), 'a secret written is never shown');
+      await pdp.getByRole('button', { name: 'Test the connection' }).click();
+      await pdp.getByText(/failed: /).waitFor();
+      await c.expectAccessible(page, 'client page with integrations');
+
+      // Double encryption with a key made in the page: shown once after saving, needed to test.
+      const chorus = page.getByRole('article', { name: 'Chorus Pro' });
+      await chorus.getByRole('button', { name: 'Set up' }).click();
+      await form.getByLabel(/^apiUrl/).fill('https://api.example.test');
+      await form.getByLabel(/^tokenUrl/).fill('http://127.0.0.1:1/token');
+      await form.getByLabel(/^oauthClientId/).fill('chorus-client');
+      await form.getByLabel(/^technicalLogin/).fill('tech');
+      await form.getByLabel(/^clientSecret/).fill('chorus-secret-5678');
+      await form.getByLabel(/^technicalPassword/).fill('chorus-password-9012');
+      await form.getByLabel('Also by the client’s own key (double encryption)').check();
+      await form.getByRole('button', { name: 'Make a new key' }).click();
+      await form.getByRole('button', { name: 'Save' }).click();
+      const shown = page.getByRole('dialog', { name: /encryption key/ });
+      const key = await shown.getByLabel('Client key (base64, AES-256)').inputValue();
+      assert.equal(Buffer.from(key, 'base64').length, 32);
+      await shown.getByRole('button', { name: 'I have copied it' }).click();
+      await chorus.getByText(/also under the client’s own key/).waitFor();
+      assert.ok(!(await page.content()).includes(key), 'the client key left the page');
+      await chorus.getByRole('button', { name: 'Test the connection' }).click();
+      await page
+        .getByRole('dialog')
+        .getByLabel(/The client's key/)
+        .fill(key);
+      await page.getByRole('dialog').getByRole('button', { name: 'Test the connection' }).click();
+      await chorus.getByText(/failed: /).waitFor();
+      const stored = await c.sdk.integrations.get(client.id, 'chorus-pro');
+      assert.equal(stored.encryptionMode, 'double');
+      assert.ok(!JSON.stringify(stored).includes('chorus-secret-5678'));
+      // The key went only in its header, never in a body.
+      assert.ok(!sent.some((body) => body.includes(key)));
+    });
+  });
+
   it("draws a client's usage per metric over the last twelve months, with its monthly limit", async () => {
     const client = await c.sdk.clients.create({ name: 'Metered BV', limits: { widgetDisplaysPerMonth: 1000 } });
     const now = new Date();

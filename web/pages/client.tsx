@@ -5,6 +5,7 @@ import { api, can } from '../api.js';
 import { navigate } from '../router.js';
 import { ActionButton, ConfirmDialog, Empty, ErrorNote, Field, FormDialog, Link, Loading, Page, SecretDialog, Status, useLoad, When } from '../ui.js';
 import { ClientForm, clientBody } from './client-form.js';
+import { IntegrationsSection } from './integrations.js';
 
 type Shown = { title: string; secrets: Array<{ label: string; value: string }> } | null;
 
@@ -57,6 +58,7 @@ export function ClientPage(props: { id: string }) {
       </p>
       <ClientDetails client={c} />
       {can('GET /v1/keys') ? <KeysSection client={c} /> : null}
+      {can('GET /v1/clients/:id/integrations/:kind') ? <IntegrationsSection clientId={c.id} /> : null}
       {can('GET /v1/clients/:id/usage') ? <LazyUsage clientId={c.id} /> : null}
       {can('GET /v1/clients/:id/webhook-secret/status') ? <WebhookSecretSection clientId={c.id} /> : null}
       {can('GET /v1/events') ? <EventsSection clientId={c.id} /> : null}
@@ -302,7 +304,9 @@ function KeysSection(props: { client: Client }) {
           }}
         />
       ) : null}
-      {shown.value ? <SecretDialog title={shown.value.title} secrets={shown.value.secrets} onClose={() => (shown.value = null)} /> : null}
+      {shown.value ? (
+        <SecretDialog title={shown.value.title} note={<p>Clientele keeps only a keyed hash of the secret.</p>} secrets={shown.value.secrets} onClose={() => (shown.value = null)} />
+      ) : null}
     </section>
   );
 }
