@@ -8,8 +8,10 @@ import { api, can, loadSession, session, signedOut, user } from './api.js';
 import { AuditPage } from './pages/audit.js';
 import { ClientPage } from './pages/client.js';
 import { ClientsPage } from './pages/clients.js';
+import { AccountKeysPage } from './pages/keys.js';
 import { ProfilePage } from './pages/profile.js';
 import { SignIn } from './pages/sign-in.js';
+import { UsersPage } from './pages/users.js';
 import { match, navigate, route } from './router.js';
 import { ActionButton, Link, Loading, Page } from './ui.js';
 
@@ -22,6 +24,8 @@ interface Section {
 
 const SECTIONS: Section[] = [
   { path: '/clients', label: 'Clients', needs: 'GET /v1/clients' },
+  { path: '/keys', label: 'Account keys', needs: 'GET /v1/keys' },
+  { path: '/users', label: 'Users', needs: 'GET /v1/users' },
   { path: '/audit', label: 'Audit log', needs: 'GET /v1/events' },
 ];
 
@@ -83,6 +87,8 @@ function Routed(props: { path: string }) {
   if (client) return <ClientPage id={client.id!} />;
   if (path === '/profile') return <ProfilePage />;
   if (path === '/audit') return <AuditPage />;
+  if (path === '/keys') return <AccountKeysPage />;
+  if (path === '/users') return <UsersPage />;
   return (
     <Page title="Not found">
       <p>

@@ -14,6 +14,7 @@ import { createServer, type Server } from 'node:http';
 import { describe, it } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
 import type { Page } from 'playwright-core';
+import { Clientele, ClienteleError } from '../../sdk/src/index.js';
 import { chromiumPath, type ConsoleUnderTest, useConsole } from '../support/browser.js';
 import { freePort } from '../support/net.js';
 
@@ -201,7 +202,7 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
       await page.getByRole('button', { name: 'I have copied it' }).click();
       await page
         .getByRole('row', { name: /successor/ })
-        .getByRole('button', { name: /^Make key .* primary/ })
+        .getByRole('button', { name: /^Make primary/ })
         .click();
       await page.getByRole('row', { name: /successor.*Primary/ }).waitFor();
 
@@ -419,6 +420,83 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
       assert.ok(!JSON.stringify(stored).includes('chorus-secret-5678'));
       // The key went only in its header, never in a body.
       assert.ok(!sent.some((body) => body.includes(key)));
+    });
+  });
+
+  it('account keys with their permissions, and users with their roles (owners only)', async () => {
+    await withPage('account-keys-users', async (page) => {
+      await signIn(page, c.admin.email, c.admin.password);
+      await page.getByRole('heading', { name: 'Clients' }).waitFor();
+      await page.getByRole('link', { name: 'Account keys' }).click();
+      await page.getByRole('heading', { name: 'Account keys' }).waitFor();
+      await page.getByRole('button', { name: 'New key' }).click();
+      const form = page.getByRole('dialog');
+      await form.getByRole('textbox', { name: /^Name/ }).fill('gateway');
+      await form.getByRole('checkbox', { name: /^keys:verify/ }).check();
+      await form.getByRole('button', { name: 'Create key' }).click();
+      const token = await page.getByRole('dialog').getByLabel('Token (X-API-Key)').inputValue();
+      await page.getByRole('button', { name: 'I have copied it' }).click();
+      await page.getByRole('row', { name: /gateway.*keys:verify/ }).waitFor();
+      await c.expectAccessible(page, 'account keys');
+      // The key holds what the page gave it, and nothing more.
+      const gateway = new Clientele({ baseUrl: c.server.url, apiKey: token });
+      assert.equal((await gateway.keys.verify({ token })).valid, true);
+      await assert.rejects(gateway.clients.listPage(), (err: unknown) => err instanceof ClienteleError && err.code === 'PERMISSION_DENIED');
+      await page
+        .getByRole('row', { name: /gateway/ })
+        .getByRole('button', { name: /^Change the permissions/ })
+        .click();
+      await page
+        .getByRole('dialog')
+        .getByRole('checkbox', { name: /^clients:read/ })
+        .check();
+      await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('row', { name: /gateway.*clients:read/ }).waitFor();
+      assert.ok((await gateway.clients.listPage()).data.length > 0);
+
+      // Users: a new admin gets a setup password shown once, a new role, then is removed.
+      await page.getByRole('link', { name: 'Users' }).click();
+      await page.getByRole('heading', { name: 'Users' }).waitFor();
+      await page.getByRole('button', { name: 'New user' }).click();
+      await page
+        .getByRole('dialog')
+        .getByLabel(/^E-mail/)
+        .fill('newcomer@example.com');
+      await page
+        .getByRole('dialog')
+        .getByRole('radio', { name: /^admin/ })
+        .check();
+      await page.getByRole('dialog').getByRole('button', { name: 'Create user' }).click();
+      const setupPassword = await page.getByRole('dialog').getByLabel('Setup password').inputValue();
+      await page.getByRole('button', { name: 'I have copied it' }).click();
+      assert.ok(!(await page.content()).includes(setupPassword));
+      const row = page.getByRole('row', { name: /newcomer@example.com/ });
+      await row.getByText('admin').waitFor();
+      await c.expectAccessible(page, 'users');
+      await row.getByRole('button', { name: /^Change the role/ }).click();
+      await page
+        .getByRole('dialog')
+        .getByRole('radio', { name: /^viewer/ })
+        .check();
+      await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+      await row.getByText('viewer').waitFor();
+      const users = (await c.sdk.users.listPage({ limit: 100 })).data;
+      assert.equal(users.find((u) => u.email === 'newcomer@example.com')?.role, 'viewer');
+      await row.getByRole('button', { name: /^Remove/ }).click();
+      await page
+        .getByRole('dialog')
+        .getByLabel(/to confirm/)
+        .fill('newcomer@example.com');
+      await page.getByRole('dialog').getByRole('button', { name: 'Remove user' }).click();
+      await row.waitFor({ state: 'detached' });
+    });
+    // An admin manages everything but users: no Users section for it.
+    const { setupPassword } = await c.sdk.users.create({ email: 'no-users@example.com', role: 'admin' });
+    await withPage('admin-no-users', async (page) => {
+      await signIn(page, 'no-users@example.com', setupPassword);
+      await page.getByRole('heading', { name: 'Clients' }).waitFor();
+      assert.equal(await page.getByRole('link', { name: 'Users', exact: true }).count(), 0);
+      assert.equal(await page.getByRole('link', { name: 'Account keys' }).count(), 1);
     });
   });
 

@@ -1,11 +1,12 @@
 /** One client: its fields, its keys (secrets shown once), its webhook secret and its events. */
 import { useSignal } from '@preact/signals';
-import type { ApiKey, Client } from '../../sdk/src/index.js';
+import type { Client } from '../../sdk/src/index.js';
 import { api, can } from '../api.js';
 import { navigate } from '../router.js';
-import { ActionButton, ConfirmDialog, Empty, ErrorNote, Field, FormDialog, Link, Loading, Page, SecretDialog, Status, useLoad, When } from '../ui.js';
+import { ActionButton, ConfirmDialog, Empty, ErrorNote, Link, Loading, Page, SecretDialog, Status, useLoad, When } from '../ui.js';
 import { ClientForm, clientBody } from './client-form.js';
 import { IntegrationsSection } from './integrations.js';
+import { KeysSection } from './keys.js';
 
 type Shown = { title: string; secrets: Array<{ label: string; value: string }> } | null;
 
@@ -57,7 +58,7 @@ export function ClientPage(props: { id: string }) {
         <Link to="/clients">← Clients</Link>
       </p>
       <ClientDetails client={c} />
-      {can('GET /v1/keys') ? <KeysSection client={c} /> : null}
+      {can('GET /v1/keys') ? <KeysSection clientId={c.id} /> : null}
       {can('GET /v1/clients/:id/integrations/:kind') ? <IntegrationsSection clientId={c.id} /> : null}
       {can('GET /v1/clients/:id/usage') ? <LazyUsage clientId={c.id} /> : null}
       {can('GET /v1/clients/:id/webhook-secret/status') ? <WebhookSecretSection clientId={c.id} /> : null}
@@ -128,186 +129,6 @@ function ClientDetails(props: { client: Client }) {
         </div>
       ))}
     </dl>
-  );
-}
-
-const GRACE_PERIODS: Array<[number, string]> = [
-  [0, 'None: the old secret stops now'],
-  [3600, '1 hour'],
-  [86400, '24 hours'],
-  [604800, '7 days'],
-];
-
-function KeysSection(props: { client: Client }) {
-  const clientId = props.client.id;
-  const keys = useLoad((signal) => api.keys.listPage({ clientId, limit: 100 }, { signal }), [clientId]);
-  const shown = useSignal<Shown>(null);
-  const creating = useSignal(false);
-  const resetting = useSignal<ApiKey | null>(null);
-  const deleting = useSignal<ApiKey | null>(null);
-  const rows = keys.data?.data ?? [];
-  const issued = (title: string, r: { secret: string; token: string }) => {
-    shown.value = {
-      title,
-      secrets: [
-        { label: 'Token (X-API-Key)', value: r.token },
-        { label: 'Secret', value: r.secret },
-      ],
-    };
-  };
-  return (
-    <section aria-labelledby="keys-title" class="section">
-      <header class="section-head">
-        <h2 id="keys-title">API keys</h2>
-        {can('POST /v1/keys') ? (
-          <button type="button" class="primary" onClick={() => (creating.value = true)}>
-            New key
-          </button>
-        ) : null}
-      </header>
-      <ErrorNote error={keys.error} />
-      {keys.loading && !keys.data ? <Loading /> : null}
-      {keys.data && rows.length === 0 ? <Empty>This client has no keys yet.</Empty> : null}
-      {rows.length > 0 ? (
-        <div class="table-wrap">
-          <table>
-            <caption class="sr-only">API keys of this client</caption>
-            <thead>
-              <tr>
-                <th scope="col">Key</th>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((k) => (
-                <tr key={k.keyId}>
-                  <th scope="row">
-                    <span class="mono">{k.keyId}</span> <span class="muted mono">…{k.hint}</span>
-                  </th>
-                  <td>{k.name ?? <span class="muted">—</span>}</td>
-                  <td>
-                    <Status on={k.enabled} yes="Enabled" no="Disabled" /> {k.isPrimary ? <span class="badge on">Primary</span> : null}
-                  </td>
-                  <td>
-                    <When at={k.lastUsedAt} never="Never" />
-                  </td>
-                  <td>
-                    <When at={k.expiresAt} never="Never" />
-                  </td>
-                  <td>
-                    <When at={k.createdAt} />
-                  </td>
-                  <td class="row-actions">
-                    {can('PATCH /v1/keys/:keyId') ? (
-                      <ActionButton
-                        label={`${k.enabled ? 'Disable' : 'Enable'} key ${k.keyId}`}
-                        onClick={async () => {
-                          await api.keys.update(k.keyId, { enabled: !k.enabled });
-                          keys.reload();
-                        }}
-                      >
-                        {k.enabled ? 'Disable' : 'Enable'}
-                      </ActionButton>
-                    ) : null}
-                    {!k.isPrimary && can('PATCH /v1/keys/:keyId') ? (
-                      <ActionButton
-                        label={`Make key ${k.keyId} primary`}
-                        onClick={async () => {
-                          await api.keys.update(k.keyId, { isPrimary: true });
-                          keys.reload();
-                        }}
-                      >
-                        Make primary
-                      </ActionButton>
-                    ) : null}
-                    {can('POST /v1/keys/:keyId/reset') ? (
-                      <button type="button" class="plain" aria-label={`Reset key ${k.keyId}`} onClick={() => (resetting.value = k)}>
-                        Reset
-                      </button>
-                    ) : null}
-                    {!k.isPrimary && can('DELETE /v1/keys/:keyId') ? (
-                      <button type="button" class="danger" aria-label={`Delete key ${k.keyId}`} onClick={() => (deleting.value = k)}>
-                        Delete
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-      {rows.length > 0 ? <p class="muted">The primary key cannot be deleted: make another key primary first, or delete the client.</p> : null}
-      {creating.value ? (
-        <FormDialog
-          title="New key"
-          submit="Create key"
-          onClose={() => (creating.value = false)}
-          onSubmit={async (form) => {
-            const name = String(form.get('name') ?? '').trim();
-            const expires = String(form.get('expiresAt') ?? '');
-            const created = await api.keys.create({ clientId, ...(name ? { name } : {}), ...(expires ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() } : {}) });
-            creating.value = false;
-            issued(`Key ${created.key.keyId} created`, created);
-            keys.reload();
-          }}
-        >
-          <Field name="name" label="Name" hint="Helps you recognise the key later, e.g. where it is used." />
-          <Field name="expiresAt" label="Expires at the end of" type="date" hint="Leave empty for a key that does not expire." />
-        </FormDialog>
-      ) : null}
-      {resetting.value ? (
-        <FormDialog
-          title={`Reset key ${resetting.value.keyId}`}
-          submit="Reset key"
-          danger
-          onClose={() => (resetting.value = null)}
-          onSubmit={async (form) => {
-            const key = resetting.value!;
-            const reset = await api.keys.reset(key.keyId, { gracePeriodSeconds: Number(form.get('grace') ?? 0) });
-            resetting.value = null;
-            issued(`Key ${key.keyId} reset`, reset);
-            keys.reload();
-          }}
-        >
-          <p>A new secret replaces the current one. Callers using the current secret need the new one.</p>
-          <label>
-            Keep the current secret working for
-            <select name="grace">
-              {GRACE_PERIODS.map(([seconds, label]) => (
-                <option key={seconds} value={seconds}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </label>
-        </FormDialog>
-      ) : null}
-      {deleting.value ? (
-        <ConfirmDialog
-          title={`Delete key ${deleting.value.keyId}?`}
-          message="Requests made with this key are refused from now on. This cannot be undone."
-          word="delete"
-          action="Delete key"
-          onClose={() => (deleting.value = null)}
-          onConfirm={async () => {
-            await api.keys.delete(deleting.value!.keyId);
-            deleting.value = null;
-            keys.reload();
-          }}
-        />
-      ) : null}
-      {shown.value ? (
-        <SecretDialog title={shown.value.title} note={<p>Clientele keeps only a keyed hash of the secret.</p>} secrets={shown.value.secrets} onClose={() => (shown.value = null)} />
-      ) : null}
-    </section>
   );
 }
 
