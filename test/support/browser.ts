@@ -77,69 +77,84 @@ export interface ConsoleUnderTest {
 }
 
 /**
- * Registers before/after hooks that build the bundle `npm start` runs (into .tmp/), start a
- * `clientele serve` process from it on a new embedded database, and launch Chromium; `use`
- * receives the console under test once it is up. Call inside a describe whose `skip` is
- * taken from chromiumPath().
+ * Builds the bundle `npm start` runs (into .tmp/), starts a `clientele serve` process from it
+ * on a new embedded database (with `env` added), and launches Chromium. `stop` ends it all.
  */
-export function useConsole(executablePath: string, use: (c: ConsoleUnderTest) => void): void {
-  let buildDir: string;
-  let dataDir: string;
+export async function startConsole(executablePath: string, env: Record<string, string> = {}): Promise<ConsoleUnderTest & { stop(): Promise<void> }> {
+  await mkdir(join(ROOT, '.tmp'), { recursive: true });
+  const buildDir = await mkdtemp(join(ROOT, '.tmp', 'console-build-'));
+  const dataDir = await mkdtemp(join(ROOT, '.tmp', 'console-data-'));
   let server: ServerProc | undefined;
   let browser: Browser | undefined;
-  before(async () => {
-    await mkdir(join(ROOT, '.tmp'), { recursive: true });
-    buildDir = await mkdtemp(join(ROOT, '.tmp', 'console-build-'));
-    dataDir = await mkdtemp(join(ROOT, '.tmp', 'console-data-'));
-    const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), buildDir], { encoding: 'utf8' });
-    assert.equal(built.status, 0, `scripts/build.mjs failed: ${built.stdout}${built.stderr}`);
-    server = spawnServer({ PORT: String(await freePort()), CLIENTELE_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, join(buildDir, 'main.js'));
-    await waitReady(server);
-    const credentials = credentialsFrom(server.output());
-    const launched = await launchChromium(executablePath);
-    browser = launched;
-    const running = server;
-    const cspViolations: string[] = [];
-    use({
-      server: running,
-      admin: { ...credentials.user, token: credentials.apiKey.token },
-      sdk: new Clientele({ baseUrl: running.url, apiKey: credentials.apiKey.token }),
-      cspViolations,
-      async withPage(name, body, options = {}) {
-        const context = await launched.newContext({ viewport: { width: options.width ?? 1280, height: options.height ?? 800 } });
-        const page = await context.newPage();
-        page.on('console', (m) => {
-          if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
-        });
-        try {
-          await body(page, context);
-        } catch (err) {
-          const shots = join(ROOT, '.tmp', 'console-failures');
-          await mkdir(shots, { recursive: true });
-          await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true }).catch(() => undefined);
-          const text = await page.evaluate(() => document.body.textContent).catch(() => '(no page)');
-          throw new Error(`${(err as Error).message}\n--- at ${page.url()}, the page read:\n${text}`, { cause: err });
-        } finally {
-          await context.close();
-        }
-      },
-      async signIn(page, email, password, otp) {
-        await page.goto(`${running.url}/`);
-        await page.getByLabel('E-mail').fill(email);
-        await page.getByLabel('Password').fill(password);
-        if (otp) await page.getByLabel(/Two-factor code/).fill(otp);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-      },
-      async expectAccessible(page, where) {
-        const violations = await seriousAccessibilityViolations(page);
-        assert.deepEqual(violations, [], `${where}: ${describeViolations(violations)}`);
-      },
-    });
-  });
-  after(async () => {
+  const stop = async () => {
     await browser?.close();
     await server?.kill('SIGTERM');
     await rm(buildDir, { recursive: true, force: true });
     await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), buildDir], { encoding: 'utf8' });
+    assert.equal(built.status, 0, `scripts/build.mjs failed: ${built.stdout}${built.stderr}`);
+    server = spawnServer({ PORT: String(await freePort()), CLIENTELE_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env }, join(buildDir, 'main.js'));
+    await waitReady(server);
+    browser = await launchChromium(executablePath);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const credentials = credentialsFrom(server.output());
+  const launched = browser;
+  const running = server;
+  const cspViolations: string[] = [];
+  return {
+    stop,
+    server: running,
+    admin: { ...credentials.user, token: credentials.apiKey.token },
+    sdk: new Clientele({ baseUrl: running.url, apiKey: credentials.apiKey.token }),
+    cspViolations,
+    async withPage(name, body, options = {}) {
+      const context = await launched.newContext({ viewport: { width: options.width ?? 1280, height: options.height ?? 800 } });
+      const page = await context.newPage();
+      page.on('console', (m) => {
+        if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
+      });
+      try {
+        await body(page, context);
+      } catch (err) {
+        const shots = join(ROOT, '.tmp', 'console-failures');
+        await mkdir(shots, { recursive: true });
+        await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true }).catch(() => undefined);
+        const text = await page.evaluate(() => document.body.textContent).catch(() => '(no page)');
+        throw new Error(`${(err as Error).message}\n--- at ${page.url()}, the page read:\n${text}`, { cause: err });
+      } finally {
+        await context.close();
+      }
+    },
+    async signIn(page, email, password, otp) {
+      await page.goto(`${running.url}/`);
+      await page.getByLabel('E-mail').fill(email);
+      await page.getByLabel('Password').fill(password);
+      if (otp) await page.getByLabel(/Two-factor code/).fill(otp);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    },
+    async expectAccessible(page, where) {
+      const violations = await seriousAccessibilityViolations(page);
+      assert.deepEqual(violations, [], `${where}: ${describeViolations(violations)}`);
+    },
+  };
+}
+
+/**
+ * Registers before/after hooks around startConsole: `use` receives the console under test
+ * once it is up. Call inside a describe whose `skip` is taken from chromiumPath().
+ */
+export function useConsole(executablePath: string, use: (c: ConsoleUnderTest) => void, env: Record<string, string> = {}): void {
+  let started: Awaited<ReturnType<typeof startConsole>> | undefined;
+  before(async () => {
+    started = await startConsole(executablePath, env);
+    use(started);
+  });
+  after(async () => {
+    await started?.stop();
   });
 }

@@ -47,6 +47,9 @@ function seriesOf(reports: Usage[]): MetricSeries[] {
 
 const MONTH_LABEL = new Intl.DateTimeFormat(undefined, { month: 'short', year: '2-digit', timeZone: 'UTC' });
 const NUMBER = new Intl.NumberFormat();
+const COMPACT = new Intl.NumberFormat(undefined, { notation: 'compact' });
+/** Half a month, in seconds: room on either side of the first and last bars. */
+const HALF_MONTH = 15 * 86400;
 
 export function UsageSection(props: { clientId: string }) {
   const months = lastMonths(MONTHS);
@@ -77,14 +80,15 @@ function MetricChart(props: { months: string[]; series: MetricSeries }) {
     const el = box.current!;
     const xs = months.map((m) => Date.UTC(Number(m.slice(0, 4)), Number(m.slice(5, 7)) - 1, 1) / 1000);
     const hasLimit = series.limits.some((l) => l !== null);
+    const width = () => Math.max(280, Math.floor(el.getBoundingClientRect().width));
     const chart = new uPlot(
       {
-        width: Math.max(280, el.clientWidth),
+        width: width(),
         height: 200,
         legend: { show: false },
         cursor: { show: false },
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-        axes: [{ values: (_u, ticks) => ticks.map((t) => MONTH_LABEL.format(new Date(t * 1000))) }, { values: (_u, ticks) => ticks.map((t) => NUMBER.format(t)) }],
+        scales: { x: { time: true, range: () => [xs[0]! - HALF_MONTH, xs[xs.length - 1]! + HALF_MONTH] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+        axes: [{ values: (_u, ticks) => ticks.map((t) => MONTH_LABEL.format(new Date(t * 1000))) }, { size: 56, values: (_u, ticks) => ticks.map((t) => COMPACT.format(t)) }],
         series: [
           {},
           { label: series.metric, stroke: '#0a58ca', fill: 'rgba(10, 88, 202, 0.35)', paths: uPlot.paths.bars!({ size: [0.6, 48] }), points: { show: false } },
@@ -94,7 +98,7 @@ function MetricChart(props: { months: string[]; series: MetricSeries }) {
       [xs, series.values, ...(hasLimit ? [series.limits] : [])],
       el,
     );
-    const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(280, el.clientWidth), height: 200 }));
+    const resize = new ResizeObserver(() => chart.setSize({ width: width(), height: 200 }));
     resize.observe(el);
     return () => {
       resize.disconnect();
