@@ -46,7 +46,7 @@ export async function fixture(name: string, clients: number, samples: number): P
     try {
       const user = await services.ctx.store.users.findByEmail(BENCH_EMAIL);
       if (!user) throw new Error(`${name}: no benchmark account (run npm run bench:seed)`);
-      const principal: Principal = { kind: 'account', accountId: user.accountId, actor: { type: 'system', id: 'bench' } };
+      const principal: Principal = { kind: 'account', accountId: user.accountId, actor: { type: 'system', id: 'bench' }, permissions: ['*'] };
       const issued = await createKey(services.ctx, principal, { name: 'bench run' });
       const pct = Math.min(100, ((samples * 1.5) / clients) * 100);
       // Keys of active clients only (one seeded client in ten is inactive: its key cannot

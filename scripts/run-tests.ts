@@ -291,10 +291,9 @@ function answersPing(port: number): Promise<boolean> {
 // PGlite template.
 
 async function buildPgliteTemplate(): Promise<string> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { openDatabase } = await import('../src/storage/database.js');
+  const { createPGlite, openDatabase } = await import('../src/storage/database.js');
   const { migrateToLatest } = await import('../src/storage/migrate.js');
-  const base = await PGlite.create();
+  const base = await createPGlite();
   try {
     const database = await openDatabase({ pglite: base });
     try {

@@ -103,6 +103,16 @@ const types = {
   },
 };
 
+/**
+ * A PGlite engine with the extensions the migrations use (pg_trgm: the clients' text search
+ * index). Every embedded engine is made here: in a data directory, from a dump, or in memory.
+ */
+export async function createPGlite(from: { dataDir?: string; loadDataDir?: Blob } = {}): Promise<PGlite> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  return PGlite.create({ ...from, extensions: { pg_trgm } });
+}
+
 /** Opens PostgreSQL when `databaseUrl` is set, otherwise the embedded engine. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
@@ -113,7 +123,6 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { kind: 'postgres', db, pool, close: () => db.destroy() };
   }
-  const { PGlite } = await import('@electric-sql/pglite');
   const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
   let owned: PGlite | undefined;
   let engine = options.pglite;
@@ -124,7 +133,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // (it writes files 0666/0644 itself), and again on close. See data-dir.ts.
     restrictUmask();
     await restrictDataDirRoot(options.dataDir);
-    owned = await PGlite.create(options.dataDir);
+    owned = await createPGlite({ dataDir: options.dataDir });
     engine = owned;
     try {
       await restrictDataDir(options.dataDir);

@@ -80,8 +80,9 @@ export function clientsRepo(db: Kysely<DB>, hot: HotReads | undefined, anchors: 
       if (f.username !== undefined) q = q.where(sql`lower(username)`, '=', sql`lower(${f.username})`);
       if (f.emailAddress !== undefined) q = q.where(sql`lower(email_address)`, '=', sql`lower(${f.emailAddress})`);
       if (f.q) {
-        const pattern = `%${escapeLike(f.q)}%`;
-        q = q.where((eb) => eb.or([eb('name', 'ilike', pattern), eb('username', 'ilike', pattern), eb('email_address', 'ilike', pattern), eb('company', 'ilike', pattern)]));
+        // The expression of the trigram index of migration 0016, word for word.
+        const pattern = `%${escapeLike(f.q.toLowerCase())}%`;
+        q = q.where(sql`lower(coalesce(name, '') || E'\\x1f' || coalesce(username, '') || E'\\x1f' || coalesce(email_address, '') || E'\\x1f' || coalesce(company, ''))`, 'like', pattern);
       }
       const rows = await q.orderBy('id').limit(f.limit).execute();
       return rows.map(toClient);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { loadConfig } from '../../src/config.js';
 import { createAccount } from '../../src/core/accounts.js';
 import { createKeyring } from '../../src/crypto/envelope.js';
@@ -17,7 +17,7 @@ import { randomBytes } from '../../src/crypto/random.js';
 import { buildApp, type App } from '../../src/http/app.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { createServices, type Services } from '../../src/services.js';
-import { openDatabase, type Database, type OpenDatabaseOptions } from '../../src/storage/database.js';
+import { createPGlite, openDatabase, type Database, type OpenDatabaseOptions } from '../../src/storage/database.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
 import { createReadinessProbe } from '../../src/storage/readiness.js';
 import { createEmptyPostgresDatabase, testBackends, type BackendName } from '../support/databases.js';
@@ -33,7 +33,7 @@ async function openBounded(backend: BackendName, bounds: OpenDatabaseOptions): P
     return { database, release: () => created.drop() };
   }
   const template = process.env.CLIENTELE_TEST_PGLITE_TEMPLATE;
-  const engine = template ? new PGlite({ loadDataDir: new Blob([await readFile(template)]) }) : await PGlite.create();
+  const engine = template ? await createPGlite({ loadDataDir: new Blob([await readFile(template)]) }) : await createPGlite();
   await engine.waitReady;
   const database = await openDatabase({ pglite: engine, ...bounds });
   await migrateToLatest(database);
@@ -296,7 +296,7 @@ if (testBackends().includes('postgres')) {
 
 describe('readiness probe [embedded]', () => {
   it('pings through the pool; false once the engine is closed', async () => {
-    const engine = await PGlite.create();
+    const engine = await createPGlite();
     const database = await openDatabase({ pglite: engine });
     const probe = createReadinessProbe({ pool: database.pool, timeoutMs: 500 });
     try {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
-import { openDatabase, type Database } from '../../src/storage/database.js';
+import { createPGlite, openDatabase, type Database } from '../../src/storage/database.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
 import { createEmptyPostgresDatabase, describeEachBackend, testBackends, type BackendName } from '../support/databases.js';
 
@@ -31,7 +31,7 @@ async function recordedMigrations(database: Database): Promise<string[]> {
 /** An empty (unmigrated) database on `backend`, with a disposer. */
 async function openEmpty(backend: BackendName): Promise<{ database: Database; dispose(): Promise<void> }> {
   if (backend === 'embedded') {
-    const engine = await PGlite.create();
+    const engine = await createPGlite();
     const database = await openDatabase({ pglite: engine });
     return {
       database,

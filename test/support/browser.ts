@@ -27,7 +27,7 @@ export function chromiumPath(): { path: string } | { skip: string } {
 }
 
 /** Headless Chromium with the flags this machine needs (no background network, no sandbox as root). */
-function launchChromium(executablePath: string): Promise<Browser> {
+export function launchChromium(executablePath: string): Promise<Browser> {
   return chromium.launch({
     executablePath,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],

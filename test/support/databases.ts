@@ -11,9 +11,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe } from 'node:test';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { openDatabase, type Database } from '../../src/storage/database.js';
+import { createPGlite, openDatabase, type Database } from '../../src/storage/database.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
 
 export type BackendName = 'embedded' | 'postgres';
@@ -111,10 +111,9 @@ async function openEmbedded(): Promise<TestDatabase> {
   const templatePath = process.env.CLIENTELE_TEST_PGLITE_TEMPLATE;
   let engine: PGlite;
   if (templatePath) {
-    engine = new PGlite({ loadDataDir: new Blob([await readFile(templatePath)]) });
-    await engine.waitReady;
+    engine = await createPGlite({ loadDataDir: new Blob([await readFile(templatePath)]) });
   } else {
-    engine = await PGlite.create();
+    engine = await createPGlite();
   }
   let database: Database;
   try {
