@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { PGlite } from '@electric-sql/pglite';
 import { loadConfig } from '../../src/config.js';
 import { createAccount } from '../../src/core/accounts.js';
 import { createKeyring } from '../../src/crypto/envelope.js';
