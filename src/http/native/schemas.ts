@@ -272,7 +272,7 @@ export const EventListQuery = Type.Object(
   {
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
-    type: Type.Optional(Type.String({ pattern: '^[a-z_]+(\\.[a-z_]+)+$', maxLength: 100 })),
+    type: Type.Optional(Type.String({ pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+)+$', maxLength: 100 })),
     clientId: Type.Optional(Uuid),
   },
   { additionalProperties: false },
