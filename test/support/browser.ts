@@ -80,9 +80,9 @@ export interface ConsoleUnderTest {
  * Registers before/after hooks that build the bundle `npm start` runs (into .tmp/), start a
  * `clientele serve` process from it on a new embedded database, and launch Chromium; `use`
  * receives the console under test once it is up. Call inside a describe whose `skip` is
- * taken from chromiumPath().
+ * taken from chromiumPath(). `options.env` adds to (or overrides) the server's environment.
  */
-export function useConsole(executablePath: string, use: (c: ConsoleUnderTest) => void): void {
+export function useConsole(executablePath: string, use: (c: ConsoleUnderTest) => void, options: { env?: Record<string, string> } = {}): void {
   let buildDir: string;
   let dataDir: string;
   let server: ServerProc | undefined;
@@ -93,7 +93,7 @@ export function useConsole(executablePath: string, use: (c: ConsoleUnderTest) =>
     dataDir = await mkdtemp(join(ROOT, '.tmp', 'console-data-'));
     const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), buildDir], { encoding: 'utf8' });
     assert.equal(built.status, 0, `scripts/build.mjs failed: ${built.stdout}${built.stderr}`);
-    server = spawnServer({ PORT: String(await freePort()), CLIENTELE_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, join(buildDir, 'main.js'));
+    server = spawnServer({ PORT: String(await freePort()), CLIENTELE_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...options.env }, join(buildDir, 'main.js'));
     await waitReady(server);
     const credentials = credentialsFrom(server.output());
     const launched = await launchChromium(executablePath);
