@@ -7,6 +7,8 @@ import { ClientPage } from './pages/client.js';
 import { ClientsPage } from './pages/clients.js';
 import { ProfilePage } from './pages/profile.js';
 import { SignIn } from './pages/sign-in.js';
+import { WebhookEndpointPage } from './pages/webhook-endpoint.js';
+import { WebhooksPage } from './pages/webhooks.js';
 import { match, navigate, route } from './router.js';
 import { ActionButton, Link, Loading, Page } from './ui.js';
 
@@ -17,7 +19,10 @@ interface Section {
   needs: string;
 }
 
-const SECTIONS: Section[] = [{ path: '/clients', label: 'Clients', needs: 'GET /v1/clients' }];
+const SECTIONS: Section[] = [
+  { path: '/clients', label: 'Clients', needs: 'GET /v1/clients' },
+  { path: '/webhooks', label: 'Webhooks', needs: 'GET /v1/webhook-endpoints' },
+];
 
 function Shell() {
   const path = route.value;
@@ -75,6 +80,9 @@ function Routed(props: { path: string }) {
   if (path === '/clients') return <ClientsPage />;
   const client = match('/clients/:id', path);
   if (client) return <ClientPage id={client.id!} />;
+  if (path === '/webhooks') return <WebhooksPage />;
+  const endpoint = match('/webhooks/:id', path);
+  if (endpoint) return <WebhookEndpointPage id={endpoint.id!} />;
   if (path === '/profile') return <ProfilePage />;
   return (
     <Page title="Not found">
