@@ -122,6 +122,7 @@ describe('console webhook pages in Chromium', { skip: 'skip' in browserFound ? b
       await page.getByRole('button', { name: 'Generate', exact: true }).click();
       const shown = page.getByRole('dialog', { name: 'Webhook signing secret', exact: true });
       await shown.getByText('you will not see this again').waitFor();
+      await shown.getByText('Clientele keeps it encrypted, only to sign deliveries with.').waitFor();
       const secret = await shown.getByLabel('Secret').inputValue();
       assert.match(secret, /^whsec_/);
       await expectAccessible(page, 'secret dialog');

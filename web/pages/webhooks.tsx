@@ -7,7 +7,7 @@ import { useSignal } from '@preact/signals';
 import type { WebhookEndpoint } from '../../sdk/src/index.js';
 import { api, can } from '../api.js';
 import { navigate } from '../router.js';
-import { ActionButton, ConfirmDialog, Empty, ErrorNote, FormDialog, Link, Loading, Page, SecretDialog, useLoad, When } from '../ui.js';
+import { ActionButton, ConfirmDialog, Empty, ErrorNote, FormDialog, Link, Loading, Page, SecretDialog, SIGNING_SECRET_KEPT, useLoad, When } from '../ui.js';
 import { EndpointActions, EndpointForm, EndpointState, filterText, formatName } from './webhook-endpoint.js';
 
 const PAGE_SIZE = 20;
@@ -225,6 +225,7 @@ function AccountSecretSection(props: { hasEndpoints: boolean }) {
         <SecretDialog
           title="Webhook signing secret"
           secrets={[{ label: 'Secret', value: shown.value }]}
+          kept={SIGNING_SECRET_KEPT}
           note={<p>Receivers verify each delivery’s signature with it (Standard Webhooks, or the X-Webhook-Signature header).</p>}
           onClose={() => (shown.value = null)}
         />
