@@ -201,7 +201,9 @@ describe('console webhook pages in Chromium', { skip: 'skip' in browserFound ? b
       assert.equal(await edit.getByRole('checkbox', { name: 'key.created' }).isChecked(), true);
       await edit.getByRole('radio', { name: 'Every event' }).check();
       await edit.getByLabel('Payload format').selectOption('factpulse');
+      const patch = page.waitForRequest((req) => req.method() === 'PATCH');
       await edit.getByRole('button', { name: 'Save' }).click();
+      assert.deepEqual((await patch).postDataJSON(), { events: null, format: 'factpulse' }, 'only what changed is sent');
       await edit.waitFor({ state: 'detached' });
       await page.getByText('Every event', { exact: true }).waitFor();
       const edited = await c.sdk.webhookEndpoints.get(endpointId);

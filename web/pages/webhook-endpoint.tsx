@@ -201,7 +201,9 @@ export function EndpointActions(props: { endpoint: WebhookEndpoint; onChanged: (
           endpoint={e}
           onClose={() => (editing.value = false)}
           onSubmit={async (body) => {
-            await api.webhookEndpoints.update(e.id, body);
+            // Only what changed: an unchanged URL is not checked (and resolved) again.
+            const changed = Object.fromEntries(Object.entries(body).filter(([field, value]) => JSON.stringify(value) !== JSON.stringify(e[field as keyof WebhookEndpoint])));
+            await api.webhookEndpoints.update(e.id, changed);
             editing.value = false;
             props.onChanged();
           }}
