@@ -12,6 +12,8 @@ import { AccountKeysPage } from './pages/keys.js';
 import { ProfilePage } from './pages/profile.js';
 import { SignIn } from './pages/sign-in.js';
 import { UsersPage } from './pages/users.js';
+import { WebhookEndpointPage } from './pages/webhook-endpoint.js';
+import { WebhooksPage } from './pages/webhooks.js';
 import { match, navigate, route } from './router.js';
 import { ActionButton, Link, Loading, Page } from './ui.js';
 
@@ -27,6 +29,7 @@ const SECTIONS: Section[] = [
   { path: '/keys', label: 'Account keys', needs: 'GET /v1/keys' },
   { path: '/users', label: 'Users', needs: 'GET /v1/users' },
   { path: '/audit', label: 'Audit log', needs: 'GET /v1/events' },
+  { path: '/webhooks', label: 'Webhooks', needs: 'GET /v1/webhook-endpoints' },
 ];
 
 function Shell() {
@@ -85,6 +88,9 @@ function Routed(props: { path: string }) {
   if (path === '/clients') return <ClientsPage />;
   const client = match('/clients/:id', path);
   if (client) return <ClientPage id={client.id!} />;
+  if (path === '/webhooks') return <WebhooksPage />;
+  const endpoint = match('/webhooks/:id', path);
+  if (endpoint) return <WebhookEndpointPage id={endpoint.id!} />;
   if (path === '/profile') return <ProfilePage />;
   if (path === '/audit') return <AuditPage />;
   if (path === '/keys') return <AccountKeysPage />;

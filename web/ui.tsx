@@ -183,15 +183,19 @@ function escapePattern(word: string): string {
   return word.replace(/[|\\{}()[\]^$+*?.-]/g, '\\$&');
 }
 
+/** What a webhook signing secret's dialog says of how Clientele keeps it (it signs with it: no hash). */
+export const SIGNING_SECRET_KEPT = 'Clientele keeps it encrypted, only to sign deliveries with.';
+
 /**
  * Secrets shown once: each with a copy button and the warning that it will not be shown again.
- * Closing the dialog removes them from the page (the caller drops its state).
+ * Closing the dialog removes them from the page (the caller drops its state). `kept` says how
+ * Clientele keeps it (by default: only a hash).
  */
-export function SecretDialog(props: { title: string; secrets: Array<{ label: string; value: string }>; onClose: () => void; note?: ComponentChildren }) {
+export function SecretDialog(props: { title: string; secrets: Array<{ label: string; value: string }>; onClose: () => void; note?: ComponentChildren; kept?: string }) {
   return (
     <Dialog title={props.title} onClose={props.onClose} wide>
       <p class="warning" role="note">
-        Copy it now: <strong>you will not see this again.</strong>
+        Copy it now: <strong>you will not see this again.</strong> {props.kept}
       </p>
       {props.note}
       {props.secrets.map((s) => (

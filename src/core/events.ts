@@ -4,6 +4,7 @@
  * outgoing webhooks can be built on the same rows).
  */
 import { isUuid, uuidv7 } from '../crypto/random.js';
+import type { EventType } from './event-types.js';
 import type { EventFilter, Store } from './ports.js';
 import type { Actor, DomainEvent, Page, Principal } from './types.js';
 import { decodeCursor, pageOf } from './pagination.js';
@@ -13,7 +14,7 @@ import { requirePermission } from './permissions.js';
 export interface NewEvent {
   accountId: string;
   clientId: string | null;
-  type: string;
+  type: EventType;
   actor: Actor;
   data: Record<string, unknown>;
 }

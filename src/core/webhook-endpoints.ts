@@ -23,7 +23,7 @@ export interface EndpointInput {
   enabled?: boolean;
 }
 
-const PATTERN = /^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$/;
+const PATTERN = /^(\*|[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?)$/;
 
 /**
  * Endpoints an account may have unless configured otherwise (CLIENTELE_WEBHOOK_MAX_ENDPOINTS).

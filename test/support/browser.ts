@@ -147,11 +147,12 @@ export async function startConsole(executablePath: string, env: Record<string, s
 /**
  * Registers before/after hooks around startConsole: `use` receives the console under test
  * once it is up. Call inside a describe whose `skip` is taken from chromiumPath().
+ * `options.env` adds to (or overrides) the server's environment.
  */
-export function useConsole(executablePath: string, use: (c: ConsoleUnderTest) => void, env: Record<string, string> = {}): void {
+export function useConsole(executablePath: string, use: (c: ConsoleUnderTest) => void, options: { env?: Record<string, string> } = {}): void {
   let started: Awaited<ReturnType<typeof startConsole>> | undefined;
   before(async () => {
-    started = await startConsole(executablePath, env);
+    started = await startConsole(executablePath, options.env);
     use(started);
   });
   after(async () => {

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { EVENT_TYPES } from '../../src/core/event-types.js';
 import { testBackends } from '../support/databases.js';
 import { accountSecret, assertInvalid, createClient, createEndpoint, createHarness, type Harness } from './harness.js';
 
@@ -135,6 +136,17 @@ for (const backend of testBackends()) {
       // A client that does not exist (or of another account) cannot be targeted.
       const missingClient = await h.call('POST', '/v1/webhook-endpoints', { url: URL_A, clientId: '0190a0a0-0000-7000-8000-000000000000' });
       assert.equal(missingClient.status, 404, missingClient.raw);
+    });
+
+    it('accepts every event type the server records as a filter, digits included (user.2fa_enabled), and lists events by it', async () => {
+      const e = await createEndpoint(h, { url: URL_A, events: [...EVENT_TYPES] });
+      assert.deepEqual(e.events, [...EVENT_TYPES]);
+      const patched = await h.call('PATCH', `/v1/webhook-endpoints/${e.id}`, { events: ['user.2fa_enabled', 'user.2fa_disabled'] });
+      assert.equal(patched.status, 200, patched.raw);
+      assert.deepEqual(patched.body.events, ['user.2fa_enabled', 'user.2fa_disabled']);
+      const listed = await h.call('GET', '/v1/events?type=user.2fa_enabled');
+      assert.equal(listed.status, 200, listed.raw);
+      assert.equal((await h.call('DELETE', `/v1/webhook-endpoints/${e.id}`)).status, 204);
     });
 
     it('isolates tenants: another account can neither see nor touch the endpoint or its deliveries', async () => {

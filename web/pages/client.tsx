@@ -3,12 +3,12 @@ import { useSignal } from '@preact/signals';
 import type { Client } from '../../sdk/src/index.js';
 import { api, can } from '../api.js';
 import { navigate } from '../router.js';
-import { ActionButton, ConfirmDialog, Empty, ErrorNote, Link, Loading, Page, SecretDialog, Status, useLoad, When } from '../ui.js';
+import { ActionButton, ConfirmDialog, Empty, ErrorNote, Link, Loading, Page, SecretDialog, SIGNING_SECRET_KEPT, Status, useLoad, When } from '../ui.js';
 import { ClientForm, clientBody } from './client-form.js';
 import { IntegrationsSection } from './integrations.js';
 import { KeysSection } from './keys.js';
 
-type Shown = { title: string; secrets: Array<{ label: string; value: string }> } | null;
+type Shown = { title: string; secrets: Array<{ label: string; value: string }>; kept?: string } | null;
 
 export function ClientPage(props: { id: string }) {
   const client = useLoad((signal) => api.clients.get(props.id, { signal }), [props.id]);
@@ -147,7 +147,7 @@ function WebhookSecretSection(props: { clientId: string }) {
             kind={s?.hasSecret ? 'plain' : 'primary'}
             onClick={async () => {
               const generated = await api.webhookSecret.generate(clientId);
-              shown.value = { title: 'Webhook signing secret', secrets: [{ label: 'Secret', value: generated.webhookSecret }] };
+              shown.value = { title: 'Webhook signing secret', secrets: [{ label: 'Secret', value: generated.webhookSecret }], kept: SIGNING_SECRET_KEPT };
               status.reload();
             }}
           >
@@ -186,7 +186,7 @@ function WebhookSecretSection(props: { clientId: string }) {
           }}
         />
       ) : null}
-      {shown.value ? <SecretDialog title={shown.value.title} secrets={shown.value.secrets} onClose={() => (shown.value = null)} /> : null}
+      {shown.value ? <SecretDialog title={shown.value.title} secrets={shown.value.secrets} kept={shown.value.kept} onClose={() => (shown.value = null)} /> : null}
     </section>
   );
 }

@@ -272,7 +272,7 @@ export const EventListQuery = Type.Object(
   {
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
-    type: Type.Optional(Type.String({ pattern: '^[a-z_]+(\\.[a-z_]+)+$', maxLength: 100 })),
+    type: Type.Optional(Type.String({ pattern: '^[a-z0-9_]+(\\.[a-z0-9_]+)+$', maxLength: 100 })),
     clientId: Type.Optional(Uuid),
     actorId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "Who acted: a user's, a key's or a client's id" })),
     since: Type.Optional(Type.String({ format: 'date-time', description: 'Created at or after (RFC 3339)' })),

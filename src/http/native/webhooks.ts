@@ -12,7 +12,7 @@ const tags = ['webhooks'];
 const DateTime = Type.String({ format: 'date-time' });
 const NullableDate = Type.Union([DateTime, Type.Null()]);
 const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
-const Events = Type.Array(Type.String({ pattern: '^(\\*|[a-z_]+(\\.[a-z_]+)*(\\.\\*)?)$', maxLength: 100 }), {
+const Events = Type.Array(Type.String({ pattern: '^(\\*|[a-z0-9_]+(\\.[a-z0-9_]+)*(\\.\\*)?)$', maxLength: 100 }), {
   maxItems: 100,
   uniqueItems: true,
   description: 'Event types; `client.*` matches a prefix; absent or null = every event',
