@@ -55,7 +55,9 @@ export function startIdempotencySweeper(ctx: Pick<CoreContext, 'store' | 'now'>,
     await running;
   };
 }
-const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** An Idempotency-Key: 1 to 255 visible ASCII characters (the header's, and a batch item's). */
+export const IDEMPOTENCY_KEY_PATTERN = '^[\\x21-\\x7e]{1,255}$';
+const KEY_PATTERN = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 /** How long a request waits for an in-flight one with the same key before answering 409. */
 export const CLAIM_WAIT_MS = 5_000;
 
@@ -64,6 +66,25 @@ export const idempotencyAad = (accountId: string, principal: string, key: string
 
 /** Raised inside the work when the claim meets a committed record: the answer is its replay. */
 class Replayed extends Error {}
+
+/** What a record is bound to besides its key: the request line and body it answered. */
+function requestHashOf(line: string, body: unknown): Buffer {
+  return createHash('sha256')
+    .update(`${line}\n${JSON.stringify(body ?? null)}`)
+    .digest();
+}
+
+const callerOf = (principal: Principal) => `${principal.actor.type}:${principal.actor.id}`;
+const isLive = (ctx: Pick<CoreContext, 'now'>, r: IdempotencyRecord) => ctx.now().getTime() - r.createdAt.getTime() <= TTL_MS;
+
+/** A committed record's answer to a request with `requestHash`: its replay, or why there is none. */
+function replayOf(ctx: Pick<CoreContext, 'keyring'>, r: IdempotencyRecord, requestHash: Buffer, aad: string): HttpResult {
+  if (!r.requestHash.equals(requestHash)) throw new AppError('IDEMPOTENCY_KEY_REUSED');
+  // Committed while running: only a record left by an earlier version (see IdempotencyRecord).
+  if (r.statusCode === 0) throw new AppError('IDEMPOTENCY_IN_PROGRESS');
+  const body: unknown = JSON.parse(open(ctx.keyring, r.response, aad).toString('utf8'));
+  return { status: r.statusCode, body, replayed: true };
+}
 
 /**
  * Runs `run` once per Idempotency-Key (when the request carries one) and replays its result.
@@ -75,20 +96,12 @@ export async function withIdempotency<C extends CoreContext>(ctx: C, principal: 
   const header = request.headers['idempotency-key'];
   if (header === undefined) return run(ctx);
   if (typeof header !== 'string' || !KEY_PATTERN.test(header)) throw invalidField('header.idempotency-key', 'must be 1 to 255 visible ASCII characters');
-  const who = `${principal.actor.type}:${principal.actor.id}`;
+  const who = callerOf(principal);
   const accountId = principal.accountId;
   const aad = idempotencyAad(accountId, who, header);
-  const requestHash = createHash('sha256')
-    .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
-    .digest();
-  const live = (r: IdempotencyRecord) => ctx.now().getTime() - r.createdAt.getTime() <= TTL_MS;
-  const answer = (r: IdempotencyRecord): HttpResult => {
-    if (!r.requestHash.equals(requestHash)) throw new AppError('IDEMPOTENCY_KEY_REUSED');
-    // Committed while running: only a record left by an earlier version (see IdempotencyRecord).
-    if (r.statusCode === 0) throw new AppError('IDEMPOTENCY_IN_PROGRESS');
-    const body: unknown = JSON.parse(open(ctx.keyring, r.response, aad).toString('utf8'));
-    return { status: r.statusCode, body, replayed: true };
-  };
+  const requestHash = requestHashOf(`${request.method} ${request.url}`, request.body);
+  const live = (r: IdempotencyRecord) => isLive(ctx, r);
+  const answer = (r: IdempotencyRecord): HttpResult => replayOf(ctx, r, requestHash, aad);
 
   // A committed record answers at once, without a transaction.
   const existing = await ctx.store.idempotency.get(accountId, who, header);
@@ -130,7 +143,146 @@ export async function withIdempotency<C extends CoreContext>(ctx: C, principal: 
  * routes name that parameter `ctx`, so the route's own context cannot be reached by mistake.
  */
 export async function replyCreated<C extends CoreContext>(ctx: C, request: FastifyRequest, reply: FastifyReply, create: (ctx: C) => Promise<unknown>): Promise<FastifyReply> {
-  const result = await withIdempotency(ctx, request.principal, request, async (c) => ({ status: 201, body: await create(c) }));
+  return replyOnce(ctx, request, reply, 201, create);
+}
+
+/** replyCreated answering `status` (a batch create answers 200: each item has its own status). */
+export async function replyOnce<C extends CoreContext>(ctx: C, request: FastifyRequest, reply: FastifyReply, status: number, create: (ctx: C) => Promise<unknown>): Promise<FastifyReply> {
+  const result = await withIdempotency(ctx, request.principal, request, async (c) => ({ status, body: await create(c) }));
   if (result.replayed) reply.header('Idempotent-Replayed', 'true');
   return reply.code(result.status).send(result.body);
+}
+
+/** One item of a batch create's answer: its response (replayed, perhaps) or its error. */
+export type ItemResult = { status: number; body: unknown; replayed?: boolean; error?: undefined } | { error: AppError; status?: undefined; body?: undefined; replayed?: undefined };
+
+/** A batch item with its own Idempotency-Key. */
+export interface BatchItem {
+  body: unknown;
+  /** Its Idempotency-Key (none: the item is simply created). */
+  key?: string | null | undefined;
+}
+
+/** Raised inside the batch work when a claim met a record committed meanwhile: the batch runs again. */
+class Raced extends Error {}
+
+/**
+ * The items of a batch create, each with its own Idempotency-Key, created once per key exactly
+ * as the single create `line` (e.g. `POST /v1/clients`) with that Idempotency-Key and the item
+ * as its body would be: the record each writes is the record the other reads, so a batch item
+ * replays a single create's response and the other way round, and an item whose key was used
+ * with another request is answered IDEMPOTENCY_KEY_REUSED. Items with a live record are
+ * answered from it (replayed); the others — and items without a key — go to `create`, which
+ * answers each of the `items` it is given in order (an empty list included: it still checks the
+ * caller's permission). Its store is one transaction, opened at its first call, that also
+ * claims the new keys (waiting at most CLAIM_WAIT_MS for a concurrent batch holding one) and
+ * records the response of every item created; an item that fails keeps no claim (errors are
+ * not recorded, as for single creates). A claim that meets a record committed meanwhile rolls
+ * everything back and runs the batch again, now answering that item from the record.
+ */
+export async function withItemIdempotency<C extends CoreContext>(
+  ctx: C,
+  principal: Principal,
+  line: string,
+  items: readonly BatchItem[],
+  create: (ctx: C, items: readonly BatchItem[]) => Promise<ItemResult[]>,
+): Promise<ItemResult[]> {
+  const who = callerOf(principal);
+  const accountId = principal.accountId;
+  const aad = (key: string) => idempotencyAad(accountId, who, key);
+  const answers: ItemResult[] = new Array(items.length);
+  const hashes = items.map((item) => (item.key ? requestHashOf(line, item.body) : undefined));
+  const firstWith = new Map<string, number>();
+  items.forEach((item, i) => {
+    if (!item.key) return;
+    const first = firstWith.get(item.key);
+    if (first === undefined) firstWith.set(item.key, i);
+    else answers[i] = { error: new AppError('IDEMPOTENCY_KEY_REUSED', `The Idempotency-Key of this item is also item ${first}'s`) };
+  });
+
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const pending = items.flatMap((_, i) => (answers[i] ? [] : [i]));
+    const keyed = pending.filter((i) => items[i]!.key);
+    const records = new Map(
+      (
+        await ctx.store.idempotency.getMany(
+          accountId,
+          who,
+          keyed.map((i) => items[i]!.key!),
+        )
+      ).map((r) => [r.key, r]),
+    );
+    const fresh: number[] = [];
+    const expired: string[] = [];
+    for (const i of pending) {
+      const key = items[i]!.key;
+      const record = key ? records.get(key) : undefined;
+      if (record && isLive(ctx, record)) {
+        try {
+          answers[i] = replayOf(ctx, record, hashes[i]!, aad(key!));
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          answers[i] = { error: err };
+        }
+        continue;
+      }
+      if (record) expired.push(key!);
+      fresh.push(i);
+    }
+    const claims: IdempotencyRecord[] = fresh
+      .filter((i) => items[i]!.key)
+      .map((i) => ({ accountId, principal: who, key: items[i]!.key!, requestHash: hashes[i]!, statusCode: 0, response: Buffer.alloc(0), createdAt: ctx.now() }));
+    if (claims.length === 0 && expired.length === 0) {
+      // Nothing to claim or record: the create's own transaction is the whole work.
+      const results = await create(
+        ctx,
+        fresh.map((i) => items[i]!),
+      );
+      for (const [n, i] of fresh.entries()) answers[i] = results[n]!;
+      return answers;
+    }
+    let opened = false;
+    let raced = false;
+    const work = deferTransaction(ctx.store, async (tx) => {
+      opened = true;
+      await tx.idempotency.releaseMany(accountId, who, expired);
+      const claimed = await tx.idempotency.claimMany(claims, { waitMs: CLAIM_WAIT_MS });
+      if (claimed.length < claims.length) {
+        raced = true;
+        throw new Raced();
+      }
+    });
+    try {
+      const results = await create(
+        { ...ctx, store: work.store },
+        fresh.map((i) => items[i]!),
+      );
+      if (results.length !== fresh.length) throw new Error('a batch create must answer every item');
+      if (opened) {
+        const tx = await work.open();
+        const done = fresh.flatMap((i, n) => (items[i]!.key && !results[n]!.error ? [{ key: items[i]!.key!, result: results[n]! }] : []));
+        await tx.idempotency.completeMany(
+          accountId,
+          who,
+          done.map(({ key, result }) => ({ key, statusCode: result.status!, response: seal(ctx.keyring, Buffer.from(JSON.stringify(result.body), 'utf8'), aad(key)) })),
+        );
+        await tx.idempotency.releaseMany(
+          accountId,
+          who,
+          fresh.flatMap((i, n) => (items[i]!.key && results[n]!.error ? [items[i]!.key!] : [])),
+        );
+      } else if (claims.length > 0 && results.some((r) => !r.error)) {
+        throw new Error('a batch create answered a success without writing');
+      }
+      for (const [n, i] of fresh.entries()) answers[i] = results[n]!;
+    } catch (err) {
+      await work.rollback();
+      // The work may have wrapped the signal: a race runs the batch again whatever came out.
+      if (raced) continue;
+      throw err;
+    }
+    await work.commit();
+    return answers;
+  }
+  throw new AppError('IDEMPOTENCY_IN_PROGRESS');
 }
