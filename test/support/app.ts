@@ -71,6 +71,8 @@ export interface TestAppOptions {
   redisUrl?: string;
   /** CLIENTELE_TRUST_PROXY (default false). */
   trustProxy?: boolean | number | string[];
+  /** CLIENTELE_BODY_LIMIT (default: the server's, 1 MiB). */
+  bodyLimit?: number;
 }
 
 export async function createTestApp(backend: BackendName, options: TestAppOptions = {}): Promise<TestApp> {
@@ -101,6 +103,7 @@ export async function createTestApp(backend: BackendName, options: TestAppOption
     logLevel: options.logLevel ?? 'debug',
     logStream,
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
   });
   await app.ready();
   let n = 0;
