@@ -335,8 +335,6 @@ export interface Store {
      * statement's wait as it bounds `claim`'s.
      */
     claimMany(records: IdempotencyRecord[], options?: { waitMs?: number }): Promise<string[]>;
-    /** `complete` for many keys of one caller. */
-    completeMany(accountId: string, principal: string, responses: Array<{ key: string; statusCode: number; response: Buffer }>): Promise<void>;
     /** `release` for many keys of one caller. */
     releaseMany(accountId: string, principal: string, keys: string[]): Promise<void>;
     deleteOlderThan(before: Date): Promise<number>;

@@ -163,7 +163,7 @@ export interface BatchItem {
   key?: string | null | undefined;
 }
 
-/** Raised inside the batch work when a claim met a record committed meanwhile: the batch runs again. */
+/** Raised inside the batch work when a key met a record committed meanwhile: the batch runs again. */
 class Raced extends Error {}
 
 /**
@@ -173,12 +173,17 @@ class Raced extends Error {}
  * replays a single create's response and the other way round, and an item whose key was used
  * with another request is answered IDEMPOTENCY_KEY_REUSED. Items with a live record are
  * answered from it (replayed); the others — and items without a key — go to `create`, which
- * answers each of the `items` it is given in order (an empty list included: it still checks the
- * caller's permission). Its store is one transaction, opened at its first call, that also
- * claims the new keys (waiting at most CLAIM_WAIT_MS for a concurrent batch holding one) and
- * records the response of every item created; an item that fails keeps no claim (errors are
- * not recorded, as for single creates). A claim that meets a record committed meanwhile rolls
- * everything back and runs the batch again, now answering that item from the record.
+ * answers each of the `items` it is given, in order (an empty list included: it still checks
+ * the caller's permission).
+ *
+ * `create`'s store is one transaction (opened at its first call) that also records, under its
+ * key, the response of every item created — inserted complete, once, after the work: errors
+ * are not recorded (as for single creates), so a failed item can be corrected and sent again.
+ * A concurrent batch with the same keys is waited for (at most CLAIM_WAIT_MS, then
+ * IDEMPOTENCY_IN_PROGRESS): when it committed a record of a key this batch also created an
+ * item for, this batch rolls back and runs again, answering that item from the record; an
+ * item this batch could not create (its username taken meanwhile) is answered from such a
+ * record too.
  */
 export async function withItemIdempotency<C extends CoreContext>(
   ctx: C,
@@ -193,95 +198,92 @@ export async function withItemIdempotency<C extends CoreContext>(
   const answers: ItemResult[] = new Array(items.length);
   const hashes = items.map((item) => (item.key ? requestHashOf(line, item.body) : undefined));
   const firstWith = new Map<string, number>();
-  items.forEach((item, i) => {
-    if (!item.key) return;
+  for (const [i, item] of items.entries()) {
+    if (!item.key) continue;
     const first = firstWith.get(item.key);
     if (first === undefined) firstWith.set(item.key, i);
     else answers[i] = { error: new AppError('IDEMPOTENCY_KEY_REUSED', `The Idempotency-Key of this item is also item ${first}'s`) };
-  });
+  }
+  /** The answer of a live record of item i's key, or undefined. */
+  const recorded = (i: number, record: IdempotencyRecord | undefined): ItemResult | undefined => {
+    if (!record || !isLive(ctx, record)) return undefined;
+    try {
+      return replayOf(ctx, record, hashes[i]!, aad(items[i]!.key!));
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return { error: err };
+    }
+  };
+  const recordsOf = async (store: CoreContext['store'], indexes: number[]) =>
+    new Map(
+      (
+        await store.idempotency.getMany(
+          accountId,
+          who,
+          indexes.map((i) => items[i]!.key!),
+        )
+      ).map((r) => [r.key, r]),
+    );
 
   for (let attempt = 0; attempt < 3; attempt++) {
     const pending = items.flatMap((_, i) => (answers[i] ? [] : [i]));
-    const keyed = pending.filter((i) => items[i]!.key);
-    const records = new Map(
-      (
-        await ctx.store.idempotency.getMany(
-          accountId,
-          who,
-          keyed.map((i) => items[i]!.key!),
-        )
-      ).map((r) => [r.key, r]),
+    const records = await recordsOf(
+      ctx.store,
+      pending.filter((i) => items[i]!.key),
     );
     const fresh: number[] = [];
     const expired: string[] = [];
     for (const i of pending) {
       const key = items[i]!.key;
       const record = key ? records.get(key) : undefined;
-      if (record && isLive(ctx, record)) {
-        try {
-          answers[i] = replayOf(ctx, record, hashes[i]!, aad(key!));
-        } catch (err) {
-          if (!(err instanceof AppError)) throw err;
-          answers[i] = { error: err };
-        }
-        continue;
+      const answer = recorded(i, record);
+      if (answer) answers[i] = answer;
+      else {
+        if (record) expired.push(key!);
+        fresh.push(i);
       }
-      if (record) expired.push(key!);
-      fresh.push(i);
     }
-    const claims: IdempotencyRecord[] = fresh
-      .filter((i) => items[i]!.key)
-      .map((i) => ({ accountId, principal: who, key: items[i]!.key!, requestHash: hashes[i]!, statusCode: 0, response: Buffer.alloc(0), createdAt: ctx.now() }));
-    if (claims.length === 0 && expired.length === 0) {
-      // Nothing to claim or record: the create's own transaction is the whole work.
-      const results = await create(
-        ctx,
+    const work = (store: CoreContext['store']) =>
+      create(
+        { ...ctx, store },
         fresh.map((i) => items[i]!),
       );
+    if (!fresh.some((i) => items[i]!.key)) {
+      // Nothing to record: the create's own transaction is the whole work.
+      const results = await work(ctx.store);
       for (const [n, i] of fresh.entries()) answers[i] = results[n]!;
       return answers;
     }
-    let opened = false;
-    let raced = false;
-    const work = deferTransaction(ctx.store, async (tx) => {
-      opened = true;
-      await tx.idempotency.releaseMany(accountId, who, expired);
-      const claimed = await tx.idempotency.claimMany(claims, { waitMs: CLAIM_WAIT_MS });
-      if (claimed.length < claims.length) {
-        raced = true;
-        throw new Raced();
-      }
-    });
+    const tx = deferTransaction(ctx.store, (store) => store.idempotency.releaseMany(accountId, who, expired));
     try {
-      const results = await create(
-        { ...ctx, store: work.store },
-        fresh.map((i) => items[i]!),
-      );
+      const results = await work(tx.store);
       if (results.length !== fresh.length) throw new Error('a batch create must answer every item');
-      if (opened) {
-        const tx = await work.open();
-        const done = fresh.flatMap((i, n) => (items[i]!.key && !results[n]!.error ? [{ key: items[i]!.key!, result: results[n]! }] : []));
-        await tx.idempotency.completeMany(
+      const created = fresh.flatMap((i, n) => (items[i]!.key && !results[n]!.error ? [{ i, result: results[n]! }] : []));
+      const records = created.map(
+        ({ i, result }): IdempotencyRecord => ({
           accountId,
-          who,
-          done.map(({ key, result }) => ({ key, statusCode: result.status!, response: seal(ctx.keyring, Buffer.from(JSON.stringify(result.body), 'utf8'), aad(key)) })),
-        );
-        await tx.idempotency.releaseMany(
-          accountId,
-          who,
-          fresh.flatMap((i, n) => (items[i]!.key && results[n]!.error ? [items[i]!.key!] : [])),
-        );
-      } else if (claims.length > 0 && results.some((r) => !r.error)) {
-        throw new Error('a batch create answered a success without writing');
+          principal: who,
+          key: items[i]!.key!,
+          requestHash: hashes[i]!,
+          statusCode: result.status!,
+          response: seal(ctx.keyring, Buffer.from(JSON.stringify(result.body), 'utf8'), aad(items[i]!.key!)),
+          createdAt: ctx.now(),
+        }),
+      );
+      if (records.length && (await tx.store.idempotency.claimMany(records, { waitMs: CLAIM_WAIT_MS })).length < records.length) throw new Raced();
+      // An item not created may have been, by a concurrent batch with its key (its username then taken).
+      const failed = fresh.flatMap((i, n) => (items[i]!.key && results[n]!.error ? [i] : []));
+      const later = failed.length ? await recordsOf(tx.store, failed) : new Map<string, IdempotencyRecord>();
+      for (const [n, i] of fresh.entries()) {
+        const key = items[i]!.key;
+        answers[i] = (results[n]!.error && key && recorded(i, later.get(key))) || results[n]!;
       }
-      for (const [n, i] of fresh.entries()) answers[i] = results[n]!;
     } catch (err) {
-      await work.rollback();
-      // The work may have wrapped the signal: a race runs the batch again whatever came out.
-      if (raced) continue;
+      await tx.rollback();
+      if (err instanceof Raced) continue;
       throw err;
     }
-    await work.commit();
+    await tx.commit();
     return answers;
   }
   throw new AppError('IDEMPOTENCY_IN_PROGRESS');

@@ -94,14 +94,6 @@ export function idempotencyRepo(db: Kysely<DB>, inTransaction: boolean): Store['
         .where('idempotency_key', '=', key)
         .execute();
     },
-    async completeMany(accountId, principal, responses) {
-      if (responses.length === 0) return;
-      await sql`
-        UPDATE idempotency_records AS r SET status_code = t.status_code, response = t.response
-          FROM unnest(${responses.map((x) => x.key)}::text[], ${responses.map((x) => x.statusCode)}::int[], ${responses.map((x) => x.response)}::bytea[])
-               AS t(idempotency_key, status_code, response)
-         WHERE r.account_id = ${accountId} AND r.principal = ${principal} AND r.idempotency_key = t.idempotency_key`.execute(db);
-    },
     async releaseMany(accountId, principal, keys) {
       if (keys.length === 0) return;
       await db.deleteFrom('idempotency_records').where('account_id', '=', accountId).where('principal', '=', principal).where(sql<boolean>`idempotency_key = any(${keys}::text[])`).execute();

@@ -280,6 +280,27 @@ for (const backend of testBackends()) {
       assertProblem(await batch({ items: [{ name: 'x' }], idempotencyKeys: ['has space'] }, headers), 400, 'VALIDATION_FAILED', 'body.idempotencyKeys.0');
     });
 
+    it('two concurrent batches with the same per-item keys: each item created once, answered created by one and replayed by the other', { timeout: 60_000 }, async () => {
+      const { a, headers } = await fresh();
+      for (let round = 0; round < 4; round++) {
+        // Every item with a username (the later batch finds them taken, then the earlier one's records), or
+        // half of them (the others are held by their keys alone: the later batch runs again).
+        const items = Array.from({ length: 60 }, (_, i) => ({ name: `Race ${round} ${i}`, ...(round % 2 || i % 2 ? { username: `race-${round}-${i}` } : {}) }));
+        const keys = items.map((_, i) => `race-${round}-${i}`);
+        const [x, y] = await Promise.all([batch({ items, idempotencyKeys: keys }, headers), batch({ items: [...items].reverse(), idempotencyKeys: [...keys].reverse() }, headers)]);
+        assert.equal(x.status, 200, x.raw);
+        assert.equal(y.status, 200, y.raw);
+        const ys = [...(y.body.results as any[])].reverse();
+        for (const [i, r] of (x.body.results as any[]).entries()) {
+          assert.deepEqual([r.status, ys[i].status], [201, 201], `round ${round} item ${i}: ${JSON.stringify([r, ys[i]])}`);
+          assert.equal(r.client.id, ys[i].client.id, `round ${round} item ${i}: one client`);
+          assert.equal(Boolean(r.replayed) !== Boolean(ys[i].replayed), true, `round ${round} item ${i}: created by one batch, replayed by the other`);
+        }
+      }
+      assert.equal(await countRows(t, 'clients', a.accountId), 4 * 60);
+      assert.equal((await createdEvents(a.accountId)).length, 4 * 60);
+    });
+
     it('a database failure mid-transaction (after the clients are written) rolls the whole batch back: no client, event, delivery, count or record', async () => {
       const { a, headers } = await fresh();
       await call(t, 'POST', '/v1/clients', headers, { name: 'Before', username: 'before' });
