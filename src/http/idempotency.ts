@@ -214,16 +214,20 @@ export async function withItemIdempotency<C extends CoreContext>(
       return { error: err };
     }
   };
-  const recordsOf = async (store: CoreContext['store'], indexes: number[]) =>
-    new Map(
-      (
-        await store.idempotency.getMany(
-          accountId,
-          who,
-          indexes.map((i) => items[i]!.key!),
-        )
-      ).map((r) => [r.key, r]),
-    );
+  // No call without keys: with an Idempotency-Key header too, the store is the request's deferred
+  // transaction, which a call would open before the create's preparation (password hashing).
+  const recordsOf = async (store: CoreContext['store'], indexes: number[]): Promise<Map<string, IdempotencyRecord>> =>
+    indexes.length === 0
+      ? new Map()
+      : new Map(
+          (
+            await store.idempotency.getMany(
+              accountId,
+              who,
+              indexes.map((i) => items[i]!.key!),
+            )
+          ).map((r) => [r.key, r]),
+        );
 
   for (let attempt = 0; attempt < 3; attempt++) {
     const pending = items.flatMap((_, i) => (answers[i] ? [] : [i]));
@@ -273,7 +277,7 @@ export async function withItemIdempotency<C extends CoreContext>(
       if (records.length && (await tx.store.idempotency.claimMany(records, { waitMs: CLAIM_WAIT_MS })).length < records.length) throw new Raced();
       // An item not created may have been, by a concurrent batch with its key (its username then taken).
       const failed = fresh.flatMap((i, n) => (items[i]!.key && results[n]!.error ? [i] : []));
-      const later = failed.length ? await recordsOf(tx.store, failed) : new Map<string, IdempotencyRecord>();
+      const later = await recordsOf(tx.store, failed);
       for (const [n, i] of fresh.entries()) {
         const key = items[i]!.key;
         answers[i] = (results[n]!.error && key && recorded(i, later.get(key))) || results[n]!;
