@@ -323,5 +323,38 @@ describe('query plans at scale [postgres]', { skip: postgres ? false : 'PostgreS
       () => store.webhooks.enqueueForEvent({ id: uuidv7(), accountId: B, clientId: null, type: 'x.none', actor: { type: 'system', id: 't' }, data: {}, createdAt: new Date() }),
       undefined,
     );
+    // A batch create (POST /v1/clients/batch): its clients, events and their fan-out, its idempotency records.
+    const batch = Array.from({ length: 3 }, (_, i) => {
+      const id = uuidv7();
+      const at = new Date();
+      return {
+        id,
+        accountId: B,
+        name: `batch ${i}`,
+        description: null,
+        siret: null,
+        username: i === 0 ? 'b-42' : `batch-${i}`,
+        emailAddress: null,
+        firstName: null,
+        lastName: null,
+        company: null,
+        passwordHash: null,
+        isActive: true,
+        features: {},
+        limits: {},
+        metadata: {},
+        ratelimits: [],
+        dataKey: randomBytes(8),
+        createdAt: at,
+        updatedAt: at,
+      };
+    });
+    await check('clients.insertMany (batch create; a taken username skipped)', () => store.clients.insertMany(batch), undefined);
+    await check(
+      'webhooks.enqueueForEvents (batch create fan-out)',
+      () => store.webhooks.enqueueForEvents(batch.map((c) => ({ id: uuidv7(), accountId: B, clientId: c.id, type: 'x.none', actor: { type: 'system', id: 't' }, data: {}, createdAt: new Date() }))),
+      undefined,
+    );
+    await check('idempotency.getMany (batch create)', () => store.idempotency.getMany(B, 'key:x', ['a', 'b', 'c']), 10);
   });
 });

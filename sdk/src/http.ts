@@ -48,6 +48,8 @@ export interface HttpRequest {
   query?: Query | undefined;
   body?: unknown;
   options?: CreateOptions | undefined;
+  /** Safe to send again (e.g. every item of a batch carries its own Idempotency-Key); default: by method and Idempotency-Key. */
+  retryable?: boolean;
 }
 
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
@@ -91,7 +93,7 @@ export class Transport {
     }
     if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
     Object.assign(headers, lowerKeys(options.headers ?? {}));
-    const retryable = IDEMPOTENT_METHODS.has(req.method) || options.idempotencyKey !== undefined;
+    const retryable = req.retryable === true || IDEMPOTENT_METHODS.has(req.method) || options.idempotencyKey !== undefined;
     const res = await this.send(req.method, this.url(req.path, req.query), headers, body, { retryable, authenticate: true, signal: options.signal });
     options.onResponse?.({ status: res.response.status, headers: res.response.headers });
     return res.body as T;

@@ -6,6 +6,7 @@ export type { Credentials } from './auth.js';
 export type { RetryOptions } from './retry.js';
 export { Paginated } from './pagination.js';
 export type { FollowOptions } from './resources/events.js';
+export type { BatchCreateOptions, CreateManyOptions } from './resources/clients.js';
 export type { EncryptionKeyOptions } from './resources/integrations.js';
 export { verifyFactPulseSignature, verifyStandardWebhook, verifyWebhook, type WebhookHeaders } from './webhooks/verify.js';
 export type * from './types.js';

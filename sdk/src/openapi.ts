@@ -438,6 +438,145 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/clients/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create many clients at once (each item answered on its own)
+         * @description Up to 1,000 clients in one transaction. Each item is validated and answered on its own, in `results` (same order): 201 with the client, or the problem a single `POST /v1/clients` of that item would have answered (`error`, its field named in `errors`) — an invalid item stops no other. The answer is 200 whenever the batch itself was valid, whatever its items' outcomes; an error of the batch as a whole (its envelope, permission, a database failure) is a problem answer and creates nothing. An Idempotency-Key header replays the whole answer; `idempotencyKeys` gives each item its own key.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Clients to create; each item is checked and answered on its own (an invalid one stops no other) */
+                        items: {
+                            /** @description Required unless company, first/last name or username is given */
+                            name?: string;
+                            description?: string | null;
+                            siret?: string | null;
+                            username?: string | null;
+                            emailAddress?: string | null;
+                            firstName?: string | null;
+                            lastName?: string | null;
+                            company?: string | null;
+                            /** @description Write-only */
+                            password?: string;
+                            /** @description Import a bcrypt hash (write-only) */
+                            passwordHash?: string;
+                            isActive?: boolean;
+                            /** @description Feature switches */
+                            features?: {
+                                [key: string]: boolean;
+                            };
+                            /** @description Limits; -1 = unlimited */
+                            limits?: {
+                                [key: string]: number;
+                            };
+                            /** @description Small JSON object (≤ 8 KiB) */
+                            metadata?: {
+                                [key: string]: unknown;
+                            };
+                            ratelimits?: {
+                                /** @description Unique on its owner; a verify names it in `ratelimits` */
+                                name: string;
+                                /** @description Units per window */
+                                limit: number;
+                                /** @description Window length, milliseconds (windows are aligned to the epoch) */
+                                duration: number;
+                                /** @description Default false: checked only when a verify names it */
+                                autoApply?: boolean;
+                            }[];
+                        }[];
+                        /** @description One per item (null: none): item i's Idempotency-Key, exactly as if it were sent alone to POST /v1/clients with that header — the item is created once per key (24 hours) and its response replayed after, by this route or the single create alike */
+                        idempotencyKeys?: (string | null)[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description One per item, in the order of `items` */
+                            results: {
+                                /** @description The position of the item in `items` */
+                                index: number;
+                                /** @description 201 when the client was created (or replayed), otherwise the status of `error` */
+                                status: number;
+                                /** @description Answered from the item's Idempotency-Key record: created by an earlier request */
+                                replayed?: boolean;
+                                client?: components["schemas"]["Client"];
+                                error?: components["schemas"]["Problem"];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Client error (RFC 9457) */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Server error (RFC 9457) */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            code: string;
+                            instance?: string;
+                            errors?: {
+                                field: string;
+                                message: string;
+                                rule?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/clients/{id}": {
         parameters: {
             query?: never;
@@ -5620,6 +5759,20 @@ export interface components {
              * @description RFC 3339, UTC
              */
             updatedAt: string;
+        };
+        /** @description RFC 9457 problem details */
+        Problem: {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            code: string;
+            instance?: string;
+            errors?: {
+                field: string;
+                message: string;
+                rule?: string;
+            }[];
         };
         ApiKey: {
             keyId: string;

@@ -29,6 +29,9 @@ export type FieldError = NonNullable<Problem['errors']>[number];
 export type Client = components['schemas']['Client'];
 export type ClientCreate = BodyOf<'/v1/clients', 'post'>;
 export type ClientUpdate = BodyOf<'/v1/clients/{id}', 'patch'>;
+export type ClientBatchCreate = BodyOf<'/v1/clients/batch', 'post'>;
+/** One item's outcome in a batch create: `client` (status 201, `replayed` when answered from its Idempotency-Key) or `error`. */
+export type ClientBatchResult = NonNullable<ResponseOf<'/v1/clients/batch', 'post'>>['results'][number];
 export type ClientListParams = Omit<QueryOf<'/v1/clients', 'get'>, 'cursor'> & { cursor?: string };
 
 export type ApiKey = components['schemas']['ApiKey'];

@@ -39,6 +39,22 @@ describe('SDK retries', () => {
     });
   }
 
+  it('retries a batch create only when every item carries its own Idempotency-Key (or the batch one)', async () => {
+    const answer = { results: [{ index: 0, status: 201, client }] };
+    const keyed = fakeFetch([problem(503, 'BUSY'), json(200, answer)]);
+    assert.deepEqual(await sdkWith(keyed).clients.createBatch([{ name: 'Acme' }], { idempotencyKeys: ['row-1'] }), answer.results);
+    assert.equal(keyed.requests.length, 2);
+    assert.deepEqual(JSON.parse(keyed.requests[1]!.body!), { items: [{ name: 'Acme' }], idempotencyKeys: ['row-1'] });
+    const whole = fakeFetch([problem(429, 'SLOW'), json(200, answer)]);
+    await sdkWith(whole).clients.createBatch([{ name: 'Acme' }], { idempotencyKey: 'batch-1' });
+    assert.equal(whole.requests.length, 2);
+    for (const keys of [undefined, ['row-1', null]]) {
+      const once = fakeFetch([problem(503, 'BUSY')]);
+      await assert.rejects(sdkWith(once).clients.createBatch([{ name: 'Acme' }, { name: 'Beta' }], keys ? { idempotencyKeys: keys } : {}), ClienteleError);
+      assert.equal(once.requests.length, 1, `keys ${JSON.stringify(keys)}: sent once`);
+    }
+  });
+
   it('retries PUT and DELETE (idempotent) but not PATCH or bodyless action POSTs', async () => {
     const put = fakeFetch([problem(503, 'BUSY'), json(200, { kind: 'pdp' })]);
     await sdkWith(put).integrations.put(client.id, 'pdp', { tokenUrl: 'https://t' });

@@ -5,13 +5,13 @@
  */
 import { createDataKey } from '../crypto/data-keys.js';
 import { parseToken } from '../crypto/key-format.js';
-import { hashPassword, isBcryptHash } from '../crypto/passwords.js';
+import { hashPassword, isBcryptHash, PASSWORD_CONCURRENCY } from '../crypto/passwords.js';
 import { isUuid, uuidv7 } from '../crypto/random.js';
 import { authoriseClient, loadClientFor, mayActOn, requireAccountPrincipal } from './access.js';
 import type { CoreContext } from './context.js';
 import { AppError, invalidField } from './errors.js';
 import { announceChange } from './cache.js';
-import { recordEvent } from './events.js';
+import { recordEvent, recordEvents } from './events.js';
 import { decodeCursor, pageOf } from './pagination.js';
 import type { ClientPatch } from './ports.js';
 import type { Client, Page, Principal } from './types.js';
@@ -103,18 +103,21 @@ async function passwordColumns(input: ClientInput): Promise<Pick<ClientPatch, 'p
   return {};
 }
 
-export async function createClient(ctx: CoreContext, principal: Principal, input: ClientInput): Promise<Client> {
-  requirePermission(principal, 'clients:write');
-  requireAccountPrincipal(principal);
+/**
+ * A new client of the account from the caller's input, checked as every create checks it;
+ * its password is not hashed yet (see passwordColumns). Throws the AppError of the first
+ * problem found.
+ */
+function newClient(ctx: CoreContext, accountId: string, input: ClientInput, now: Date): Client {
   checkInput(input);
   const name = deriveClientName(input);
   if (!name) throw invalidField('body.name', 'is required');
+  const ratelimits = checkRateLimitSpecs(input.ratelimits ?? [], 'body.ratelimits');
   const id = uuidv7();
-  const now = ctx.now();
-  const { wrapped } = createDataKey(ctx.keyring, clientDataKeyAad(principal.accountId, id));
-  const client: Client = {
+  const { wrapped } = createDataKey(ctx.keyring, clientDataKeyAad(accountId, id));
+  return {
     id,
-    accountId: principal.accountId,
+    accountId,
     name,
     description: input.description ?? null,
     siret: input.siret ?? null,
@@ -123,21 +126,112 @@ export async function createClient(ctx: CoreContext, principal: Principal, input
     firstName: input.firstName ?? null,
     lastName: input.lastName ?? null,
     company: input.company ?? null,
-    passwordHash: (await passwordColumns(input)).passwordHash ?? null,
+    passwordHash: null,
     isActive: input.isActive ?? true,
     features: input.features ?? {},
     limits: input.limits ?? {},
     metadata: input.metadata ?? {},
-    ratelimits: checkRateLimitSpecs(input.ratelimits ?? [], 'body.ratelimits'),
+    ratelimits,
     dataKey: wrapped,
     createdAt: now,
     updatedAt: now,
   };
+}
+
+/** The event a created client records. */
+const clientCreated = (principal: Principal, client: Client) => ({
+  accountId: client.accountId,
+  clientId: client.id,
+  type: 'client.created' as const,
+  actor: principal.actor,
+  data: { client: clientSnapshot(client) },
+});
+
+export async function createClient(ctx: CoreContext, principal: Principal, input: ClientInput): Promise<Client> {
+  requirePermission(principal, 'clients:write');
+  requireAccountPrincipal(principal);
+  const now = ctx.now();
+  const client = newClient(ctx, principal.accountId, input, now);
+  client.passwordHash = (await passwordColumns(input)).passwordHash ?? null;
   return ctx.store.transaction(async (tx) => {
     await tx.clients.insert(client);
-    await recordEvent(tx, { accountId: client.accountId, clientId: id, type: 'client.created', actor: principal.actor, data: { client: clientSnapshot(client) } }, now);
+    await recordEvent(tx, clientCreated(principal, client), now);
     return client;
   });
+}
+
+/** The most clients one batch create takes (`POST /v1/clients/batch`). */
+export const MAX_CLIENT_BATCH = 1000;
+
+/** One item of a batch create: the client created, or the error a single create of it would have answered. */
+export type ClientBatchResult = { client: Client; error?: undefined } | { client?: undefined; error: AppError };
+
+/** USERNAME_TAKEN naming its field (a batch answers each item on its own, so it says which field failed). */
+function usernameTaken(byItem?: number): AppError {
+  const message = byItem === undefined ? 'is already used by another client' : `is already used by item ${byItem} of this batch`;
+  return new AppError('USERNAME_TAKEN', byItem === undefined ? undefined : `The username ${message}`, [{ field: 'body.username', message, rule: 'unique' }]);
+}
+
+/**
+ * Creates many clients (at most MAX_CLIENT_BATCH) in ONE transaction, answering each item on
+ * its own, in input order: the client created, or the error a single create of that item
+ * would have answered — a bad field, a username already used by another client or by an
+ * earlier item of the batch (the first one wins). An invalid item stops no other. Each
+ * created client gets exactly what createClient gives it: the same checks, its own data key,
+ * its password hashed with argon2id (off the event loop, at most PASSWORD_CONCURRENCY of the
+ * batch's at a time, before the transaction opens), its `client.created` event and that
+ * event's webhook deliveries; the account's client count moves with the commit. A failure of
+ * the transaction itself (a database error) creates none of them and throws.
+ */
+export async function createClients(ctx: CoreContext, principal: Principal, inputs: readonly ClientInput[]): Promise<ClientBatchResult[]> {
+  requirePermission(principal, 'clients:write');
+  requireAccountPrincipal(principal);
+  if (inputs.length > MAX_CLIENT_BATCH) throw invalidField('body.items', `must hold at most ${MAX_CLIENT_BATCH} items`);
+  const now = ctx.now();
+  const results: ClientBatchResult[] = new Array(inputs.length);
+  const valid: Array<{ index: number; input: ClientInput; client: Client }> = [];
+  inputs.forEach((input, index) => {
+    try {
+      valid.push({ index, input, client: newClient(ctx, principal.accountId, input, now) });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      results[index] = { error: err };
+    }
+  });
+  if (valid.length === 0) return results;
+
+  // Password work shares one bounded queue with sign-ins (crypto/passwords.ts): the batch
+  // keeps at most PASSWORD_CONCURRENCY hashes in it, so it never fills the queue by itself.
+  let next = 0;
+  const hashNext = async (): Promise<void> => {
+    for (let v = valid[next++]; v; v = valid[next++]) v.client.passwordHash = (await passwordColumns(v.input)).passwordHash ?? null;
+  };
+  await Promise.all(Array.from({ length: PASSWORD_CONCURRENCY }, hashNext)).catch((err: unknown) => {
+    next = valid.length; // the other workers stop at their current item
+    throw err;
+  });
+
+  const inserted = await ctx.store.transaction(async (tx) => {
+    const ids = new Set(await tx.clients.insertMany(valid.map((v) => v.client)));
+    const created = valid.filter((v) => ids.has(v.client.id));
+    // Only a taken username skips a row; anything else would be a broken promise of the store.
+    if (valid.some((v) => !ids.has(v.client.id) && v.client.username === null)) throw new Error('a client without a username was not inserted');
+    await recordEvents(
+      tx,
+      created.map((v) => clientCreated(principal, v.client)),
+      now,
+    );
+    return ids;
+  });
+  const createdWith = new Map<string, number>(); // username (lower case) → the item created with it
+  for (const v of valid) {
+    if (!inserted.has(v.client.id)) continue;
+    results[v.index] = { client: v.client };
+    const u = v.client.username?.toLowerCase();
+    if (u !== undefined && !createdWith.has(u)) createdWith.set(u, v.index);
+  }
+  for (const v of valid) if (!inserted.has(v.client.id)) results[v.index] = { error: usernameTaken(createdWith.get(v.client.username!.toLowerCase())) };
+  return results;
 }
 
 /**

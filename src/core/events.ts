@@ -28,6 +28,14 @@ export async function recordEvent(tx: Store, event: NewEvent, at: Date): Promise
   return full;
 }
 
+/** recordEvent for many events (a batch's), in one statement each for the events and their deliveries. */
+export async function recordEvents(tx: Store, events: NewEvent[], at: Date): Promise<DomainEvent[]> {
+  const full = events.map((event): DomainEvent => ({ id: uuidv7(), createdAt: at, ...event }));
+  await tx.events.appendMany(full);
+  await tx.webhooks.enqueueForEvents(full);
+  return full;
+}
+
 export interface EventQuery {
   limit: number;
   cursor?: string;

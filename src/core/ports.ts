@@ -209,6 +209,15 @@ export interface Store {
   };
   clients: {
     insert(client: Client): Promise<void>;
+    /**
+     * Inserts many clients in one statement (a batch create), each exactly as `insert` would.
+     * A client whose username (case-insensitively) is already used in its account — by a
+     * committed client, by a concurrent transaction that then commits (waited for, as
+     * `insert` waits), or by an earlier client of the same call — is skipped instead of
+     * failing the statement. Returns the ids inserted, in input order. Rows are written in
+     * username order, so concurrent calls lock the usernames they share in the same order.
+     */
+    insertMany(clients: Client[]): Promise<string[]>;
     get(accountId: string, id: string): Promise<Client | null>;
     /** Looks a client up by id alone — only for logins, which carry no account. */
     getById(id: string): Promise<Client | null>;
@@ -266,6 +275,8 @@ export interface Store {
      * foreign key.
      */
     enqueueForEvent(event: DomainEvent): Promise<number>;
+    /** enqueueForEvent for many events at once (one read of the endpoints, one insert); returns the deliveries added. */
+    enqueueForEvents(events: DomainEvent[]): Promise<number>;
     insertDelivery(delivery: WebhookDelivery): Promise<void>;
     /**
      * Claims up to `limit` due deliveries (pending and due, or sending with an expired
@@ -308,6 +319,8 @@ export interface Store {
   };
   events: {
     append(event: DomainEvent): Promise<void>;
+    /** Appends many events in one statement. */
+    appendMany(events: DomainEvent[]): Promise<void>;
     get(accountId: string, id: string): Promise<DomainEvent | null>;
     list(accountId: string, filter: EventFilter): Promise<DomainEvent[]>;
   };
@@ -322,6 +335,16 @@ export interface Store {
     claim(record: IdempotencyRecord, options?: { waitMs?: number }): Promise<boolean>;
     complete(accountId: string, principal: string, key: string, statusCode: number, response: Buffer): Promise<void>;
     release(accountId: string, principal: string, key: string): Promise<void>;
+    /** The records of these keys of one caller (those that exist; any order). */
+    getMany(accountId: string, principal: string, keys: string[]): Promise<IdempotencyRecord[]>;
+    /**
+     * `claim` for many records of one caller, in key order (concurrent calls sharing keys wait
+     * for each other, never deadlock); returns the keys inserted. `waitMs` bounds the whole
+     * statement's wait as it bounds `claim`'s.
+     */
+    claimMany(records: IdempotencyRecord[], options?: { waitMs?: number }): Promise<string[]>;
+    /** `release` for many keys of one caller. */
+    releaseMany(accountId: string, principal: string, keys: string[]): Promise<void>;
     deleteOlderThan(before: Date): Promise<number>;
   };
   serverSecrets: {

@@ -20,6 +20,7 @@ export const ROUTE_PERMISSIONS: ReadonlyMap<string, RoutePermission> = new Map<s
   // native
   ['GET /v1/clients', 'clients:read'],
   ['POST /v1/clients', 'clients:write'],
+  ['POST /v1/clients/batch', 'clients:write'],
   ['GET /v1/clients/:id', 'clients:read'],
   ['PATCH /v1/clients/:id', 'clients:write'],
   ['DELETE /v1/clients/:id', 'clients:write'],

@@ -78,6 +78,35 @@ export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
   };
 }
 
+/**
+ * A strict body check outside a route's schema, for what a route validates part by part (a
+ * batch's items, each answered on its own): the field errors the route's body schema would
+ * have reported (`body.siret`…), or undefined when the value is valid. Same rules as the
+ * route validator's: no coercion, nothing PostgreSQL cannot store.
+ */
+export function bodyChecker(schema: object): (value: unknown) => FieldError[] | undefined {
+  const validate = strictAjv().compile(schema);
+  return (value) => {
+    if (!validate(value)) return fieldErrors(validate.errors ?? [], 'body');
+    const bad = findUnstorable(value);
+    return bad && fieldErrors([{ instancePath: bad.path, schemaPath: '#', keyword: 'storable', params: {}, message: bad.message }], 'body');
+  };
+}
+let bodyAjv: Ajv | undefined;
+const strictAjv = (): Ajv => {
+  bodyAjv ??= makeAjv({ coerceTypes: false });
+  return bodyAjv;
+};
+
+/**
+ * The validator of a body whose parts are checked later, each on its own, with bodyChecker (a
+ * batch's items): strict like every body; the parts' own checks include the storable one, so
+ * one bad item cannot fail the whole body.
+ */
+export function envelopeValidator(schema: object): Validate {
+  return strictAjv().compile(schema);
+}
+
 const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'header' };
 
 /** Turns Ajv errors into field errors like `body.siret`, `query.limit`, `params.id`. */

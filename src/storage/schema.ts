@@ -103,7 +103,7 @@ export interface EventsTable {
   created_at: Date;
 }
 
-interface IdempotencyRecordsTable {
+export interface IdempotencyRecordsTable {
   account_id: string;
   principal: string;
   idempotency_key: string;

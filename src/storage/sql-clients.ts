@@ -36,6 +36,34 @@ export function clientsRepo(db: Kysely<DB>, hot: HotReads | undefined, anchors: 
         .execute()
         .catch(mapUniqueViolation);
     },
+    async insertMany(cs) {
+      if (cs.length === 0) return [];
+      // One statement whatever the count (one array per column: 19 parameters). ON CONFLICT DO
+      // NOTHING skips a row whose username is taken (the only unique index a new row can meet:
+      // ids are fresh), waiting for a concurrent insert of it as a plain insert would. Rows go
+      // in username order (then input order, so the first of two equal usernames wins): two
+      // batches sharing usernames lock them in the same order and cannot deadlock.
+      const col = <T>(f: (c: (typeof cs)[number]) => T) => cs.map(f);
+      const r = await sql<{ id: string }>`
+        INSERT INTO clients (id, account_id, name, description, siret, username, email_address, first_name, last_name, company,
+                             password_hash, is_active, features, limits, metadata, ratelimits, data_key, created_at, updated_at)
+        SELECT id, account_id, name, description, siret, username, email_address, first_name, last_name, company,
+               password_hash, is_active, features, limits, metadata, ratelimits, data_key, created_at, updated_at
+          FROM unnest(${col((c) => c.id)}::uuid[], ${col((c) => c.accountId)}::uuid[], ${col((c) => c.name)}::text[],
+                      ${col((c) => c.description)}::text[], ${col((c) => c.siret)}::text[], ${col((c) => c.username)}::text[],
+                      ${col((c) => c.emailAddress)}::text[], ${col((c) => c.firstName)}::text[], ${col((c) => c.lastName)}::text[],
+                      ${col((c) => c.company)}::text[], ${col((c) => c.passwordHash)}::text[], ${col((c) => c.isActive)}::bool[],
+                      ${col((c) => JSON.stringify(c.features))}::jsonb[], ${col((c) => JSON.stringify(c.limits))}::jsonb[],
+                      ${col((c) => JSON.stringify(c.metadata))}::jsonb[], ${col((c) => JSON.stringify(c.ratelimits))}::jsonb[],
+                      ${col((c) => c.dataKey)}::bytea[], ${col((c) => c.createdAt)}::timestamptz[], ${col((c) => c.updatedAt)}::timestamptz[])
+               WITH ORDINALITY AS t(id, account_id, name, description, siret, username, email_address, first_name, last_name, company,
+                                    password_hash, is_active, features, limits, metadata, ratelimits, data_key, created_at, updated_at, n)
+         ORDER BY lower(username), n
+        ON CONFLICT DO NOTHING
+        RETURNING id`.execute(db);
+      const inserted = new Set(r.rows.map((row) => row.id));
+      return cs.filter((c) => inserted.has(c.id)).map((c) => c.id);
+    },
     async get(accountId, id) {
       const r = await (hot ? hot.client(accountId, id) : clientById(db, accountId, id).executeTakeFirst());
       return r ? toClient(r) : null;

@@ -5,21 +5,18 @@ import { toEvent } from './rows.js';
 import type { DB } from './schema.js';
 
 export function eventsRepo(db: Kysely<DB>): Store['events'] {
+  // One statement whatever the count: one array per column.
+  const appendMany: Store['events']['appendMany'] = async (es) => {
+    if (es.length === 0) return;
+    await sql`
+        INSERT INTO events (id, account_id, client_id, type, actor, data, created_at)
+        SELECT * FROM unnest(${es.map((e) => e.id)}::uuid[], ${es.map((e) => e.accountId)}::uuid[], ${es.map((e) => e.clientId)}::uuid[],
+                             ${es.map((e) => e.type)}::text[], ${es.map((e) => JSON.stringify(e.actor))}::jsonb[],
+                             ${es.map((e) => JSON.stringify(e.data))}::jsonb[], ${es.map((e) => e.createdAt)}::timestamptz[])`.execute(db);
+  };
   return {
-    async append(e) {
-      await db
-        .insertInto('events')
-        .values({
-          id: e.id,
-          account_id: e.accountId,
-          client_id: e.clientId,
-          type: e.type,
-          actor: JSON.stringify(e.actor),
-          data: JSON.stringify(e.data),
-          created_at: e.createdAt,
-        })
-        .execute();
-    },
+    append: (e) => appendMany([e]),
+    appendMany,
     async get(accountId, id) {
       const r = await db.selectFrom('events').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
       return r ? toEvent(r) : null;

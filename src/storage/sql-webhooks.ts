@@ -1,7 +1,7 @@
 /** SQL repositories for webhook endpoints, deliveries (the outbox) and account secrets. */
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Store } from '../core/ports.js';
-import type { DeliveryStatus, WebhookDelivery, WebhookEndpoint } from '../core/types.js';
+import type { DeliveryStatus, DomainEvent, WebhookDelivery, WebhookEndpoint } from '../core/types.js';
 import { uuidv7 } from '../crypto/random.js';
 import type { DB, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema.js';
 
@@ -76,6 +76,45 @@ function columns(patch: object, map: Record<string, string>): Record<string, unk
 }
 
 export function webhooksRepo(db: Kysely<DB>): Store['webhooks'] {
+  /**
+   * The outbox for any number of events (one, for most changes; a batch create's many): one
+   * read of the endpoints that may match, one insert of the deliveries.
+   */
+  const enqueueForEvents: Store['webhooks']['enqueueForEvents'] = async (events) => {
+    if (events.length === 0) return 0;
+    const accounts = [...new Set(events.map((e) => e.accountId))];
+    const clients = [...new Set(events.flatMap((e) => (e.clientId ? [e.clientId] : [])))];
+    // FOR KEY SHARE is the lock the foreign key check of the insert below takes anyway, taken
+    // here at read time: an endpoint whose deletion is in progress is waited for, then skipped
+    // if the deletion commits; one locked first cannot be deleted before this transaction
+    // ends (and its deletion then cascades to these deliveries). Updates of endpoints (FOR
+    // NO KEY UPDATE) do not conflict with it, and readers do not block each other.
+    const endpoints = await db
+      .selectFrom('webhook_endpoints')
+      .select(['id', 'account_id', 'client_id', 'events'])
+      .where(sql<boolean>`account_id = any(${accounts}::uuid[])`)
+      .where('enabled', '=', true)
+      .where((eb) => eb.or([eb('client_id', 'is', null), sql<boolean>`client_id = any(${clients}::uuid[])`]))
+      .forKeyShare()
+      .execute();
+    if (endpoints.length === 0) return 0;
+    const rows: Array<{ id: string; event: DomainEvent; endpointId: string }> = [];
+    for (const event of events) {
+      for (const e of endpoints) {
+        if (e.account_id !== event.accountId || (e.client_id !== null && e.client_id !== event.clientId) || !matchesEventFilter(e.events, event.type)) continue;
+        rows.push({ id: uuidv7(), event, endpointId: e.id });
+      }
+    }
+    if (rows.length === 0) return 0;
+    const at = rows.map((r) => r.event.createdAt);
+    await sql`
+      INSERT INTO webhook_deliveries (id, account_id, endpoint_id, event_id, event_type, client_id, status, next_attempt_at, created_at, updated_at)
+      SELECT id, account_id, endpoint_id, event_id, event_type, client_id, 'pending', at, at, at
+        FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.event.accountId)}::uuid[], ${rows.map((r) => r.endpointId)}::uuid[],
+                    ${rows.map((r) => r.event.id)}::uuid[], ${rows.map((r) => r.event.type)}::text[], ${rows.map((r) => r.event.clientId)}::uuid[],
+                    ${at}::timestamptz[]) AS t(id, account_id, endpoint_id, event_id, event_type, client_id, at)`.execute(db);
+    return rows.length;
+  };
   return {
     async insertEndpoint(e) {
       await db
@@ -131,41 +170,8 @@ export function webhooksRepo(db: Kysely<DB>): Store['webhooks'] {
         .executeTakeFirstOrThrow();
       return Number(r.n);
     },
-    async enqueueForEvent(event) {
-      // FOR KEY SHARE is the lock the foreign key check of the insert below takes anyway, taken
-      // here at read time: an endpoint whose deletion is in progress is waited for, then skipped
-      // if the deletion commits; one locked first cannot be deleted before this transaction
-      // ends (and its deletion then cascades to these deliveries). Updates of endpoints (FOR
-      // NO KEY UPDATE) do not conflict with it, and readers do not block each other.
-      const endpoints = await db
-        .selectFrom('webhook_endpoints')
-        .select(['id', 'events'])
-        .where('account_id', '=', event.accountId)
-        .where('enabled', '=', true)
-        .where((eb) => (event.clientId ? eb.or([eb('client_id', 'is', null), eb('client_id', '=', event.clientId)]) : eb('client_id', 'is', null)))
-        .forKeyShare()
-        .execute();
-      const targets = endpoints.filter((e) => matchesEventFilter(e.events, event.type));
-      if (targets.length === 0) return 0;
-      await db
-        .insertInto('webhook_deliveries')
-        .values(
-          targets.map((e) => ({
-            id: uuidv7(),
-            account_id: event.accountId,
-            endpoint_id: e.id,
-            event_id: event.id,
-            event_type: event.type,
-            client_id: event.clientId,
-            status: 'pending',
-            next_attempt_at: event.createdAt,
-            created_at: event.createdAt,
-            updated_at: event.createdAt,
-          })),
-        )
-        .execute();
-      return targets.length;
-    },
+    enqueueForEvent: (event) => enqueueForEvents([event]),
+    enqueueForEvents,
     async insertDelivery(d) {
       await db
         .insertInto('webhook_deliveries')

@@ -1,10 +1,12 @@
 /**
  * `clientele clients import` and `clients export`, spawned against a real server on both
  * databases: valid rows are all created whatever the bad ones do, bad rows are reported
- * with line, field and reason (exit 5), a re-run never duplicates, and an export imports
- * back. (Throughput: bench/import.ts.)
+ * with line, field and reason (exit 5), a re-run never duplicates — batches moved by fixed
+ * rows and imports begun one request per row included —, batches too large for the server
+ * are split, and an export imports back. (Throughput: bench/import.ts.)
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,6 +174,72 @@ for (const backend of testBackends()) {
         copied.map(strip).sort((a, b) => String(a.name).localeCompare(String(b.name))),
         all.map(strip).sort((a, b) => String(a.name).localeCompare(String(b.name))),
       );
+    });
+
+    it('rows go in batches, each row with its own key: fixing rejected rows moves the batches, and a re-run still replays every created row', async () => {
+      const other = await s.t.newAccount('Fixes');
+      const env = { CLIENTELE_TOKEN: other.token };
+      const rows = Array.from({ length: 10 }, (_, i) => JSON.stringify({ name: `Fix ${i}` })); // no usernames: only the keys prevent duplicates
+      const file = join(dir, 'fixes.jsonl');
+      await writeFile(file, [...rows.slice(0, 2), '{not json', ...rows.slice(3, 6), JSON.stringify({ name: 'Fix 6', siret: '1' }), ...rows.slice(7)].join('\n'));
+      const first = await cli(['clients', 'import', file, '--batch-size', '3', '--json', '--no-progress'], env);
+      assert.equal(first.code, 5, first.stderr);
+      assert.deepEqual({ ...JSON.parse(first.stdout), seconds: 0, rowsPerSecond: 0 }, { rows: 10, created: 8, alreadyImported: 0, rejected: 2, seconds: 0, rowsPerSecond: 0, completed: true });
+      assert.match(first.stderr, /^line 3: is not valid JSON \(MALFORMED_ROW\)$/m);
+      assert.match(first.stderr, /^line 7: siret: .*\(VALIDATION_FAILED\)$/m);
+
+      // Both rows fixed: line 3 now goes to the server too, so every later batch holds other rows than before.
+      await writeFile(file, [...rows.slice(0, 6), JSON.stringify({ name: 'Fix 6', siret: '12345678901234' }), ...rows.slice(7)].join('\n'));
+      const again = await cli(['clients', 'import', file, '--batch-size', '3', '--json', '--no-progress'], env);
+      assert.equal(again.code, 0, again.stderr);
+      assert.deepEqual({ ...JSON.parse(again.stdout), seconds: 0, rowsPerSecond: 0 }, { rows: 10, created: 2, alreadyImported: 8, rejected: 0, seconds: 0, rowsPerSecond: 0, completed: true });
+      const names = (await new Clientele({ baseUrl: s.url, apiKey: other.token }).clients.list({ limit: 100 }).toArray()).map((c) => c.name).sort();
+      assert.deepEqual(
+        names,
+        Array.from({ length: 10 }, (_, i) => `Fix ${i}`),
+      );
+    });
+
+    it('resumes an import begun one request per row: the per-row keys are the same', async () => {
+      const other = await s.t.newAccount('Resumed');
+      const oldSdk = new Clientele({ baseUrl: s.url, apiKey: other.token });
+      // What the one-request-per-row import sent for the first row: its content's key, first of its kind.
+      const row = { name: 'Imported before', limits: { calls: 1 } };
+      const digest = createHash('sha256').update('\n{"limits":{"calls":1},"name":"Imported before"}').digest('base64url').slice(0, 32);
+      const before = await oldSdk.clients.create(row, { idempotencyKey: `clientele-import:${digest}:1` });
+      const file = join(dir, 'resumed.jsonl');
+      await writeFile(file, `${JSON.stringify(row)}\n${JSON.stringify({ name: 'Not yet' })}\n`);
+      const r = await cli(['clients', 'import', file, '--json', '--no-progress'], { CLIENTELE_TOKEN: other.token });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual([JSON.parse(r.stdout).created, JSON.parse(r.stdout).alreadyImported], [1, 1]);
+      const all = await oldSdk.clients.list().toArray();
+      assert.deepEqual(all.map((c) => c.name).sort(), ['Imported before', 'Not yet']);
+      assert.ok(all.some((c) => c.id === before.id));
+    });
+
+    it('a batch larger than the server takes goes again in halves; a row larger alone is rejected (PAYLOAD_TOO_LARGE)', async () => {
+      const small = await startCliServer(backend, { bodyLimit: 16 * 1024, logLevel: 'info' });
+      try {
+        const file = join(dir, 'large.jsonl');
+        const pad = (n: number) => 'x'.repeat(n);
+        const lines = Array.from({ length: 8 }, (_, i) => JSON.stringify({ name: `Large ${i}`, metadata: { pad: pad(3000) } }));
+        lines.splice(5, 0, JSON.stringify({ name: 'Too large', metadata: { pad: pad(17_000) } }));
+        await writeFile(file, `${lines.join('\n')}\n`);
+        const r = await runCli(['clients', 'import', file, '--batch-size', '10', '--concurrency', '1', '--json', '--no-progress'], small.env);
+        assert.equal(r.code, 5, r.stderr);
+        assert.deepEqual([JSON.parse(r.stdout).created, JSON.parse(r.stdout).rejected], [8, 1]);
+        assert.match(r.stderr, /^line 6: .*\(PAYLOAD_TOO_LARGE\)$/m);
+        const names = (await new Clientele({ baseUrl: small.url, apiKey: small.acc.token }).clients.list({ limit: 100 }).toArray()).map((c) => c.name).sort();
+        assert.deepEqual(
+          names,
+          Array.from({ length: 8 }, (_, i) => `Large ${i}`),
+        );
+        const batches = small.t.logs.filter((l) => l.includes('"url":"/v1/clients/batch"') && l.includes('incoming request')).length;
+        assert.ok(batches >= 3 && batches <= 12, `${batches} batch requests: the rows went in halves, not one by one`);
+        assert.ok(!small.t.logs.some((l) => l.includes('"url":"/v1/clients"')), 'no single create');
+      } finally {
+        await small.close();
+      }
     });
 
     it('stops (exit 4) when the credentials are refused, without reporting rows as rejected', async () => {

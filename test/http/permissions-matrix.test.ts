@@ -32,6 +32,7 @@ const PDP = { flowServiceUrl: 'https://pdp.example.com/flow', tokenUrl: 'https:/
 /** A request that passes the route's schema and the handler's own checks, so it reaches the core. */
 const REQUESTS: Record<string, (f: Fixture) => Request> = {
   'POST /v1/clients': () => ({ url: '/v1/clients', payload: { name: 'matrix' } }),
+  'POST /v1/clients/batch': () => ({ url: '/v1/clients/batch', payload: { items: [{ name: 'matrix' }] } }),
   'PATCH /v1/clients/:id': () => ({ url: `/v1/clients/${uid()}`, payload: { description: 'matrix' } }),
   'POST /v1/keys': () => ({ url: '/v1/keys', payload: { name: 'matrix' } }),
   'POST /v1/keys/verify': () => ({ url: '/v1/keys/verify', payload: { token: 'clt_not_a_token' } }),

@@ -41,6 +41,54 @@ for (const backend of testBackends()) {
       });
       after(() => t.close());
 
+      it('clients: createBatch answers each item; createMany splits into batches, answers every item by its index and replays with per-item keys', async () => {
+        const tag = randomBytes(3).toString('hex');
+        // An account of its own: the other tests count the shared account's clients.
+        const sdk = new Clientele({ ...conn, apiKey: (await t.newAccount('SDK batch')).token });
+        const results = await sdk.clients.createBatch([{ name: `Batch ${tag}`, username: `batch-${tag}` }, { siret: 'nope' }, { name: 'Same', username: `BATCH-${tag}` }]);
+        assert.deepEqual(
+          results.map((r) => [r.index, r.status, r.error?.code ?? null]),
+          [
+            [0, 201, null],
+            [1, 400, 'VALIDATION_FAILED'],
+            [2, 409, 'USERNAME_TAKEN'],
+          ],
+        );
+        assert.deepEqual(await sdk.clients.get(results[0]!.client!.id), results[0]!.client);
+        assert.equal(results[1]!.error!.errors![0]!.field, 'body.siret');
+
+        const items = Array.from({ length: 23 }, (_, i) => (i === 11 ? { name: 'bad', siret: '1' } : { name: `Many ${tag} ${i}` }));
+        const keys = items.map((_, i) => `many-${tag}-${i}`);
+        const seen: number[] = [];
+        const first = await sdk.clients.createMany(items, { batchSize: 5, concurrency: 2, idempotencyKeys: keys, onBatch: (rs) => seen.push(...rs.map((r) => r.index)) });
+        assert.deepEqual(
+          first.map((r) => r.index),
+          items.map((_, i) => i),
+        );
+        assert.deepEqual(
+          [...seen].sort((a, b) => a - b),
+          items.map((_, i) => i),
+        );
+        assert.deepEqual(
+          first.map((r) => r.status),
+          items.map((_, i) => (i === 11 ? 400 : 201)),
+        );
+        assert.equal(first[22]!.client!.name, `Many ${tag} 22`);
+        const again = await sdk.clients.createMany(items, { batchSize: 7, idempotencyKeys: keys });
+        assert.deepEqual(
+          again.map((r) => [r.status, r.replayed ?? false]),
+          items.map((_, i) => (i === 11 ? [400, false] : [201, true])),
+        );
+        assert.deepEqual(
+          again.map((r) => r.client?.id),
+          first.map((r) => r.client?.id),
+          'the same clients, not new ones',
+        );
+        assert.equal((await sdk.clients.list({ q: `Many ${tag}` }).toArray()).length, 22);
+        await assert.rejects(sdk.clients.createMany(items, { batchSize: 1001 }), RangeError);
+        await rejects(sdk.clients.createBatch([]), 400, 'VALIDATION_FAILED');
+      });
+
       it('clients: create (idempotent), get, update, list across pages, listPage, deactivate, activate, delete', async () => {
         let replayed: string | null = 'unset';
         const body = { name: 'Acme', username: `acme-${randomBytes(3).toString('hex')}`, emailAddress: 'ops@acme.test', limits: { calls: -1 } };

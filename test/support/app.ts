@@ -74,6 +74,8 @@ export interface TestAppOptions {
   trustProxy?: boolean | number | string[];
   /** Serve a built admin console (null: one that was not built); default: none at all. */
   console?: ConsoleAssets | null;
+  /** CLIENTELE_BODY_LIMIT (default: the server's, 1 MiB). */
+  bodyLimit?: number;
 }
 
 export async function createTestApp(backend: BackendName, options: TestAppOptions = {}): Promise<TestApp> {
@@ -105,6 +107,7 @@ export async function createTestApp(backend: BackendName, options: TestAppOption
     logStream,
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     ...(options.console !== undefined ? { console: options.console } : {}),
+    ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
   });
   await app.ready();
   let n = 0;

@@ -226,6 +226,14 @@ const NATIVE_ROUTES: RouteCase[] = [
     success: 201,
     request: () => ({ url: '/v1/clients', payload: { name: `security-suite ${randomBytes(4).toString('hex')}` } }),
   },
+  {
+    method: 'POST',
+    path: '/v1/clients/batch',
+    access: 'account',
+    foreign: 'created-in-own-account',
+    success: 200,
+    request: () => ({ url: '/v1/clients/batch', payload: { items: [{ name: `security-suite batch ${randomBytes(4).toString('hex')}` }] } }),
+  },
   { method: 'GET', path: '/v1/clients/:id', access: 'client', foreign: 'client-not-found', success: 200, request: (t) => ({ url: `/v1/clients/${t.clientId}` }) },
   {
     method: 'PATCH',
@@ -778,7 +786,8 @@ async function checkForeign(f: SecurityFixture, route: RouteCase): Promise<void>
       expectStatus(res, route.success, c.label);
       for (const v of bValues) assert.ok(!res.raw.includes(`"${v}"`), `${c.label}: the answer carries B's value ${v}`);
       if (route.foreign === 'created-in-own-account') {
-        const id = res.body.id as string;
+        // A single create answers the client; a batch create, each item's.
+        const id = (res.body.id ?? res.body.results?.[0]?.client?.id) as string;
         assertProblem(await call(f.t, 'GET', `/v1/clients/${id}`, f.B.headers), 404, 'CLIENT_NOT_FOUND', undefined, "B reading A's new client");
         expectStatus(await call(f.t, 'GET', `/v1/clients/${id}`, f.A.headers), 200, 'A reading its new client');
       }

@@ -1,7 +1,32 @@
 /** `/v1/clients`: the customer sub-accounts. */
 import type { CreateOptions, RequestOptions, Transport } from '../http.js';
 import { Paginated } from '../pagination.js';
-import type { Client, ClientCreate, ClientListParams, ClientUpdate, EncryptionKeyRotated, EncryptionKeyRotation, Page } from '../types.js';
+import type { Client, ClientBatchResult, ClientCreate, ClientListParams, ClientUpdate, EncryptionKeyRotated, EncryptionKeyRotation, Page } from '../types.js';
+
+/** The most items the server takes in one batch. */
+const MAX_BATCH_SIZE = 1000;
+
+/** Options of `clients.createBatch`. */
+export interface BatchCreateOptions extends CreateOptions {
+  /**
+   * One per item (null or undefined: none): item i's Idempotency-Key, as if it were created
+   * alone with `create(item, { idempotencyKey })` — it is created once per key and replayed
+   * after (24 hours). With a key on every item the request is safe to retry, and is retried.
+   */
+  idempotencyKeys?: ReadonlyArray<string | null | undefined>;
+}
+
+/** Options of `clients.createMany`. */
+export interface CreateManyOptions extends RequestOptions {
+  /** Items per request (default 500, at most 1,000). */
+  batchSize?: number;
+  /** Requests in flight (default 1). */
+  concurrency?: number;
+  /** One per item, as for createBatch; with them, calling createMany again with the same items replays instead of duplicating. */
+  idempotencyKeys?: ReadonlyArray<string | null | undefined>;
+  /** Called with each batch's results as it is answered (indexes into `items`). */
+  onBatch?: (results: ClientBatchResult[]) => void;
+}
 
 const path = (id: string, suffix = '') => `/v1/clients/${encodeURIComponent(id)}${suffix}`;
 
@@ -22,6 +47,53 @@ export class ClientsResource {
   /** Creates a client. With `idempotencyKey` the call is retried safely and replays on repeat. */
   create(body: ClientCreate, options?: CreateOptions): Promise<Client> {
     return this.http.request({ method: 'POST', path: '/v1/clients', body, options });
+  }
+
+  /**
+   * Creates up to 1,000 clients in one request (one transaction). Each item is answered on its
+   * own, in order: `{ index, status: 201, client }`, or `{ index, status, error }` with the
+   * problem a single create of it would have answered — an invalid item stops no other. A
+   * ClienteleError is thrown only when the batch fails as a whole (nothing is then created).
+   */
+  async createBatch(items: readonly ClientCreate[], options: BatchCreateOptions = {}): Promise<ClientBatchResult[]> {
+    const { idempotencyKeys, ...rest } = options;
+    const keys = idempotencyKeys?.map((k) => k ?? null);
+    const body = { items, ...(keys?.some((k) => k !== null) ? { idempotencyKeys: keys } : {}) };
+    const every = keys !== undefined && keys.length === items.length && keys.every((k) => k !== null);
+    const answer = await this.http.request<{ results: ClientBatchResult[] }>({ method: 'POST', path: '/v1/clients/batch', body, options: rest, retryable: every });
+    return answer.results;
+  }
+
+  /**
+   * Creates any number of clients, `batchSize` per request (createBatch), and answers every
+   * item, in order (`index` into `items`). A batch that fails as a whole rejects the call; the
+   * batches answered before it stay created (with `idempotencyKeys`, calling again replays them).
+   */
+  async createMany(items: readonly ClientCreate[], options: CreateManyOptions = {}): Promise<ClientBatchResult[]> {
+    const { batchSize = 500, concurrency = 1, idempotencyKeys, onBatch, ...rest } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) throw new RangeError(`batchSize must be 1…${MAX_BATCH_SIZE}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be a positive integer');
+    const results: ClientBatchResult[] = new Array(items.length);
+    let next = 0;
+    let failed = false;
+    const worker = async (): Promise<void> => {
+      while (!failed && next < items.length) {
+        const from = next;
+        next += batchSize;
+        const keys = idempotencyKeys?.slice(from, from + batchSize);
+        try {
+          const answered = await this.createBatch(items.slice(from, from + batchSize), { ...rest, ...(keys ? { idempotencyKeys: keys } : {}) });
+          const shifted = answered.map((r) => ({ ...r, index: r.index + from }));
+          for (const r of shifted) results[r.index] = r;
+          onBatch?.(shifted);
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.ceil(items.length / batchSize)) }, worker));
+    return results;
   }
 
   get(id: string, options?: RequestOptions): Promise<Client> {

@@ -3,9 +3,10 @@
  * (unknown fields are dropped by the serializer) and produces the OpenAPI document.
  */
 import { Type } from 'typebox';
-import { SIRET_PATTERN } from '../../core/clients.js';
+import { MAX_CLIENT_BATCH, SIRET_PATTERN } from '../../core/clients.js';
 import { PERMISSION_NAMES } from '../../core/permissions.js';
 import { BCRYPT_HASH_PATTERN } from '../../crypto/passwords.js';
+import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency.js';
 import { MAX_RATELIMIT, MAX_RATELIMIT_DURATION, MAX_RATELIMITS, MIN_RATELIMIT_DURATION, RATELIMIT_NAME_PATTERN } from '../../core/rate-limits.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -112,6 +113,37 @@ export const Client = Type.Object(
   },
   { $id: 'Client' },
 );
+
+const batchItems = { minItems: 1, maxItems: MAX_CLIENT_BATCH };
+const ItemIdempotencyKeys = Type.Array(Type.Union([Type.String({ pattern: IDEMPOTENCY_KEY_PATTERN }), Type.Null()]), {
+  maxItems: MAX_CLIENT_BATCH,
+  description:
+    "One per item (null: none): item i's Idempotency-Key, exactly as if it were sent alone to POST /v1/clients with that header — the item is created once per key (24 hours) and its response replayed after, by this route or the single create alike",
+});
+
+export const ClientBatchCreate = Type.Object(
+  {
+    items: Type.Array(ClientCreate, { ...batchItems, description: 'Clients to create; each item is checked and answered on its own (an invalid one stops no other)' }),
+    idempotencyKeys: Type.Optional(ItemIdempotencyKeys),
+  },
+  { additionalProperties: false },
+);
+
+/** What the batch route's validator checks of ClientBatchCreate: the envelope (each item is checked on its own against ClientCreate). */
+export const ClientBatchEnvelope = Type.Object({ items: Type.Array(Type.Unknown(), batchItems), idempotencyKeys: Type.Optional(ItemIdempotencyKeys) }, { additionalProperties: false });
+
+export const ClientBatchResults = Type.Object({
+  results: Type.Array(
+    Type.Object({
+      index: Type.Integer({ minimum: 0, description: 'The position of the item in `items`' }),
+      status: Type.Integer({ description: '201 when the client was created (or replayed), otherwise the status of `error`' }),
+      replayed: Type.Optional(Type.Boolean({ description: "Answered from the item's Idempotency-Key record: created by an earlier request" })),
+      client: Type.Optional(Client),
+      error: Type.Optional(Problem),
+    }),
+    { description: 'One per item, in the order of `items`' },
+  ),
+});
 
 export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 20 });
 export const Cursor = Type.String({ maxLength: 400, description: 'nextCursor of the previous page' });
