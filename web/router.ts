@@ -40,7 +40,11 @@ export function match(pattern: string, path: string): Record<string, string> | n
     const g = got[i]!;
     if (w.startsWith(':')) {
       if (g === '') return null;
-      params[w.slice(1)] = decodeURIComponent(g);
+      try {
+        params[w.slice(1)] = decodeURIComponent(g);
+      } catch {
+        return null; // a malformed escape: no such page
+      }
     } else if (w !== g) return null;
   }
   return params;

@@ -109,6 +109,13 @@ export function ActionButton(props: { onClick: () => Promise<unknown>; children:
 export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
+  // Focus goes back to what opened the dialog, however it closes (its buttons unmount it).
+  useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    return () => {
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
   useEffect(() => {
     const dialog = ref.current!;
     if (!dialog.open) dialog.showModal();
@@ -167,7 +174,17 @@ export function FormDialog(props: { title: string; submit: string; onClose: () =
 export function ConfirmDialog(props: { title: string; message: ComponentChildren; word: string; action: string; onClose: () => void; onConfirm: () => Promise<void> }) {
   const typed = useSignal('');
   return (
-    <FormDialog title={props.title} submit={props.action} danger onClose={props.onClose} onSubmit={() => props.onConfirm()}>
+    <FormDialog
+      title={props.title}
+      submit={props.action}
+      danger
+      onClose={props.onClose}
+      onSubmit={async () => {
+        // The pattern stops the form in the browser; this stops it whatever the browser makes of the pattern.
+        if (typed.value !== props.word) throw new Error(`Type ${props.word} exactly to confirm.`);
+        await props.onConfirm();
+      }}
+    >
       <p>{props.message}</p>
       <label>
         <span>
@@ -179,8 +196,10 @@ export function ConfirmDialog(props: { title: string; message: ComponentChildren
   );
 }
 
+/** A literal for the `pattern` attribute, which browsers compile in the `v` (unicodeSets) mode. */
 function escapePattern(word: string): string {
-  return word.replace(/[|\\{}()[\]^$+*?.-]/g, '\\$&');
+  // Only the syntax characters may be escaped outside a class in that mode (`\-` is an error there).
+  return word.replace(/[\^$\\.*+?()[\]{}|/]/g, '\\$&');
 }
 
 /** What a webhook signing secret's dialog says of how Clientele keeps it (it signs with it: no hash). */

@@ -461,7 +461,7 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
       await page
         .getByRole('dialog')
         .getByLabel(/^E-mail/)
-        .fill('newcomer@example.com');
+        .fill('new-comer@example.com');
       await page
         .getByRole('dialog')
         .getByRole('radio', { name: /^admin/ })
@@ -470,7 +470,7 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
       const setupPassword = await page.getByRole('dialog').getByLabel('Setup password').inputValue();
       await page.getByRole('button', { name: 'I have copied it' }).click();
       assert.ok(!(await page.content()).includes(setupPassword));
-      const row = page.getByRole('row', { name: /newcomer@example.com/ });
+      const row = page.getByRole('row', { name: /new-comer@example.com/ });
       await row.getByText('admin').waitFor();
       await c.expectAccessible(page, 'users');
       await row.getByRole('button', { name: /^Change the role/ }).click();
@@ -481,12 +481,20 @@ describe('admin console in Chromium', { skip: 'skip' in browserFound ? browserFo
       await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
       await row.getByText('viewer').waitFor();
       const users = (await c.sdk.users.listPage({ limit: 100 })).data;
-      assert.equal(users.find((u) => u.email === 'newcomer@example.com')?.role, 'viewer');
+      assert.equal(users.find((u) => u.email === 'new-comer@example.com')?.role, 'viewer');
       await row.getByRole('button', { name: /^Remove/ }).click();
+      // A word with a hyphen: anything else typed is refused (the pattern attribute alone once let it through).
       await page
         .getByRole('dialog')
         .getByLabel(/to confirm/)
-        .fill('newcomer@example.com');
+        .fill('something else');
+      await page.getByRole('dialog').getByRole('button', { name: 'Remove user' }).click();
+      assert.equal(await page.getByRole('dialog').isVisible(), true, 'a wrong confirmation removed the user');
+      assert.ok((await c.sdk.users.listPage({ limit: 100 })).data.some((u) => u.email === 'new-comer@example.com'));
+      await page
+        .getByRole('dialog')
+        .getByLabel(/to confirm/)
+        .fill('new-comer@example.com');
       await page.getByRole('dialog').getByRole('button', { name: 'Remove user' }).click();
       await row.waitFor({ state: 'detached' });
     });

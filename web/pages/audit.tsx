@@ -25,7 +25,10 @@ function readFilters(): Filters {
 }
 
 /** `<input type=datetime-local>` speaks local time without a zone; the API wants RFC 3339. */
-const toInstant = (local: string | undefined) => (local ? new Date(local).toISOString() : undefined);
+const toInstant = (local: string | undefined) => {
+  const at = local ? new Date(local) : undefined;
+  return at && !Number.isNaN(at.getTime()) ? at.toISOString() : undefined;
+};
 
 function query(filters: Filters) {
   const since = toInstant(filters.since);
@@ -87,7 +90,7 @@ export function AuditPage() {
       <form class="filters" onSubmit={apply} aria-label="Filter events">
         <div class="field">
           <label for="f-type">Type</label>
-          <input id="f-type" name="type" defaultValue={f.type ?? ''} placeholder="e.g. key.created" pattern="[a-z_]+(\.[a-z_]+)+" autocomplete="off" />
+          <input id="f-type" name="type" defaultValue={f.type ?? ''} placeholder="e.g. key.created" pattern="[a-z0-9_]+(\.[a-z0-9_]+)+" autocomplete="off" />
         </div>
         <div class="field">
           <label for="f-client">Client id</label>

@@ -13,7 +13,8 @@ import { ClientForm, clientBody } from './client-form.js';
 const PAGE_SIZE = 50;
 /** A key's public id, or a whole token (whose key id is read here: the token itself never leaves the page). */
 const KEY_ID = /^ck_([0-9A-Za-z]{22})$/;
-const TOKEN = /^clt_([0-9A-Za-z]{22})_[0-9A-Za-z]{49}$/;
+/** A token anywhere in what was pasted (with text around it too): it never goes into the search. */
+const TOKEN = /\bclt_([0-9A-Za-z]{22})_[0-9A-Za-z]{49}\b/;
 
 type StatusFilter = 'all' | 'active' | 'inactive';
 

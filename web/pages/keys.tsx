@@ -251,6 +251,16 @@ function PermissionChoice(props: { chosen: readonly string[] }) {
             <small class="muted"> {PERMISSIONS[p]}</small>
           </label>
         ))}
+        {/* What the key holds beyond the user's own power stays as it is: shown, sent back, not changeable here. */}
+        {props.chosen
+          .filter((p) => !held.includes(p as Permission))
+          .map((p) => (
+            <label key={p} class="check">
+              <input type="checkbox" checked disabled /> <span class="mono">{p}</span>
+              <input type="hidden" name="permission" value={p} />
+              <small class="muted"> kept: beyond what you hold</small>
+            </label>
+          ))}
       </div>
     </fieldset>
   );
