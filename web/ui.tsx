@@ -1,5 +1,5 @@
 /** The console's building blocks: dialogs, secrets shown once, confirmations, loading and errors. */
-import { useSignal } from '@preact/signals';
+import { type Signal, useSignal } from '@preact/signals';
 import type { ComponentChildren, TargetedSubmitEvent } from 'preact';
 import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
 import { describe, signedOut } from './api.js';
@@ -318,5 +318,26 @@ export function Field(props: {
         </small>
       ) : null}
     </div>
+  );
+}
+
+/**
+ * Cursor pages: `cursors` holds the cursor of every page up to the current one (the first
+ * page's is undefined); the pager steps back and forth through them.
+ */
+export function Pager(props: { cursors: Signal<Array<string | undefined>>; next: string | null | undefined; busy: boolean; label: string; back?: string; forward?: string }) {
+  const { cursors, next } = props;
+  return (
+    <nav class="pager" aria-label={props.label}>
+      <button type="button" class="plain" disabled={cursors.value.length < 2 || props.busy} onClick={() => (cursors.value = cursors.value.slice(0, -1))}>
+        {props.back ?? 'Previous page'}
+      </button>
+      <span class="muted" aria-live="polite">
+        Page {cursors.value.length}
+      </span>
+      <button type="button" class="plain" disabled={!next || props.busy} onClick={() => (cursors.value = [...cursors.value, next!])}>
+        {props.forward ?? 'Next page'}
+      </button>
+    </nav>
   );
 }

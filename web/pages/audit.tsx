@@ -8,7 +8,7 @@ import type { TargetedSubmitEvent } from 'preact';
 import { useEffect } from 'preact/hooks';
 import type { Event } from '../../sdk/src/index.js';
 import { api, signedOut } from '../api.js';
-import { Empty, ErrorNote, Link, Loading, Page, useLoad, When } from '../ui.js';
+import { Empty, ErrorNote, Link, Loading, Page, useLoad, When, Pager } from '../ui.js';
 
 const PAGE_SIZE = 50;
 const FILTERS = ['type', 'clientId', 'actorId', 'since', 'until'] as const;
@@ -127,17 +127,7 @@ export function AuditPage() {
       {page.loading && !page.data ? <Loading /> : null}
       {page.data && rows.length === 0 ? <Empty>No event matches these filters. Widen the time range or clear a filter.</Empty> : null}
       {rows.length > 0 ? <EventTable rows={rows} /> : null}
-      <nav class="pager" aria-label="Pages">
-        <button type="button" class="plain" disabled={cursors.value.length < 2 || page.loading} onClick={() => (cursors.value = cursors.value.slice(0, -1))}>
-          Newer
-        </button>
-        <span class="muted" aria-live="polite">
-          Page {cursors.value.length}
-        </span>
-        <button type="button" class="plain" disabled={!page.data?.nextCursor || page.loading} onClick={() => (cursors.value = [...cursors.value, page.data!.nextCursor!])}>
-          Older
-        </button>
-      </nav>
+      <Pager cursors={cursors} next={page.data?.nextCursor} busy={page.loading} label="Pages" back="Newer" forward="Older" />
     </Page>
   );
 }

@@ -7,7 +7,7 @@ import type { TargetedSubmitEvent } from 'preact';
 import { ClienteleError, type Client } from '../../sdk/src/index.js';
 import { api, can } from '../api.js';
 import { navigate } from '../router.js';
-import { Empty, ErrorNote, Link, Loading, Page, Status, useLoad, When } from '../ui.js';
+import { Empty, ErrorNote, Link, Loading, Page, Status, useLoad, When, Pager } from '../ui.js';
 import { ClientForm, clientBody } from './client-form.js';
 
 const PAGE_SIZE = 50;
@@ -117,17 +117,7 @@ export function ClientsPage() {
         <Empty>{q.value || status.value !== 'all' ? 'No client matches this search. Try fewer letters, or another status.' : 'No clients yet. Create the first with “New client”.'}</Empty>
       ) : null}
       {rows.length > 0 ? <ClientTable rows={rows} busy={page.loading} /> : null}
-      <nav class="pager" aria-label="Pages">
-        <button type="button" class="plain" disabled={cursors.value.length < 2 || page.loading} onClick={() => (cursors.value = cursors.value.slice(0, -1))}>
-          Previous page
-        </button>
-        <span class="muted" aria-live="polite">
-          Page {cursors.value.length}
-        </span>
-        <button type="button" class="plain" disabled={!page.data?.nextCursor || page.loading} onClick={() => (cursors.value = [...cursors.value, page.data!.nextCursor!])}>
-          Next page
-        </button>
-      </nav>
+      <Pager cursors={cursors} next={page.data?.nextCursor} busy={page.loading} label="Pages" />
       {creating.value ? (
         <ClientForm
           title="New client"

@@ -9,7 +9,7 @@ import type { WebhookDelivery, WebhookEndpoint } from '../../sdk/src/index.js';
 import { EVENT_TYPES } from '../../src/core/event-types.js';
 import { api, can } from '../api.js';
 import { navigate } from '../router.js';
-import { ActionButton, ConfirmDialog, Empty, ErrorNote, Field, FormDialog, Link, Loading, Page, Status, useLoad, When } from '../ui.js';
+import { ActionButton, ConfirmDialog, Empty, ErrorNote, Field, FormDialog, Link, Loading, Page, Status, useLoad, When, Pager } from '../ui.js';
 
 type Format = WebhookEndpoint['format'];
 
@@ -405,17 +405,7 @@ function DeliveryLog(props: { endpoint: WebhookEndpoint; queued: number }) {
         </div>
       ) : null}
       {cursors.value.length > 1 || log.data?.nextCursor ? (
-        <nav class="pager" aria-label="Pages of the delivery log">
-          <button type="button" class="plain" disabled={cursors.value.length < 2 || log.loading} onClick={() => (cursors.value = cursors.value.slice(0, -1))}>
-            Newer
-          </button>
-          <span class="muted" aria-live="polite">
-            Page {cursors.value.length}
-          </span>
-          <button type="button" class="plain" disabled={!log.data?.nextCursor || log.loading} onClick={() => (cursors.value = [...cursors.value, log.data!.nextCursor!])}>
-            Older
-          </button>
-        </nav>
+        <Pager cursors={cursors} next={log.data?.nextCursor} busy={log.loading} label="Pages of the delivery log" back="Newer" forward="Older" />
       ) : null}
     </section>
   );

@@ -7,7 +7,7 @@ import { useSignal } from '@preact/signals';
 import type { WebhookEndpoint } from '../../sdk/src/index.js';
 import { api, can } from '../api.js';
 import { navigate } from '../router.js';
-import { ActionButton, ConfirmDialog, Empty, ErrorNote, FormDialog, Link, Loading, Page, SecretDialog, SIGNING_SECRET_KEPT, useLoad, When } from '../ui.js';
+import { ActionButton, ConfirmDialog, Empty, ErrorNote, FormDialog, Link, Loading, Page, SecretDialog, SIGNING_SECRET_KEPT, useLoad, When, Pager } from '../ui.js';
 import { EndpointActions, EndpointForm, EndpointState, filterText, formatName } from './webhook-endpoint.js';
 
 const PAGE_SIZE = 20;
@@ -100,19 +100,7 @@ export function WebhooksPage() {
             </table>
           </div>
         ) : null}
-        {cursors.value.length > 1 || page.data?.nextCursor ? (
-          <nav class="pager" aria-label="Pages of endpoints">
-            <button type="button" class="plain" disabled={cursors.value.length < 2 || page.loading} onClick={() => (cursors.value = cursors.value.slice(0, -1))}>
-              Previous page
-            </button>
-            <span class="muted" aria-live="polite">
-              Page {cursors.value.length}
-            </span>
-            <button type="button" class="plain" disabled={!page.data?.nextCursor || page.loading} onClick={() => (cursors.value = [...cursors.value, page.data!.nextCursor!])}>
-              Next page
-            </button>
-          </nav>
-        ) : null}
+        {cursors.value.length > 1 || page.data?.nextCursor ? <Pager cursors={cursors} next={page.data?.nextCursor} busy={page.loading} label="Pages of endpoints" /> : null}
       </section>
       {can('GET /v1/webhook-secret/status') ? <AccountSecretSection hasEndpoints={rows.length > 0} /> : null}
       {creating.value ? (
