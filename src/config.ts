@@ -45,6 +45,8 @@ export interface Config {
   webhookRetryBaseMs: number;
   webhookTimeoutMs: number;
   webhookPollMs: number;
+  webhookConcurrency: number;
+  webhookEndpointConcurrency: number;
   webhookMaxEndpoints: number;
   sessionIdleMinutes: number;
   sessionMaxHours: number;
@@ -284,7 +286,25 @@ const VARIABLES: readonly Variable[] = [
     parse: optional('(unset)'),
     description: 'When set, GET /metrics requires `Authorization: Bearer <this value>`; unset = open (restrict it at your proxy)',
   },
-  { name: 'CLIENTELE_WEBHOOK_POLL_MS', key: 'webhookPollMs', parse: int(200, 10), description: 'How often an instance looks for due deliveries' },
+  {
+    name: 'CLIENTELE_WEBHOOK_POLL_MS',
+    key: 'webhookPollMs',
+    parse: int(1000, 10),
+    description:
+      'How often an instance looks for due deliveries without being woken (retries falling due; a wake-up missed while the notification connection was down). New deliveries wake the dispatcher at once',
+  },
+  {
+    name: 'CLIENTELE_WEBHOOK_CONCURRENCY',
+    key: 'webhookConcurrency',
+    parse: int(64, 1),
+    description: 'Webhook deliveries in flight per instance, all endpoints together',
+  },
+  {
+    name: 'CLIENTELE_WEBHOOK_ENDPOINT_CONCURRENCY',
+    key: 'webhookEndpointConcurrency',
+    parse: int(8, 1),
+    description: 'Webhook deliveries in flight per endpoint and instance (a slow endpoint holds no more than this)',
+  },
   {
     name: 'CLIENTELE_WEBHOOK_MAX_ENDPOINTS',
     key: 'webhookMaxEndpoints',

@@ -187,6 +187,9 @@ export async function startServer(config: Config, print: (text: string) => void 
         retryBaseMs: config.webhookRetryBaseMs,
         timeoutMs: config.webhookTimeoutMs,
         pollIntervalMs: config.webhookPollMs,
+        concurrency: config.webhookConcurrency,
+        perEndpoint: config.webhookEndpointConcurrency,
+        wake: runtime.services.deliveriesDue,
         onError: (err) => app.log.error({ err }, 'webhook dispatcher error'),
       })
     : undefined;

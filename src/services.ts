@@ -3,10 +3,9 @@
  * composition root (src/server.ts), the command line and the tests, so all three run
  * exactly the same wiring.
  */
-import { startInvalidationListener, type InvalidationListener } from './cache/invalidation-listener.js';
 import { createMemoryCache, type MemoryCache } from './cache/memory-cache.js';
 import type { AuthContext, TokenSettings } from './core/auth.js';
-import { noCache, type VerificationCache } from './core/cache.js';
+import { INVALIDATION_CHANNEL, noCache, type Change, type VerificationCache } from './core/cache.js';
 import { createBatchingKeyUsage, type BatchingKeyUsage } from './core/key-usage.js';
 import { createTokenService } from './core/signing-keys.js';
 import { DEFAULT_WEBHOOK_MAX_ENDPOINTS } from './core/webhook-endpoints.js';
@@ -15,7 +14,10 @@ import { randomBytes } from './crypto/random.js';
 import { createAddressPolicy } from './outbound/address-policy.js';
 import { createOutboundClient, type OutboundClient } from './outbound/http-client.js';
 import type { Database } from './storage/database.js';
+import { startNotificationListener, type NotificationListener } from './storage/notification-listener.js';
 import { createSqlStore } from './storage/sql-store.js';
+import { WEBHOOKS_DUE_CHANNEL } from './storage/sql-webhooks.js';
+import { createWakeSignal, type WakeSignal } from './webhooks/wake.js';
 import type { RateLimiter } from './core/rate-limits.js';
 import type { ThrottlePolicy } from './core/throttle.js';
 import { createMemoryRateLimiter } from './ratelimit/memory.js';
@@ -27,8 +29,10 @@ export interface Services {
   keyUsage: BatchingKeyUsage;
   /** The in-process verification cache, when enabled. */
   cache?: MemoryCache;
-  /** Resolves when the cross-instance invalidation feed is listening. */
+  /** Resolves when the cross-instance notification feed (cache invalidations, deliveries due) is listening. */
   listenerReady?: Promise<void>;
+  /** Fires when webhook deliveries became due: committed here, or NOTIFYed by another instance. */
+  deliveriesDue: WakeSignal;
   /** Flushes pending work (key usage); call before closing the database. */
   stop(): Promise<void>;
 }
@@ -43,8 +47,9 @@ export interface ServiceOptions {
   /** Verification cache settings; false disables it. */
   cache?: false | { maxEntries?: number; ttlMs?: number };
   /**
-   * PostgreSQL URL for the invalidation listener (LISTEN/NOTIFY). Needed when several
-   * instances share one database; the embedded engine has one instance and needs none.
+   * PostgreSQL URL for the notification listener (LISTEN/NOTIFY: cache invalidations and
+   * webhook deliveries due). Needed when several instances share one database; the embedded
+   * engine has one instance and needs none.
    */
   listenUrl?: string;
   /** Run the verification reads as named prepared statements (CLIENTELE_DB_PREPARED_STATEMENTS; default true). */
@@ -82,9 +87,12 @@ async function loadPepper(store: ReturnType<typeof createSqlStore>, keyring: Key
 
 export async function createServices(options: ServiceOptions): Promise<Services> {
   const now = options.now ?? (() => new Date());
+  const deliveriesDue = createWakeSignal();
   const store = createSqlStore(options.database.db, {
     pool: options.database.pool,
     ...(options.preparedStatements !== undefined ? { preparedStatements: options.preparedStatements } : {}),
+    onDeliveriesDue: deliveriesDue.fire,
+    notifyDeliveries: options.database.kind === 'postgres',
   });
   const pepper = await loadPepper(store, options.keyring, now());
   const tokens = await createTokenService({ store, keyring: options.keyring, issuer: options.issuer, now });
@@ -95,8 +103,34 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   const addressPolicy = createAddressPolicy(options.outboundAllowHosts ?? '');
   const memory: MemoryCache | undefined = options.cache === false ? undefined : createMemoryCache(options.cache ?? {});
   const cache: VerificationCache = memory ?? noCache;
-  const listener: InvalidationListener | undefined =
-    memory && options.listenUrl ? startInvalidationListener({ connectionString: options.listenUrl, cache: memory, ...(options.onError ? { onError: options.onError } : {}) }) : undefined;
+  const listener: NotificationListener | undefined = options.listenUrl
+    ? startNotificationListener({
+        connectionString: options.listenUrl,
+        channels: {
+          [WEBHOOKS_DUE_CHANNEL]: () => deliveriesDue.fire(),
+          ...(memory
+            ? {
+                [INVALIDATION_CHANNEL]: (payload: string) => {
+                  if (!payload) return;
+                  try {
+                    memory.invalidate(JSON.parse(payload) as Change);
+                  } catch {
+                    memory.clear();
+                  }
+                },
+              }
+            : {}),
+        },
+        // While the feed is down the cache could serve what another instance changed: it is off
+        // until the feed listens again. Deliveries queued meanwhile are looked for at once.
+        onLost: () => memory?.setEnabled(false),
+        onListening: () => {
+          memory?.setEnabled(true);
+          deliveriesDue.fire();
+        },
+        ...(options.onError ? { onError: options.onError } : {}),
+      })
+    : undefined;
   const rateLimiter = await createRateLimiter(options, now);
   // Sign-in throttles untouched for a day are worth nothing (failures are forgotten after the lock time).
   const pruneThrottles = setInterval(() => {
@@ -123,6 +157,7 @@ export async function createServices(options: ServiceOptions): Promise<Services>
   return {
     ctx,
     keyUsage,
+    deliveriesDue,
     ...(memory ? { cache: memory } : {}),
     ...(listener ? { listenerReady: listener.ready } : {}),
     async stop() {

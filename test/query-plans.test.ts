@@ -164,7 +164,8 @@ describe('query plans at scale [postgres]', { skip: postgres ? false : 'PostgreS
   });
 
   async function explain(q: CompiledQuery): Promise<Explained> {
-    const write = /^\s*(update|insert|delete)\b/i.test(q.sql);
+    // A write, or a statement whose CTE writes (EXPLAIN ANALYZE would run it).
+    const write = /(^|\(|\bAS\s*\()\s*(update|insert|delete)\b/i.test(q.sql);
     const prefix = write ? 'EXPLAIN (FORMAT JSON) ' : 'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ';
     const r = await database.pool.query(prefix + q.sql, q.parameters as unknown[]);
     const root = (r.rows[0]['QUERY PLAN'] as Array<{ Plan: PlanNode; 'Execution Time'?: number }>)[0]!;
@@ -317,7 +318,31 @@ describe('query plans at scale [postgres]', { skip: postgres ? false : 'PostgreS
     await check('usage.list calls limit (verification)', () => store.usage.list(A, [midClient], ['all'], 'calls'), 10);
     await check('integrations.listForClients (FactPulse page)', () => store.integrations.listForClients(A, ids), 100);
     await check('webhooks.listDeliveries', () => store.webhooks.listDeliveries(A, endpointId, { limit: 21 }), 4 * 21 + 10);
-    await check('webhooks.claimDue (dispatcher)', () => store.webhooks.claimDue(new Date(), 50, new Date(Date.now() + 60_000)), undefined);
+    await check(
+      'webhooks.claimDue (dispatcher)',
+      () => store.webhooks.claimDue(new Date(), { limit: 50, leaseUntil: new Date(Date.now() + 60_000), perEndpoint: 8, held: new Map([[endpointId, 3]]) }),
+      undefined,
+    );
+    await check(
+      'webhooks.recordResults (dispatcher)',
+      () =>
+        store.webhooks.recordResults(
+          [uuidv7(), uuidv7()].map((id) => ({
+            id,
+            claimedLease: new Date(),
+            status: 'succeeded' as const,
+            attempts: 1,
+            nextAttemptAt: new Date(),
+            lastAttemptAt: new Date(),
+            responseStatus: 204,
+            responseBody: '',
+            latencyMs: 1,
+            lastError: null,
+          })),
+          new Date(),
+        ),
+      10,
+    );
     await check(
       'webhooks.enqueueForEvent (outbox fan-out)',
       () => store.webhooks.enqueueForEvent({ id: uuidv7(), accountId: B, clientId: null, type: 'x.none', actor: { type: 'system', id: 't' }, data: {}, createdAt: new Date() }),

@@ -23,6 +23,7 @@ import type {
   RateLimitOverride,
   Client,
   ClientWebhookSecret,
+  DeliveryStatus,
   DomainEvent,
   Integration,
   IntegrationKind,
@@ -281,9 +282,20 @@ export interface Store {
     /**
      * Claims up to `limit` due deliveries (pending and due, or sending with an expired
      * lease) with FOR UPDATE SKIP LOCKED, marks them `sending` until `leaseUntil`, and
-     * returns them. Concurrent callers never claim the same row.
+     * returns them, oldest due first, each with what sending it needs (its endpoint, its
+     * event, the sealed secrets that sign it) — one round trip. Concurrent callers never
+     * claim the same row. With `perEndpoint`, no endpoint gets more than `perEndpoint` minus
+     * its count in `held` (the caller's deliveries of that endpoint still in flight).
+     * `results` (outcomes of earlier claims) are written first, in the same round trip, as
+     * recordResults writes them.
      */
-    claimDue(now: Date, limit: number, leaseUntil: Date): Promise<WebhookDelivery[]>;
+    claimDue(now: Date, claim: { limit: number; leaseUntil: Date; perEndpoint?: number; held?: ReadonlyMap<string, number>; results?: DeliveryResult[] }): Promise<ClaimedDelivery[]>;
+    /**
+     * Writes the outcomes of claimed deliveries (one statement for all): every column of the
+     * patch, the lease cleared. A row whose lease is no longer `claimedLease` (claimed again
+     * after its lease expired, or redelivered meanwhile) is left alone. Returns how many were written.
+     */
+    recordResults(results: DeliveryResult[], at: Date): Promise<number>;
     updateDelivery(id: string, patch: DeliveryPatch, at: Date): Promise<WebhookDelivery | null>;
     getDelivery(accountId: string, id: string): Promise<WebhookDelivery | null>;
     listDeliveries(accountId: string, endpointId: string, filter: { limit: number; afterId?: string }): Promise<WebhookDelivery[]>;
@@ -360,6 +372,37 @@ export interface Store {
 }
 
 export type EndpointPatch = Partial<Pick<WebhookEndpoint, 'url' | 'events' | 'clientId' | 'format' | 'enabled' | 'disabledReason' | 'failingSince'>>;
+/** A claimed delivery with everything sending it needs (null: its endpoint or event is gone). */
+export interface ClaimedDelivery {
+  delivery: WebhookDelivery;
+  endpoint: WebhookEndpoint | null;
+  event: DomainEvent | null;
+  /** The sealed signing secrets (core/webhook-secrets.ts signingSecretsFrom opens them). */
+  signing: SealedSigningSecrets;
+}
+
+/** The client's own webhook secret (with the client's wrapped data key that seals it) and the account's. */
+export interface SealedSigningSecrets {
+  clientDataKey: Buffer | null;
+  clientSecret: Buffer | null;
+  account: AccountWebhookSecret | null;
+}
+
+/** A claimed delivery's outcome: every column the dispatcher writes. */
+export interface DeliveryResult {
+  id: string;
+  /** The lease the delivery was claimed with: the write is skipped if it changed. */
+  claimedLease: Date;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastAttemptAt: Date | null;
+  responseStatus: number | null;
+  responseBody: string | null;
+  latencyMs: number | null;
+  lastError: string | null;
+}
+
 type DeliveryPatch = Partial<Pick<WebhookDelivery, 'status' | 'attempts' | 'nextAttemptAt' | 'leaseUntil' | 'lastAttemptAt' | 'responseStatus' | 'responseBody' | 'latencyMs' | 'lastError'>>;
 
 /** Thrown by apiKeys.insert/update when another primary key exists for the owner. */

@@ -15,6 +15,7 @@ import { clientDataKeyAad } from './clients.js';
 import type { CoreContext } from './context.js';
 import { invalidField } from './errors.js';
 import { recordEvent } from './events.js';
+import type { SealedSigningSecrets } from './ports.js';
 import type { Client, Principal } from './types.js';
 import { requirePermission } from './permissions.js';
 
@@ -24,8 +25,9 @@ function generateWebhookSecret(): string {
   return WEBHOOK_SECRET_PREFIX + randomBytes(32).toString('base64');
 }
 
-const aadFor = (c: Client) => `webhook-secret:${c.accountId}:${c.id}`;
-const dekOf = (ctx: CoreContext, c: Client) => unwrapDataKey(ctx.keyring, c.dataKey, clientDataKeyAad(c.accountId, c.id));
+const secretAad = (accountId: string, clientId: string) => `webhook-secret:${accountId}:${clientId}`;
+const aadFor = (c: Client) => secretAad(c.accountId, c.id);
+const dekOf = (ctx: Pick<CoreContext, 'keyring'>, c: Pick<Client, 'accountId' | 'id' | 'dataKey'>) => unwrapDataKey(ctx.keyring, c.dataKey, clientDataKeyAad(c.accountId, c.id));
 
 /** Generates (or replaces) the client's secret; the only time it is shown. */
 export async function generateClientWebhookSecret(ctx: CoreContext, principal: Principal, clientId: string): Promise<{ secret: string; createdAt: Date }> {
@@ -125,12 +127,19 @@ export async function deleteAccountWebhookSecret(ctx: CoreContext, principal: Pr
  * period). Empty when there is none — an unsigned webhook never leaves.
  */
 export async function signingSecretsFor(ctx: CoreContext, accountId: string, clientId: string | null): Promise<string[]> {
-  if (clientId) {
-    const client = await ctx.store.clients.get(accountId, clientId);
-    const own = client ? await revealClientWebhookSecret(ctx, client) : null;
-    if (own) return [own];
+  const client = clientId ? await ctx.store.clients.get(accountId, clientId) : null;
+  const own = client ? await ctx.store.webhookSecrets.get(accountId, client.id) : null;
+  const account = own ? null : await ctx.store.accountWebhookSecrets.get(accountId);
+  return signingSecretsFrom(ctx, accountId, clientId, { clientDataKey: client?.dataKey ?? null, clientSecret: own?.secret ?? null, account });
+}
+
+/** signingSecretsFor from sealed material already read (the dispatcher's claim brings it along). */
+export function signingSecretsFrom(ctx: Pick<CoreContext, 'keyring' | 'now'>, accountId: string, clientId: string | null, sealed: SealedSigningSecrets): string[] {
+  if (clientId && sealed.clientSecret && sealed.clientDataKey) {
+    const dek = dekOf(ctx, { accountId, id: clientId, dataKey: sealed.clientDataKey });
+    return [openWithKey(dek, sealed.clientSecret, secretAad(accountId, clientId)).toString('utf8')];
   }
-  const row = await ctx.store.accountWebhookSecrets.get(accountId);
+  const row = sealed.account;
   if (!row) return [];
   const aad = accountWebhookSecretAad(accountId);
   const secrets = [open(ctx.keyring, row.secret, aad).toString('utf8')];

@@ -27,20 +27,55 @@ export interface SqlStoreOptions {
   pool?: pg.Pool;
   /** Run the hot reads as named prepared statements (default true; false behind a PgBouncer older than 1.21 in transaction mode). */
   preparedStatements?: boolean;
+  /**
+   * Called after webhook deliveries became due in this process: after the commit of the
+   * transaction that queued them (never for one rolled back), or at once outside a transaction.
+   */
+  onDeliveriesDue?: () => void;
+  /**
+   * Also NOTIFY the other instances (WEBHOOKS_DUE_CHANNEL, delivered on commit) when deliveries
+   * become due: for PostgreSQL shared by several instances; the embedded engine has one.
+   */
+  notifyDeliveries?: boolean;
+}
+
+/** What every store over one database shares; `due` says deliveries were queued by the open transaction. */
+interface Shared {
+  hot: HotReads | undefined;
+  anchors: PageAnchors;
+  onDeliveriesDue: (() => void) | undefined;
+  notifyDeliveries: boolean;
 }
 
 /** Builds a store over a Kysely instance (the pool). */
 export function createSqlStore(db: Kysely<DB>, options: SqlStoreOptions = {}): Store {
-  return buildStore(db, options.pool && hotReads(db, options.pool, options.preparedStatements ?? true), createPageAnchors(), false);
+  return buildStore(db, {
+    hot: options.pool && hotReads(db, options.pool, options.preparedStatements ?? true),
+    anchors: createPageAnchors(),
+    onDeliveriesDue: options.onDeliveriesDue,
+    notifyDeliveries: options.notifyDeliveries ?? false,
+  });
 }
 
-/** A store over the pool, or (inTransaction) over an open transaction, whose reads stay on its connection. */
-function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnchors, inTransaction: boolean): Store {
+/**
+ * A store over the pool, or (with `tx`) over an open transaction, whose reads stay on its
+ * connection; `tx.due` is set when the transaction queued deliveries.
+ */
+function buildStore(db: Kysely<DB>, shared: Shared, tx?: { due: boolean }): Store {
   let savepoints = 0;
+  const inTransaction = tx !== undefined;
+  const hot = inTransaction ? undefined : shared.hot;
+  const anchors = shared.anchors;
   const clients = clientsRepo(db, hot, anchors);
+  const deliveriesDue = tx ? () => (tx.due = true) : () => shared.onDeliveriesDue?.();
   const store: Store = {
     async transaction(fn) {
-      if (!inTransaction) return db.transaction().execute((trx: Transaction<DB>) => fn(buildStore(trx, undefined, anchors, true)));
+      if (!inTransaction) {
+        const state = { due: false };
+        const result = await db.transaction().execute((trx: Transaction<DB>) => fn(buildStore(trx, shared, state)));
+        if (state.due) shared.onDeliveriesDue?.();
+        return result;
+      }
       // Nested (a keyed create runs its core function inside the idempotency transaction): a
       // savepoint, so a failing fn undoes only its own writes and the enclosing transaction
       // stays usable — createKey retries a lost primary race after a unique violation.
@@ -75,7 +110,7 @@ function buildStore(db: Kysely<DB>, hot: HotReads | undefined, anchors: PageAnch
     integrations: integrationsRepo(db),
     webhookSecrets: webhookSecretsRepo(db),
     usage: usageRepo(db),
-    webhooks: webhooksRepo(db),
+    webhooks: webhooksRepo(db, { due: deliveriesDue, notify: shared.notifyDeliveries }),
     accountWebhookSecrets: accountWebhookSecretsRepo(db),
 
     apiKeys: apiKeysRepo(db, hot, clients),

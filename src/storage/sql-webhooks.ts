@@ -1,6 +1,6 @@
 /** SQL repositories for webhook endpoints, deliveries (the outbox) and account secrets. */
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { Store } from '../core/ports.js';
+import type { ClaimedDelivery, DeliveryResult, Store } from '../core/ports.js';
 import type { DeliveryStatus, DomainEvent, WebhookDelivery, WebhookEndpoint } from '../core/types.js';
 import { uuidv7 } from '../crypto/random.js';
 import type { DB, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema.js';
@@ -75,7 +75,98 @@ function columns(patch: object, map: Record<string, string>): Record<string, unk
   return out;
 }
 
-export function webhooksRepo(db: Kysely<DB>): Store['webhooks'] {
+/** The NOTIFY channel that tells the dispatchers of every instance that deliveries are due (no payload). */
+export const WEBHOOKS_DUE_CHANNEL = 'clientele_webhooks_due';
+
+/**
+ * Wraps a statement that makes deliveries due so that, when it touched any row, the same
+ * statement NOTIFYs the other instances (delivered on commit; PostgreSQL folds repeats
+ * within a transaction into one) — no extra round trip.
+ */
+function notifyingIfAny(statement: ReturnType<typeof sql>, notify: boolean) {
+  if (!notify) return sql<{ n: number }>`WITH touched AS (${statement} RETURNING 1) SELECT count(*)::int AS n FROM touched`;
+  return sql<{ n: number }>`
+    WITH touched AS (${statement} RETURNING 1), n AS (SELECT count(*)::int AS n FROM touched)
+    SELECT n.n FROM n LEFT JOIN LATERAL (SELECT pg_notify(${WEBHOOKS_DUE_CHANNEL}, '') WHERE n.n > 0) AS notified ON true`;
+}
+
+/** The UPDATE of recordResults (also run inside a claim). */
+function writeResults(results: DeliveryResult[], at: Date) {
+  const col = <K extends keyof DeliveryResult>(k: K) => results.map((r) => r[k]);
+  return sql`
+    UPDATE webhook_deliveries AS d
+       SET status = t.status, attempts = t.attempts, next_attempt_at = t.next_attempt_at, lease_until = NULL,
+           last_attempt_at = t.last_attempt_at, response_status = t.response_status, response_body = t.response_body,
+           latency_ms = t.latency_ms, last_error = t.last_error, updated_at = ${at}
+      FROM unnest(${col('id')}::uuid[], ${col('claimedLease')}::timestamptz[], ${col('status')}::text[], ${col('attempts')}::int[],
+                  ${col('nextAttemptAt')}::timestamptz[], ${col('lastAttemptAt')}::timestamptz[], ${col('responseStatus')}::int[],
+                  ${col('responseBody')}::text[], ${col('latencyMs')}::int[], ${col('lastError')}::text[])
+           AS t(id, lease, status, attempts, next_attempt_at, last_attempt_at, response_status, response_body, latency_ms, last_error)
+     WHERE d.id = t.id AND d.status = 'sending' AND d.lease_until = t.lease`;
+}
+
+interface DeliveryHooks {
+  /** Deliveries became due (in a transaction: when it commits). */
+  due(): void;
+  /** Also NOTIFY WEBHOOKS_DUE_CHANNEL for the other instances. */
+  notify: boolean;
+}
+
+type ClaimRow = Selectable<WebhookDeliveriesTable> & {
+  e_id: string | null;
+  e_url: string;
+  e_events: string[] | null;
+  e_client_id: string | null;
+  e_format: WebhookEndpoint['format'];
+  e_enabled: boolean;
+  e_disabled_reason: string | null;
+  e_failing_since: Date | null;
+  e_created_at: Date;
+  e_updated_at: Date;
+  ev_id: string | null;
+  ev_client_id: string | null;
+  ev_type: string;
+  ev_actor: DomainEvent['actor'];
+  ev_data: Record<string, unknown>;
+  ev_created_at: Date;
+  cl_data_key: Buffer | null;
+  cs_secret: Buffer | null;
+  s_secret: Buffer | null;
+  s_previous_secret: Buffer | null;
+  s_previous_expires_at: Date | null;
+  s_created_at: Date;
+};
+
+function toClaimed(r: ClaimRow): ClaimedDelivery {
+  const delivery = toDelivery(r);
+  return {
+    delivery,
+    endpoint:
+      r.e_id === null
+        ? null
+        : {
+            id: r.e_id,
+            accountId: r.account_id,
+            url: r.e_url,
+            events: r.e_events,
+            clientId: r.e_client_id,
+            format: r.e_format,
+            enabled: r.e_enabled,
+            disabledReason: r.e_disabled_reason,
+            failingSince: r.e_failing_since,
+            createdAt: r.e_created_at,
+            updatedAt: r.e_updated_at,
+          },
+    event: r.ev_id === null ? null : { id: r.ev_id, accountId: r.account_id, clientId: r.ev_client_id, type: r.ev_type, actor: r.ev_actor, data: r.ev_data, createdAt: r.ev_created_at },
+    signing: {
+      clientDataKey: r.cs_secret === null ? null : r.cl_data_key,
+      clientSecret: r.cl_data_key === null ? null : r.cs_secret,
+      account: r.s_secret === null ? null : { accountId: r.account_id, secret: r.s_secret, previousSecret: r.s_previous_secret, previousExpiresAt: r.s_previous_expires_at, createdAt: r.s_created_at },
+    },
+  };
+}
+
+export function webhooksRepo(db: Kysely<DB>, hooks: DeliveryHooks = { due: () => undefined, notify: false }): Store['webhooks'] {
   /**
    * The outbox for any number of events (one, for most changes; a batch create's many): one
    * read of the endpoints that may match, one insert of the deliveries.
@@ -107,12 +198,16 @@ export function webhooksRepo(db: Kysely<DB>): Store['webhooks'] {
     }
     if (rows.length === 0) return 0;
     const at = rows.map((r) => r.event.createdAt);
-    await sql`
+    await notifyingIfAny(
+      sql`
       INSERT INTO webhook_deliveries (id, account_id, endpoint_id, event_id, event_type, client_id, status, next_attempt_at, created_at, updated_at)
       SELECT id, account_id, endpoint_id, event_id, event_type, client_id, 'pending', at, at, at
         FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.event.accountId)}::uuid[], ${rows.map((r) => r.endpointId)}::uuid[],
                     ${rows.map((r) => r.event.id)}::uuid[], ${rows.map((r) => r.event.type)}::text[], ${rows.map((r) => r.event.clientId)}::uuid[],
-                    ${at}::timestamptz[]) AS t(id, account_id, endpoint_id, event_id, event_type, client_id, at)`.execute(db);
+                    ${at}::timestamptz[]) AS t(id, account_id, endpoint_id, event_id, event_type, client_id, at)`,
+      hooks.notify,
+    ).execute(db);
+    hooks.due();
     return rows.length;
   };
   return {
@@ -173,36 +268,72 @@ export function webhooksRepo(db: Kysely<DB>): Store['webhooks'] {
     enqueueForEvent: (event) => enqueueForEvents([event]),
     enqueueForEvents,
     async insertDelivery(d) {
-      await db
-        .insertInto('webhook_deliveries')
-        .values({
-          id: d.id,
-          account_id: d.accountId,
-          endpoint_id: d.endpointId,
-          event_id: d.eventId,
-          event_type: d.eventType,
-          client_id: d.clientId,
-          status: d.status,
-          attempts: d.attempts,
-          next_attempt_at: d.nextAttemptAt,
-          created_at: d.createdAt,
-          updated_at: d.updatedAt,
-        })
-        .execute();
+      await notifyingIfAny(
+        sql`INSERT INTO webhook_deliveries (id, account_id, endpoint_id, event_id, event_type, client_id, status, attempts, next_attempt_at, created_at, updated_at)
+            VALUES (${d.id}, ${d.accountId}, ${d.endpointId}, ${d.eventId}, ${d.eventType}, ${d.clientId}, ${d.status}, ${d.attempts}, ${d.nextAttemptAt}, ${d.createdAt}, ${d.updatedAt})`,
+        hooks.notify && d.status === 'pending',
+      ).execute(db);
+      if (d.status === 'pending') hooks.due();
     },
-    async claimDue(now, limit, leaseUntil) {
-      const r = await sql<Selectable<WebhookDeliveriesTable>>`
-        UPDATE webhook_deliveries AS d
-           SET status = 'sending', lease_until = ${leaseUntil}, updated_at = ${now}
-         WHERE d.id IN (
-           SELECT id FROM webhook_deliveries
-            WHERE (status IN ('pending', 'waiting_secret') AND next_attempt_at <= ${now})
-               OR (status = 'sending' AND lease_until < ${now})
-            ORDER BY next_attempt_at
-            LIMIT ${limit}
-            FOR UPDATE SKIP LOCKED)
-        RETURNING d.*`.execute(db);
-      return r.rows.map(toDelivery);
+    async claimDue(now, claim) {
+      const cap = claim.perEndpoint ?? null;
+      const held = [...(claim.held ?? new Map<string, number>())].filter(([, n]) => n > 0);
+      const saturated = cap === null ? [] : held.filter(([, n]) => n >= cap).map(([id]) => id);
+      // With a cap, more rows than the limit are looked at (without locks), so that one endpoint's
+      // backlog at the head of the queue leaves room for the others; only those picked are locked,
+      // and one another instance locked meanwhile is skipped (SKIP LOCKED), one it claimed and
+      // committed meanwhile no longer passes the due test (re-checked on the row's latest version).
+      const scan = cap === null ? claim.limit : claim.limit * 4;
+      // Due: pending (or waiting for a secret) and its time has come, or sending under an expired
+      // lease (it was due when claimed, so its time has come too). Written so that the queue's index
+      // (next_attempt_at, over the unfinished) is read in order and the scan stops at the limit,
+      // instead of every due row being read and sorted.
+      const due = sql`(status IN ('pending', 'sending', 'waiting_secret') AND next_attempt_at <= ${now}
+                       AND (status <> 'sending' OR lease_until < ${now}))`;
+      // The outcomes written first, in the same statement: they are of rows this caller holds
+      // (leased, so not due for this claim either way).
+      const written = claim.results?.length ? sql`written AS (${writeResults(claim.results, now)}),` : sql``;
+      const r = await sql<ClaimRow>`
+        WITH ${written}
+        candidates AS (
+          SELECT id, endpoint_id, next_attempt_at FROM webhook_deliveries
+           WHERE ${due} AND endpoint_id <> ALL(${saturated}::uuid[])
+           ORDER BY next_attempt_at
+           LIMIT ${scan}),
+        picked AS (
+          SELECT c.id FROM (SELECT id, endpoint_id, next_attempt_at, row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS rn FROM candidates) AS c
+            LEFT JOIN unnest(${held.map(([id]) => id)}::uuid[], ${held.map(([, n]) => n)}::int[]) AS h(endpoint_id, n) ON h.endpoint_id = c.endpoint_id
+           WHERE ${cap}::int IS NULL OR c.rn <= ${cap}::int - COALESCE(h.n, 0)
+           ORDER BY c.next_attempt_at, c.id
+           LIMIT ${claim.limit}),
+        locked AS (
+          SELECT id FROM webhook_deliveries
+           WHERE id IN (SELECT id FROM picked) AND ${due}
+           FOR UPDATE SKIP LOCKED),
+        claimed AS (
+          UPDATE webhook_deliveries AS d
+             SET status = 'sending', lease_until = ${claim.leaseUntil}, updated_at = ${now}
+            FROM locked WHERE d.id = locked.id
+          RETURNING d.*)
+        SELECT c.*,
+               e.id AS e_id, e.url AS e_url, e.events AS e_events, e.client_id AS e_client_id, e.format AS e_format, e.enabled AS e_enabled,
+               e.disabled_reason AS e_disabled_reason, e.failing_since AS e_failing_since, e.created_at AS e_created_at, e.updated_at AS e_updated_at,
+               ev.id AS ev_id, ev.client_id AS ev_client_id, ev.type AS ev_type, ev.actor AS ev_actor, ev.data AS ev_data, ev.created_at AS ev_created_at,
+               cl.data_key AS cl_data_key, cs.secret AS cs_secret,
+               s.secret AS s_secret, s.previous_secret AS s_previous_secret, s.previous_expires_at AS s_previous_expires_at, s.created_at AS s_created_at
+          FROM claimed AS c
+          LEFT JOIN webhook_endpoints AS e ON e.id = c.endpoint_id
+          LEFT JOIN events AS ev ON ev.account_id = c.account_id AND ev.id = c.event_id
+          LEFT JOIN client_webhook_secrets AS cs ON cs.client_id = c.client_id AND cs.account_id = c.account_id
+          LEFT JOIN clients AS cl ON cl.account_id = cs.account_id AND cl.id = cs.client_id
+          LEFT JOIN account_webhook_secrets AS s ON s.account_id = c.account_id
+         ORDER BY c.next_attempt_at, c.id`.execute(db);
+      return r.rows.map(toClaimed);
+    },
+    async recordResults(results, at) {
+      if (results.length === 0) return 0;
+      const r = await writeResults(results, at).execute(db);
+      return Number(r.numAffectedRows ?? 0);
     },
     async updateDelivery(id, patch, at) {
       const r = await db
@@ -211,6 +342,10 @@ export function webhooksRepo(db: Kysely<DB>): Store['webhooks'] {
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirst();
+      if (r && patch.status === 'pending') {
+        if (hooks.notify) await sql`SELECT pg_notify(${WEBHOOKS_DUE_CHANNEL}, '')`.execute(db);
+        hooks.due();
+      }
       return r ? toDelivery(r) : null;
     },
     async getDelivery(accountId, id) {
@@ -223,13 +358,13 @@ export function webhooksRepo(db: Kysely<DB>): Store['webhooks'] {
       return (await q.orderBy('id', 'desc').limit(f.limit).execute()).map(toDelivery);
     },
     async wakeWaiting(accountId, at) {
-      const r = await db
-        .updateTable('webhook_deliveries')
-        .set({ status: 'pending', next_attempt_at: at, updated_at: at })
-        .where('account_id', '=', accountId)
-        .where('status', '=', 'waiting_secret')
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows);
+      const r = await notifyingIfAny(
+        sql`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ${at}, updated_at = ${at} WHERE account_id = ${accountId} AND status = 'waiting_secret'`,
+        hooks.notify,
+      ).execute(db);
+      const n = r.rows[0]?.n ?? 0;
+      if (n > 0) hooks.due();
+      return n;
     },
   };
 }

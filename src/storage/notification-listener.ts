@@ -1,21 +1,30 @@
 /**
- * Keeps an instance's verification cache honest across instances: a dedicated PostgreSQL
- * connection LISTENs for committed changes and invalidates the entries they name. If the
- * connection drops, the cache is switched off (no stale entry can be served) until the
- * connection is back and listening again.
+ * One dedicated PostgreSQL connection that LISTENs on the channels other instances NOTIFY
+ * (cache invalidations, webhook deliveries due). If the connection drops it reconnects with
+ * back-off; `onLost` and `onListening` let each feature say what the gap means for it (the
+ * cache switches itself off; the webhook dispatcher falls back to polling and looks again).
  */
 import pg from 'pg';
-import { INVALIDATION_CHANNEL, type Change } from '../core/cache.js';
-import type { MemoryCache } from './memory-cache.js';
 
-export interface InvalidationListener {
+export interface NotificationListener {
   /** Resolves once the first LISTEN is active. */
   ready: Promise<void>;
   stop(): Promise<void>;
 }
 
-export function startInvalidationListener(options: { connectionString: string; cache: MemoryCache; onError?: (err: unknown) => void; maxBackoffMs?: number }): InvalidationListener {
-  const { cache } = options;
+export interface NotificationListenerOptions {
+  connectionString: string;
+  /** Channel → handler of its payloads (a handler that throws is reported to onError). */
+  channels: Record<string, (payload: string) => void>;
+  /** Every (re)connection, once every channel is listened to. */
+  onListening?: () => void;
+  /** The connection is gone (notifications may be missed until onListening). Also called before the first connection. */
+  onLost?: () => void;
+  onError?: (err: unknown) => void;
+  maxBackoffMs?: number;
+}
+
+export function startNotificationListener(options: NotificationListenerOptions): NotificationListener {
   let client: pg.Client | undefined;
   let stopped = false;
   let backoff = 100;
@@ -24,7 +33,7 @@ export function startInvalidationListener(options: { connectionString: string; c
   const ready = new Promise<void>((resolve) => (markReady = resolve));
 
   const lost = (err?: unknown) => {
-    cache.setEnabled(false);
+    options.onLost?.();
     if (err) options.onError?.(err);
     const c = client;
     client = undefined;
@@ -48,25 +57,26 @@ export function startInvalidationListener(options: { connectionString: string; c
       if (client === c) lost();
     });
     c.on('notification', (msg) => {
-      if (msg.channel !== INVALIDATION_CHANNEL || !msg.payload) return;
+      const handle = options.channels[msg.channel];
+      if (!handle) return;
       try {
-        cache.invalidate(JSON.parse(msg.payload) as Change);
-      } catch {
-        cache.clear();
+        handle(msg.payload ?? '');
+      } catch (err) {
+        options.onError?.(err);
       }
     });
     try {
       await c.connect();
-      await c.query(`LISTEN ${INVALIDATION_CHANNEL}`);
+      for (const channel of Object.keys(options.channels)) await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
       backoff = 100;
-      cache.setEnabled(true);
+      options.onListening?.();
       markReady();
     } catch (err) {
       if (client === c) lost(err);
     }
   }
 
-  cache.setEnabled(false);
+  options.onLost?.();
   void connect();
   return {
     ready,
