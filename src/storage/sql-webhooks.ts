@@ -280,7 +280,8 @@ export function webhooksRepo(db: Kysely<DB>, hooks: DeliveryHooks = { due: () =>
       const held = [...(claim.held ?? new Map<string, number>())].filter(([, n]) => n > 0);
       const saturated = cap === null ? [] : held.filter(([, n]) => n >= cap).map(([id]) => id);
       // With a cap, more rows than the limit are looked at (without locks), so that one endpoint's
-      // backlog at the head of the queue leaves room for the others; only those picked are locked,
+      // backlog at the head of the queue leaves room for the others; only those picked are locked
+      // (the ids go on as arrays, so each step is a primary-key lookup whatever the estimates),
       // and one another instance locked meanwhile is skipped (SKIP LOCKED), one it claimed and
       // committed meanwhile no longer passes the due test (re-checked on the row's latest version).
       const scan = cap === null ? claim.limit : claim.limit * 4;
@@ -308,12 +309,12 @@ export function webhooksRepo(db: Kysely<DB>, hooks: DeliveryHooks = { due: () =>
            LIMIT ${claim.limit}),
         locked AS (
           SELECT id FROM webhook_deliveries
-           WHERE id IN (SELECT id FROM picked) AND ${due}
+           WHERE id = ANY(ARRAY(SELECT id FROM picked)) AND ${due}
            FOR UPDATE SKIP LOCKED),
         claimed AS (
           UPDATE webhook_deliveries AS d
              SET status = 'sending', lease_until = ${claim.leaseUntil}, updated_at = ${now}
-            FROM locked WHERE d.id = locked.id
+           WHERE d.id = ANY(ARRAY(SELECT id FROM locked))
           RETURNING d.*)
         SELECT c.*,
                e.id AS e_id, e.url AS e_url, e.events AS e_events, e.client_id AS e_client_id, e.format AS e_format, e.enabled AS e_enabled,

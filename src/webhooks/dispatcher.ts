@@ -56,7 +56,7 @@ export const HORIZON_FACTOR = 8640;
 type SecretsOf = (accountId: string, clientId: string | null) => string[];
 const WAITING_RECHECK_MS = 30_000;
 /** How many times what may be sent at once a dispatcher holds claimed (see createDispatcher). */
-const HOLD_FACTOR = 4;
+const HOLD_FACTOR = 8;
 /** Longest an outcome waits for a claim to take it along before it is written on its own. */
 const RESULT_DELAY_MS = 5;
 const MAX_BODY_LOG = 1024;
@@ -109,8 +109,11 @@ export function createDispatcher(ctx: CoreContext, options: DispatcherOptions = 
   const holdPerEndpoint = perEndpoint * HOLD_FACTOR;
   const holdInAll = concurrency * HOLD_FACTOR;
   const leaseMs = timeoutMs * (HOLD_FACTOR + 1) + 5_000;
-  /** Look again once this many slots freed since the last claim (fewer only when idle or woken). */
-  const claimAfter = Math.max(1, perEndpoint);
+  /**
+   * Look again once half an endpoint's holding has been sent since the last claim (sooner when
+   * idle or woken): fewer, bigger claims, while what is left keeps the slots busy meanwhile.
+   */
+  const claimAfter = Math.max(1, holdPerEndpoint / 2);
 
   let started = false;
   let stopped = false;

@@ -113,7 +113,7 @@ for (const backend of testBackends()) {
       const events = await listAll(second.url, apiKey.token, '/v1/events?type=client.created');
       assert.equal(events.length, EVENTS, 'the events committed before the crash');
       const want = new Set(events.map((e) => e.id as string));
-      // Leases of the killed process (2 × timeout + 5 s) expire, then those deliveries go out too.
+      // Leases of the killed process (9 × timeout + 5 s: 14 s) expire, then those deliveries go out too.
       await waitFor('every event delivered', () => [...want].every((id) => receiver.ids().has(id)), 60_000, 50);
       assert.deepEqual(receiver.failures, [], 'every delivery verified (standardwebhooks and FactPulse rule)');
       for (const x of receiver.received) {
