@@ -5,7 +5,8 @@
  * another instance) and polls as the fallback; each claim fills the free slots in one round
  * trip (the deliveries with their endpoints, events and sealed secrets), each endpoint holds
  * at most `perEndpoint` slots (a slow receiver cannot take them all), a freed slot is filled
- * at once (no round waits for its slowest), and outcomes are written in batches. Failures retry with exponential back-off and full jitter for a horizon of
+ * at once (no round waits for its slowest), and outcomes are written in batches. Failures
+ * retry with exponential back-off and full jitter for a horizon of
  * 8,640 × the base delay (three days at the default 30 s); an endpoint failing for longer
  * is disabled and an event says so. A claimed delivery whose instance dies is claimed
  * again once its lease expires (at-least-once; receivers de-duplicate on `webhook-id`).
@@ -181,14 +182,16 @@ export function createDispatcher(ctx: CoreContext, options: DispatcherOptions = 
     return { status: expired ? 'failed' : 'pending', attempts, nextAttemptAt: next };
   }
 
-  async function settle(c: ClaimedDelivery, d: WebhookDelivery, unchanged: DeliveryResult, secretsOf: SecretsOf): Promise<void> {
+  /** Sends `c` (or decides not to) and records its outcome through `done`, exactly once. */
+  async function settle(c: ClaimedDelivery, unchanged: DeliveryResult, secretsOf: SecretsOf, done: (result: DeliveryResult) => void): Promise<void> {
+    const d = c.delivery;
     const now = ctx.now();
     const { endpoint, event } = c;
-    if (!endpoint || !event) return record({ ...unchanged, status: 'failed', lastError: endpoint ? 'event no longer exists' : 'endpoint no longer exists' });
-    if (!endpoint.enabled) return record({ ...unchanged, status: 'failed', lastError: `endpoint disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ''}` });
+    if (!endpoint || !event) return done({ ...unchanged, status: 'failed', lastError: endpoint ? 'event no longer exists' : 'endpoint no longer exists' });
+    if (!endpoint.enabled) return done({ ...unchanged, status: 'failed', lastError: `endpoint disabled${endpoint.disabledReason ? `: ${endpoint.disabledReason}` : ''}` });
     const secrets = secretsOf(d.accountId, event.clientId);
     if (secrets.length === 0) {
-      return record({
+      return done({
         ...unchanged,
         status: 'waiting_secret',
         nextAttemptAt: new Date(now.getTime() + WAITING_RECHECK_MS),
@@ -215,25 +218,25 @@ export function createDispatcher(ctx: CoreContext, options: DispatcherOptions = 
     } catch (err) {
       error = forLog((err as Error).message, 500);
     }
-    const done = ctx.now();
-    const attempt = { ...unchanged, attempts, lastAttemptAt: done, responseStatus: status, responseBody, latencyMs };
+    const ended = ctx.now();
+    const attempt = { ...unchanged, attempts, lastAttemptAt: ended, responseStatus: status, responseBody, latencyMs };
     if (!error) {
-      record({ ...attempt, status: 'succeeded', lastError: null });
-      if (endpoint.failingSince) await ctx.store.webhooks.updateEndpoint(d.accountId, endpoint.id, { failingSince: null }, done);
+      done({ ...attempt, status: 'succeeded', lastError: null });
+      if (endpoint.failingSince) await ctx.store.webhooks.updateEndpoint(d.accountId, endpoint.id, { failingSince: null }, ended);
       return;
     }
-    const outcome = retryOrFail(d, attempts, done);
-    record({ ...attempt, ...outcome, lastError: error });
-    const failingSince = endpoint.failingSince ?? done;
-    if (!endpoint.failingSince) await ctx.store.webhooks.updateEndpoint(d.accountId, endpoint.id, { failingSince }, done);
+    const outcome = retryOrFail(d, attempts, ended);
+    done({ ...attempt, ...outcome, lastError: error });
+    const failingSince = endpoint.failingSince ?? ended;
+    if (!endpoint.failingSince) await ctx.store.webhooks.updateEndpoint(d.accountId, endpoint.id, { failingSince }, ended);
     // Disabled once failing for longer than the horizon. A delivery giving up has itself failed for
     // (almost) the whole horizon, but its last attempt falls inside it: without the `failed` case
     // one failing event would never disable its endpoint. The last back-off step is under half the
     // horizon, so the endpoint then has failed (no success anywhere) for more than half of it.
-    else if (done.getTime() - failingSince.getTime() > horizonMs || (outcome.status === 'failed' && done.getTime() - failingSince.getTime() >= horizonMs / 2)) {
+    else if (ended.getTime() - failingSince.getTime() > horizonMs || (outcome.status === 'failed' && ended.getTime() - failingSince.getTime() >= horizonMs / 2)) {
       await ctx.store.transaction(async (tx) => {
         const reason = `every delivery failed since ${failingSince.toISOString()}`;
-        await tx.webhooks.updateEndpoint(d.accountId, endpoint.id, { enabled: false, disabledReason: reason }, done);
+        await tx.webhooks.updateEndpoint(d.accountId, endpoint.id, { enabled: false, disabledReason: reason }, ended);
         await recordEvent(
           tx,
           {
@@ -243,7 +246,7 @@ export function createDispatcher(ctx: CoreContext, options: DispatcherOptions = 
             actor: { type: 'system', id: 'webhook-dispatcher' },
             data: { endpointId: endpoint.id, url: endpoint.url, reason },
           },
-          done,
+          ended,
         );
       });
     }
@@ -274,12 +277,18 @@ export function createDispatcher(ctx: CoreContext, options: DispatcherOptions = 
     const unchanged = asClaimed(d);
     sendingInAll += 1;
     bump(sending, d.endpointId, 1);
-    const p = settle(c, d, unchanged, secretsOf)
+    let recorded = false;
+    const done = (result: DeliveryResult) => {
+      recorded = true;
+      record(result);
+    };
+    const p = settle(c, unchanged, secretsOf, done)
       .catch((err) => {
         reportError(err);
-        // Counted as an attempt with the usual back-off, so a persistent fault can neither
-        // resend in a loop nor go on forever.
-        record({ ...unchanged, ...retryOrFail(d, d.attempts + 1, ctx.now()), lastError: 'internal error while delivering; will retry' });
+        // A fault after the outcome was recorded (updating the endpoint) changes nothing of it.
+        // Before: counted as an attempt with the usual back-off, so a persistent fault can
+        // neither resend in a loop nor go on forever.
+        if (!recorded) done({ ...unchanged, ...retryOrFail(d, d.attempts + 1, ctx.now()), lastError: 'internal error while delivering; will retry' });
       })
       .finally(() => {
         sendingInAll -= 1;

@@ -7,32 +7,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { IdempotencyRecord, Store } from '../../src/core/ports.js';
-import type { Client, DomainEvent, WebhookEndpoint } from '../../src/core/types.js';
+import type { Client, DomainEvent } from '../../src/core/types.js';
 import { randomBytes, uuidv7 } from '../../src/crypto/random.js';
 import { openDatabase, type Database } from '../../src/storage/database.js';
 import { createSqlStore } from '../../src/storage/sql-store.js';
 import { describeEachBackend } from '../support/databases.js';
-import { makeClient, newAccount, rejectsWithCode, T0, T1, T2 } from '../support/store-fixtures.js';
+import { makeClient, makeEndpoint, newAccount, rejectsWithCode, T0, T1, T2 } from '../support/store-fixtures.js';
 
 function makeEvent(accountId: string, clientId: string | null, type: string, i = 0): DomainEvent {
   return { id: uuidv7(), accountId, clientId, type, actor: { type: 'key', id: `ck_${i}` }, data: { i, text: 'é "quoted" \\ {braces}', list: [1, null] }, createdAt: new Date(T0.getTime() + i) };
-}
-
-function makeEndpoint(accountId: string, over: Partial<WebhookEndpoint> = {}): WebhookEndpoint {
-  return {
-    id: uuidv7(),
-    accountId,
-    url: 'https://hooks.example.com/x',
-    events: null,
-    clientId: null,
-    format: 'native',
-    enabled: true,
-    disabledReason: null,
-    failingSince: null,
-    createdAt: T0,
-    updatedAt: T0,
-    ...over,
-  };
 }
 
 /** The deliveries of an account as (endpoint, event) pairs, sorted. */

@@ -13,26 +13,9 @@ import { randomBytes, uuidv7 } from '../../src/crypto/random.js';
 import { createSqlStore } from '../../src/storage/sql-store.js';
 import { WEBHOOKS_DUE_CHANNEL } from '../../src/storage/sql-webhooks.js';
 import { describeEachBackend } from '../support/databases.js';
-import { makeClient, newAccount, T0, T1, T2 } from '../support/store-fixtures.js';
+import { makeClient, makeEndpoint, newAccount, T0, T1, T2 } from '../support/store-fixtures.js';
 
 const LEASE = new Date(T2.getTime() + 60_000);
-
-function makeEndpoint(accountId: string, over: Partial<WebhookEndpoint> = {}): WebhookEndpoint {
-  return {
-    id: uuidv7(),
-    accountId,
-    url: 'https://hooks.example.com/x',
-    events: null,
-    clientId: null,
-    format: 'native',
-    enabled: true,
-    disabledReason: null,
-    failingSince: null,
-    createdAt: T0,
-    updatedAt: T0,
-    ...over,
-  };
-}
 
 function makeEvent(accountId: string, clientId: string | null, i = 0): DomainEvent {
   return { id: uuidv7(), accountId, clientId, type: 'client.updated', actor: { type: 'key', id: 'ak_x' }, data: { i, text: 'é "quoted"' }, createdAt: T0 };

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { AppError, type ErrorCode } from '../../src/core/errors.js';
 import type { Store } from '../../src/core/ports.js';
-import type { ApiKey, Client } from '../../src/core/types.js';
+import type { ApiKey, Client, WebhookEndpoint } from '../../src/core/types.js';
 import { encodeBase62, randomBytes, uuidv7 } from '../../src/crypto/random.js';
 
 /** Millisecond-precise instants (timestamptz keeps microseconds, so these round-trip). */
@@ -106,3 +106,21 @@ export async function allPages<T>(limit: number, fetch: (after: string | undefin
 
 /** Orders strings by UTF-16 code units. */
 export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** An enabled native-format webhook endpoint of the account for every event, created and updated at T0. */
+export function makeEndpoint(accountId: string, over: Partial<WebhookEndpoint> = {}): WebhookEndpoint {
+  return {
+    id: uuidv7(),
+    accountId,
+    url: 'https://hooks.example.com/x',
+    events: null,
+    clientId: null,
+    format: 'native',
+    enabled: true,
+    disabledReason: null,
+    failingSince: null,
+    createdAt: T0,
+    updatedAt: T0,
+    ...over,
+  };
+}

@@ -32,7 +32,7 @@ async function pidsConnectedTo(port: number): Promise<Set<number> | null> {
 
 describe('webhooks: two instances on one PostgreSQL database', { skip: !testBackends().includes('postgres') && 'PostgreSQL not available' }, () => {
   let dataDir: string;
-  let drop: (() => Promise<void>) | undefined;
+  const drops: Array<() => Promise<void>> = [];
   const procs: ServerProc[] = [];
   let receiver: Receiver | undefined;
 
@@ -43,23 +43,24 @@ describe('webhooks: two instances on one PostgreSQL database', { skip: !testBack
     for (const p of procs) await p.kill('SIGKILL');
     await receiver?.close();
     await rm(dataDir, { recursive: true, force: true });
-    await drop?.();
+    for (const drop of drops) await drop();
   });
 
-  it(`delivers a burst of ${EVENTS} events exactly once each (duplicates < 1%)`, { timeout: 150_000 }, async () => {
+  /** A fresh database (dropped after the suite) and the environment of every instance serving it. */
+  async function sharedEnv(): Promise<Record<string, string>> {
     const db = await createEmptyPostgresDatabase();
-    drop = db.drop;
+    drops.push(db.drop);
+    return { DATABASE_URL: db.url, CLIENTELE_MASTER_KEY: randomBytes(32).toString('base64'), CLIENTELE_DATA_DIR: dataDir, CLIENTELE_WEBHOOK_ALLOW_HOSTS: '127.0.0.1', LOG_LEVEL: 'warn' };
+  }
+
+  it(`delivers a burst of ${EVENTS} events exactly once each (duplicates < 1%)`, { timeout: 150_000 }, async () => {
     const common = {
-      DATABASE_URL: db.url,
-      CLIENTELE_MASTER_KEY: randomBytes(32).toString('base64'),
-      CLIENTELE_DATA_DIR: dataDir,
-      CLIENTELE_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      ...(await sharedEnv()),
       CLIENTELE_WEBHOOK_RETRY_BASE_MS: '500',
       // Generous: on a busy CI machine a receiver in the test process can stall for seconds, and an
       // attempt timed out after it arrived is resent (a duplicate this test is not about).
       CLIENTELE_WEBHOOK_TIMEOUT_MS: '20000',
       CLIENTELE_WEBHOOK_POLL_MS: '50',
-      LOG_LEVEL: 'warn',
     };
     const [a, b] = (await startInstances(common, 2, procs)) as [ServerProc, ServerProc];
     const { apiKey } = credentialsFrom(a.output());
@@ -129,19 +130,7 @@ describe('webhooks: two instances on one PostgreSQL database', { skip: !testBack
   });
 
   it("an instance that only serves the API wakes another's dispatcher through NOTIFY: deliveries arrive with polling all but off", { timeout: 120_000 }, async () => {
-    const db = await createEmptyPostgresDatabase();
-    const dropFirst = drop;
-    drop = async () => {
-      await dropFirst?.();
-      await db.drop();
-    };
-    const common = {
-      DATABASE_URL: db.url,
-      CLIENTELE_MASTER_KEY: randomBytes(32).toString('base64'),
-      CLIENTELE_DATA_DIR: dataDir,
-      CLIENTELE_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-    };
+    const common = await sharedEnv();
     const [api1] = (await startInstances({ ...common, CLIENTELE_WEBHOOK_DISPATCH: 'false' }, 1, procs)) as [ServerProc];
     const [sender] = (await startInstances({ ...common, CLIENTELE_WEBHOOK_POLL_MS: '600000' }, 1, procs)) as [ServerProc];
     const { apiKey } = credentialsFrom(api1.output());
