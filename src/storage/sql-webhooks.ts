@@ -1,6 +1,6 @@
 /** SQL repositories for webhook endpoints, deliveries (the outbox) and account secrets. */
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { ClaimedDelivery, DeliveryResult, Store } from '../core/ports.js';
+import type { ClaimedDelivery, DeliveryResult, SealedSigningSecrets, Store } from '../core/ports.js';
 import type { DeliveryStatus, DomainEvent, WebhookDelivery, WebhookEndpoint } from '../core/types.js';
 import { uuidv7 } from '../crypto/random.js';
 import type { DB, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema.js';
@@ -135,35 +135,56 @@ type ClaimRow = Selectable<WebhookDeliveriesTable> & {
   s_previous_secret: Buffer | null;
   s_previous_expires_at: Date | null;
   s_created_at: Date;
+  /** The first row of its endpoint, of its (account, client): only those carry the endpoint's and the secrets' columns. */
+  e_first: boolean;
+  s_first: boolean;
 };
 
-function toClaimed(r: ClaimRow): ClaimedDelivery {
-  const delivery = toDelivery(r);
-  return {
-    delivery,
-    endpoint:
-      r.e_id === null
-        ? null
-        : {
-            id: r.e_id,
-            accountId: r.account_id,
-            url: r.e_url,
-            events: r.e_events,
-            clientId: r.e_client_id,
-            format: r.e_format,
-            enabled: r.e_enabled,
-            disabledReason: r.e_disabled_reason,
-            failingSince: r.e_failing_since,
-            createdAt: r.e_created_at,
-            updatedAt: r.e_updated_at,
-          },
+/**
+ * The claimed rows as deliveries. The endpoint's and the signing secrets' columns come once per
+ * endpoint and per (account, client) in a claim (a backlog is mostly many deliveries to few
+ * endpoints); the later rows share the objects read from the first.
+ */
+function toClaimed(rows: ClaimRow[]): ClaimedDelivery[] {
+  const endpoints = new Map<string, WebhookEndpoint | null>();
+  const signers = new Map<string, SealedSigningSecrets>();
+  const signerOf = (r: ClaimRow) => `${r.account_id}/${r.client_id ?? ''}`;
+  for (const r of rows) {
+    if (r.e_first) {
+      endpoints.set(
+        r.endpoint_id,
+        r.e_id === null
+          ? null
+          : {
+              id: r.e_id,
+              accountId: r.account_id,
+              url: r.e_url,
+              events: r.e_events,
+              clientId: r.e_client_id,
+              format: r.e_format,
+              enabled: r.e_enabled,
+              disabledReason: r.e_disabled_reason,
+              failingSince: r.e_failing_since,
+              createdAt: r.e_created_at,
+              updatedAt: r.e_updated_at,
+            },
+      );
+    }
+    if (r.s_first) {
+      signers.set(signerOf(r), {
+        clientDataKey: r.cs_secret === null ? null : r.cl_data_key,
+        clientSecret: r.cl_data_key === null ? null : r.cs_secret,
+        account:
+          r.s_secret === null ? null : { accountId: r.account_id, secret: r.s_secret, previousSecret: r.s_previous_secret, previousExpiresAt: r.s_previous_expires_at, createdAt: r.s_created_at },
+      });
+    }
+  }
+  return rows.map((r) => ({
+    delivery: toDelivery(r),
+    endpoint: endpoints.get(r.endpoint_id) ?? null,
     event: r.ev_id === null ? null : { id: r.ev_id, accountId: r.account_id, clientId: r.ev_client_id, type: r.ev_type, actor: r.ev_actor, data: r.ev_data, createdAt: r.ev_created_at },
-    signing: {
-      clientDataKey: r.cs_secret === null ? null : r.cl_data_key,
-      clientSecret: r.cl_data_key === null ? null : r.cs_secret,
-      account: r.s_secret === null ? null : { accountId: r.account_id, secret: r.s_secret, previousSecret: r.s_previous_secret, previousExpiresAt: r.s_previous_expires_at, createdAt: r.s_created_at },
-    },
-  };
+    signing: signers.get(signerOf(r)) ?? { clientDataKey: null, clientSecret: null, account: null },
+  }));
 }
 
 export function webhooksRepo(db: Kysely<DB>, hooks: DeliveryHooks = { due: () => undefined, notify: false }): Store['webhooks'] {
@@ -280,15 +301,14 @@ export function webhooksRepo(db: Kysely<DB>, hooks: DeliveryHooks = { due: () =>
       const held = [...(claim.held ?? new Map<string, number>())].filter(([, n]) => n > 0);
       const saturated = cap === null ? [] : held.filter(([, n]) => n >= cap).map(([id]) => id);
       // With a cap, more rows than the limit are looked at (without locks), so that one endpoint's
-      // backlog at the head of the queue leaves room for the others; only those picked are locked
-      // (the ids go on as arrays, so each step is a primary-key lookup whatever the estimates),
+      // backlog at the head of the queue leaves room for the others; only those picked are locked,
       // and one another instance locked meanwhile is skipped (SKIP LOCKED), one it claimed and
       // committed meanwhile no longer passes the due test (re-checked on the row's latest version).
+      // The queue is read in index order whatever the statistics (webhook_due_queue, migration
+      // 0017); the ids go on as arrays and the re-check is opaque to the planner (IS TRUE), so each
+      // later step is a primary-key lookup instead of another read of the due index.
       const scan = cap === null ? claim.limit : claim.limit * 4;
-      // Due: pending (or waiting for a secret) and its time has come, or sending under an expired
-      // lease (it was due when claimed, so its time has come too). Written so that the queue's index
-      // (next_attempt_at, over the unfinished) is read in order and the scan stops at the limit,
-      // instead of every due row being read and sorted.
+      // The same test as webhook_due_queue's.
       const due = sql`(status IN ('pending', 'sending', 'waiting_secret') AND next_attempt_at <= ${now}
                        AND (status <> 'sending' OR lease_until < ${now}))`;
       // The outcomes written first, in the same statement: they are of rows this caller holds
@@ -297,10 +317,7 @@ export function webhooksRepo(db: Kysely<DB>, hooks: DeliveryHooks = { due: () =>
       const r = await sql<ClaimRow>`
         WITH ${written}
         candidates AS (
-          SELECT id, endpoint_id, next_attempt_at FROM webhook_deliveries
-           WHERE ${due} AND endpoint_id <> ALL(${saturated}::uuid[])
-           ORDER BY next_attempt_at
-           LIMIT ${scan}),
+          SELECT id, endpoint_id, next_attempt_at FROM webhook_due_queue(${now}, ${saturated}::uuid[], ${scan})),
         picked AS (
           SELECT c.id FROM (SELECT id, endpoint_id, next_attempt_at, row_number() OVER (PARTITION BY endpoint_id ORDER BY next_attempt_at, id) AS rn FROM candidates) AS c
             LEFT JOIN unnest(${held.map(([id]) => id)}::uuid[], ${held.map(([, n]) => n)}::int[]) AS h(endpoint_id, n) ON h.endpoint_id = c.endpoint_id
@@ -309,7 +326,7 @@ export function webhooksRepo(db: Kysely<DB>, hooks: DeliveryHooks = { due: () =>
            LIMIT ${claim.limit}),
         locked AS (
           SELECT id FROM webhook_deliveries
-           WHERE id = ANY(ARRAY(SELECT id FROM picked)) AND ${due}
+           WHERE id = ANY(ARRAY(SELECT id FROM picked)) AND (${due}) IS TRUE
            FOR UPDATE SKIP LOCKED),
         claimed AS (
           UPDATE webhook_deliveries AS d
@@ -322,14 +339,16 @@ export function webhooksRepo(db: Kysely<DB>, hooks: DeliveryHooks = { due: () =>
                ev.id AS ev_id, ev.client_id AS ev_client_id, ev.type AS ev_type, ev.actor AS ev_actor, ev.data AS ev_data, ev.created_at AS ev_created_at,
                cl.data_key AS cl_data_key, cs.secret AS cs_secret,
                s.secret AS s_secret, s.previous_secret AS s_previous_secret, s.previous_expires_at AS s_previous_expires_at, s.created_at AS s_created_at
-          FROM claimed AS c
-          LEFT JOIN webhook_endpoints AS e ON e.id = c.endpoint_id
+          FROM (SELECT *, row_number() OVER (PARTITION BY endpoint_id) = 1 AS e_first,
+                       row_number() OVER (PARTITION BY account_id, client_id) = 1 AS s_first
+                  FROM claimed) AS c
+          LEFT JOIN webhook_endpoints AS e ON c.e_first AND e.id = c.endpoint_id
           LEFT JOIN events AS ev ON ev.account_id = c.account_id AND ev.id = c.event_id
-          LEFT JOIN client_webhook_secrets AS cs ON cs.client_id = c.client_id AND cs.account_id = c.account_id
+          LEFT JOIN client_webhook_secrets AS cs ON c.s_first AND cs.client_id = c.client_id AND cs.account_id = c.account_id
           LEFT JOIN clients AS cl ON cl.account_id = cs.account_id AND cl.id = cs.client_id
-          LEFT JOIN account_webhook_secrets AS s ON s.account_id = c.account_id
+          LEFT JOIN account_webhook_secrets AS s ON c.s_first AND s.account_id = c.account_id
          ORDER BY c.next_attempt_at, c.id`.execute(db);
-      return r.rows.map(toClaimed);
+      return toClaimed(r.rows);
     },
     async recordResults(results, at) {
       if (results.length === 0) return 0;
