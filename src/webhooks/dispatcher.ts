@@ -57,7 +57,7 @@ export const HORIZON_FACTOR = 8640;
 type SecretsOf = (accountId: string, clientId: string | null) => string[];
 const WAITING_RECHECK_MS = 30_000;
 /** How many times what may be sent at once a dispatcher holds claimed (see createDispatcher). */
-const HOLD_FACTOR = 8;
+const HOLD_FACTOR = 16;
 /** Longest an outcome waits for a claim to take it along before it is written on its own. */
 const RESULT_DELAY_MS = 20;
 const MAX_BODY_LOG = 1024;
