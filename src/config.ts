@@ -26,6 +26,7 @@ export interface Config {
   dbMaxWaiting: number;
   cache: boolean;
   cacheEntries: number;
+  embeddedMaintenanceMs: number;
   /** Fastify's trustProxy: false, true, a hop count, or addresses/CIDRs. */
   trustProxy: boolean | number | string[];
   redisUrl: string | undefined;
@@ -285,6 +286,13 @@ const VARIABLES: readonly Variable[] = [
     key: 'metricsToken',
     parse: optional('(unset)'),
     description: 'When set, GET /metrics requires `Authorization: Bearer <this value>`; unset = open (restrict it at your proxy)',
+  },
+  {
+    name: 'CLIENTELE_EMBEDDED_MAINTENANCE_MS',
+    key: 'embeddedMaintenanceMs',
+    parse: int(600_000, 0),
+    description:
+      'Embedded database only (it has no autovacuum): how often it vacuums and analyzes the tables that grew by a fifth and freezes old ones, the first time a minute after start; 0 = never',
   },
   {
     name: 'CLIENTELE_WEBHOOK_POLL_MS',

@@ -21,6 +21,7 @@ import { createReadinessProbe } from './storage/readiness.js';
 import { createDispatcher } from './webhooks/dispatcher.js';
 import { startIdempotencySweeper } from './http/idempotency.js';
 import { migrateToLatest } from './storage/migrate.js';
+import { scheduleEmbeddedMaintenance } from './storage/embedded-maintenance.js';
 
 export interface Runtime {
   database: Database;
@@ -195,6 +196,15 @@ export async function startServer(config: Config, print: (text: string) => void 
     : undefined;
   dispatcher?.start();
   const stopSweeper = startIdempotencySweeper(runtime.services.ctx, (err) => app.log.error({ err }, 'idempotency sweep failed'));
+  // The embedded engine has no autovacuum (storage/embedded-maintenance.ts); PostgreSQL has its own.
+  const maintenance =
+    runtime.database.kind === 'embedded' && config.embeddedMaintenanceMs > 0
+      ? scheduleEmbeddedMaintenance(runtime.database.db, {
+          intervalMs: config.embeddedMaintenanceMs,
+          onDone: (actions) => app.log.info({ actions }, 'embedded database maintenance'),
+          onError: (err) => app.log.error({ err }, 'embedded database maintenance failed'),
+        })
+      : undefined;
   let stopping: Promise<void> | undefined;
   return {
     app,
@@ -205,6 +215,7 @@ export async function startServer(config: Config, print: (text: string) => void 
         await app.close();
         await dispatcher?.stop();
         await stopSweeper();
+        await maintenance?.stop();
         await readiness.close();
         await runtime.close();
       })();
