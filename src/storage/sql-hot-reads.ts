@@ -8,7 +8,6 @@ import { API_KEY_COLUMNS, CLIENT_COLUMNS, type ApiKeyRow, type ClientRow } from 
 import type { DB } from './schema.js';
 
 /** A key by id, a client by id: hot reads (token subjects, client reads) run as prepared statements. */
-/** A key by id, a client by id: hot reads (token subjects, client reads) run as prepared statements. */
 export const keyById = (db: Kysely<DB>, keyId: string) => db.selectFrom('api_keys').select(API_KEY_COLUMNS).where('key_id', '=', keyId);
 export const clientById = (db: Kysely<DB>, accountId: string, id: string) => db.selectFrom('clients').select(CLIENT_COLUMNS).where('account_id', '=', accountId).where('id', '=', id);
 
@@ -36,6 +35,8 @@ export interface HotReads {
   key(keyId: string): Promise<ApiKeyRow | undefined>;
   keyWithClient(keyId: string): Promise<{ key: ApiKeyRow; client: ClientRow | null } | undefined>;
   client(accountId: string, id: string): Promise<ClientRow | undefined>;
+  /** Any statement whose text never changes, on the pool, as the named prepared statement `name` unless prepared statements are off. */
+  rows<R>(name: string, query: { sql: string; parameters: readonly unknown[] }): Promise<R[]>;
 }
 
 /**
@@ -62,5 +63,8 @@ export function hotReads(db: Kysely<DB>, pool: pg.Pool, prepared: boolean): HotR
       return { key: zip(API_KEY_COLUMNS, row, 0) as ApiKeyRow, client };
     },
     client: (accountId, id) => first<ClientRow>('clientele_client_by_id', clientSql, [accountId, id]),
+    async rows<R>(name: string, query: { sql: string; parameters: readonly unknown[] }) {
+      return (await pool.query({ text: query.sql, values: [...query.parameters], ...(prepared ? { name } : {}) })).rows as R[];
+    },
   };
 }

@@ -110,7 +110,7 @@ function buildStore(db: Kysely<DB>, shared: Shared, tx?: { due: boolean }): Stor
     integrations: integrationsRepo(db),
     webhookSecrets: webhookSecretsRepo(db),
     usage: usageRepo(db),
-    webhooks: webhooksRepo(db, { due: deliveriesDue, notify: shared.notifyDeliveries }),
+    webhooks: webhooksRepo(db, { due: deliveriesDue, notify: shared.notifyDeliveries }, hot),
     accountWebhookSecrets: accountWebhookSecretsRepo(db),
 
     apiKeys: apiKeysRepo(db, hot, clients),

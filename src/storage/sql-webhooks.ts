@@ -4,6 +4,7 @@ import type { ClaimedDelivery, DeliveryResult, SealedSigningSecrets, Store } fro
 import type { DeliveryStatus, DomainEvent, WebhookDelivery, WebhookEndpoint } from '../core/types.js';
 import { uuidv7 } from '../crypto/random.js';
 import type { DB, WebhookDeliveriesTable, WebhookEndpointsTable } from './schema.js';
+import type { HotReads } from './sql-hot-reads.js';
 
 const toEndpoint = (r: Selectable<WebhookEndpointsTable>): WebhookEndpoint => ({
   id: r.id,
@@ -187,7 +188,7 @@ function toClaimed(rows: ClaimRow[]): ClaimedDelivery[] {
   }));
 }
 
-export function webhooksRepo(db: Kysely<DB>, hooks: DeliveryHooks = { due: () => undefined, notify: false }): Store['webhooks'] {
+export function webhooksRepo(db: Kysely<DB>, hooks: DeliveryHooks = { due: () => undefined, notify: false }, hot?: HotReads): Store['webhooks'] {
   /**
    * The outbox for any number of events (one, for most changes; a batch create's many): one
    * read of the endpoints that may match, one insert of the deliveries.
@@ -314,7 +315,7 @@ export function webhooksRepo(db: Kysely<DB>, hooks: DeliveryHooks = { due: () =>
       // The outcomes written first, in the same statement: they are of rows this caller holds
       // (leased, so not due for this claim either way).
       const written = claim.results?.length ? sql`written AS (${writeResults(claim.results, now)}),` : sql``;
-      const r = await sql<ClaimRow>`
+      const claim_ = sql<ClaimRow>`
         WITH ${written}
         candidates AS (
           SELECT id, endpoint_id, next_attempt_at FROM webhook_due_queue(${now}, ${saturated}::uuid[], ${scan})),
@@ -347,8 +348,9 @@ export function webhooksRepo(db: Kysely<DB>, hooks: DeliveryHooks = { due: () =>
           LEFT JOIN client_webhook_secrets AS cs ON c.s_first AND cs.client_id = c.client_id AND cs.account_id = c.account_id
           LEFT JOIN clients AS cl ON cl.account_id = cs.account_id AND cl.id = cs.client_id
           LEFT JOIN account_webhook_secrets AS s ON c.s_first AND s.account_id = c.account_id
-         ORDER BY c.next_attempt_at, c.id`.execute(db);
-      return toClaimed(r.rows);
+         ORDER BY c.next_attempt_at, c.id`;
+      const rows = hot ? await hot.rows<ClaimRow>(claim.results?.length ? 'clientele_claim_due_writing' : 'clientele_claim_due', claim_.compile(db)) : (await claim_.execute(db)).rows;
+      return toClaimed(rows);
     },
     async recordResults(results, at) {
       if (results.length === 0) return 0;
