@@ -168,7 +168,8 @@ const VARIABLES: readonly Variable[] = [
     name: 'CLIENTELE_DB_PREPARED_STATEMENTS',
     key: 'dbPreparedStatements',
     parse: bool(true),
-    description: 'Run the reads behind key verification and the webhook dispatcher\'s claims as named prepared statements; set false behind a connection pooler that cannot keep them (PgBouncer older than 1.21 in transaction mode)',
+    description:
+      "Run the reads behind key verification and the webhook dispatcher's claims as named prepared statements; set false behind a connection pooler that cannot keep them (PgBouncer older than 1.21 in transaction mode)",
   },
   {
     name: 'CLIENTELE_DB_ACQUIRE_TIMEOUT_MS',
