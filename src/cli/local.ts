@@ -34,7 +34,7 @@ export async function serve(): Promise<void> {
 export async function migrate(): Promise<void> {
   const config = loadConfig();
   if (!config.databaseUrl) await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const database = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pgdata') });
+  const database = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pgdata'), sharedBuffers: config.embeddedSharedBuffers });
   try {
     const applied = await migrateToLatest(database);
     process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Already up to date\n');
@@ -111,7 +111,7 @@ export async function rotateMasterKeyCommand(args: string[]): Promise<number> {
   const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
   const keyFile = !config.databaseUrl && !config.masterKey;
   if (config.databaseUrl && !config.masterKey) throw new Error('CLIENTELE_MASTER_KEY (the new key) is required with DATABASE_URL; put the old one in CLIENTELE_MASTER_KEY_PREVIOUS');
-  const database = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pgdata') });
+  const database = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pgdata'), sharedBuffers: config.embeddedSharedBuffers });
   const stop = new AbortController();
   const interrupt = () => stop.abort();
   process.once('SIGINT', interrupt);
