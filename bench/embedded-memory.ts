@@ -6,13 +6,16 @@
  * same run. The rounds alternate hello-world, new, existing.
  *
  *   BENCH_ROUNDS   starts of each process (default 5); median, min and max are printed
+ *   BENCH_WRITE    0: only print; otherwise the table is also written to bench/RESULTS.md
+ *                  (its "bench:memory" section, under "Start-up to ready … and RSS")
  *
- * Target (bench/RESULTS.md): < 250 MB at ready in both cases.
+ * Target: < 250 MB at ready in both cases.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startBaseline, startClientele, startFlags, type Proc } from './lib/processes.js';
+import { ROOT, startBaseline, startClientele, startFlags, type Proc } from './lib/processes.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const log = (s: string) => process.stderr.write(`[bench:memory] ${s}\n`);
@@ -71,3 +74,30 @@ const lines = [
   ),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
+
+if (process.env.BENCH_WRITE !== '0') {
+  const START = '<!-- bench:memory:start (written by bench/embedded-memory.ts) -->';
+  const END = '<!-- bench:memory:end -->';
+  const worst = Math.max(median(fresh.rssMb), median(existing.rssMb));
+  const section = [
+    START,
+    '',
+    `#### The embedded server's RSS at ready, ${ROUNDS} starts of each (\`npm run bench:memory\`, ${new Date().toISOString().slice(0, 10)})`,
+    '',
+    ...lines,
+    '',
+    `As \`npm start\` runs it: \`node ${startFlags().join(' ')} dist/main.js serve\`. New: a new data directory each start (created and migrated by a \`clientele migrate\` child process, then the bootstrap account); existing: one directory reopened. Target < 250 MB at ready in both cases: **${worst < 250 ? 'met' : 'missed'}** (medians). What is measured: bench/README.md, "Embedded memory at start".`,
+    '',
+    END,
+  ].join('\n');
+  const file = path.join(ROOT, 'bench', 'RESULTS.md');
+  let text = existsSync(file) ? await readFile(file, 'utf8') : '# Benchmark results\n';
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  const core = '<!-- bench:core:end -->';
+  if (a >= 0 && b > a) text = text.slice(0, a) + section + text.slice(b + END.length);
+  else if (text.includes(core)) text = text.replace(core, `${core}\n\n${section}`);
+  else text = `${text.replace(/\s*$/, '\n\n')}${section}\n`;
+  await writeFile(file, text);
+  log('written to bench/RESULTS.md');
+}
