@@ -11,6 +11,8 @@ export interface Config {
   host: string;
   databaseUrl: string | undefined;
   dataDir: string;
+  /** PostgreSQL's shared_buffers of the embedded engine, e.g. 16MB. */
+  embeddedSharedBuffers: string;
   masterKey: string | undefined;
   masterKeyPrevious: string | undefined;
   /** Default: http://HOST:PORT. */
@@ -128,6 +130,17 @@ const trustProxy: Parser = {
   },
 };
 
+/** A PostgreSQL memory size with its unit (kB, MB or GB), from `min` to `max` kB. */
+const memorySize = (fallback: string, minKb: number, maxKb: number): Parser => ({
+  default: fallback,
+  read(raw, name) {
+    const m = /^(\d+)(kB|MB|GB)$/.exec(raw.trim());
+    const kb = m ? Number(m[1]) * { kB: 1, MB: 1024, GB: 1024 * 1024 }[m[2] as 'kB' | 'MB' | 'GB'] : Number.NaN;
+    if (!(kb >= minKb && kb <= maxKb)) throw new Error(`${name} must be a size with its unit, kB, MB or GB (e.g. 16MB), from ${minKb}kB to ${maxKb / 1024}MB`);
+    return `${m![1]}${m![2]}`;
+  },
+});
+
 /** Resolved against the working directory when the configuration is loaded. */
 const path = (fallback: string): Parser => ({ default: fallback, read: (raw) => resolve(raw) });
 
@@ -144,6 +157,13 @@ const VARIABLES: readonly Variable[] = [
   { name: 'HOST', key: 'host', parse: text('127.0.0.1'), description: 'Interface to bind (0.0.0.0 for all)' },
   { name: 'DATABASE_URL', key: 'databaseUrl', parse: optional('(unset)'), description: 'PostgreSQL connection string; unset = embedded database' },
   { name: 'CLIENTELE_DATA_DIR', key: 'dataDir', parse: path('./data'), description: 'Embedded database directory (and its master key file)' },
+  {
+    name: 'CLIENTELE_EMBEDDED_SHARED_BUFFERS',
+    key: 'embeddedSharedBuffers',
+    parse: memorySize('16MB', 128, 1024 * 1024),
+    description:
+      'The embedded database’s page cache (PostgreSQL shared_buffers; kB, MB or GB), held in the server’s memory: more keeps more of a large database cached, at that much more RSS. Ignored with DATABASE_URL',
+  },
   {
     name: 'CLIENTELE_MASTER_KEY',
     key: 'masterKey',

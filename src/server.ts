@@ -45,7 +45,7 @@ export async function openRuntime(config: Config, warn: (msg: string) => void): 
     // 0700/0600 even for a directory that existed with looser modes (master.key included);
     // openDatabase keeps pgdata so across the engine's own writes.
     await restrictDataDir(config.dataDir);
-    database = await openDatabase({ dataDir: join(config.dataDir, 'pgdata'), ...poolBounds(config) });
+    database = await openDatabase({ dataDir: join(config.dataDir, 'pgdata'), sharedBuffers: config.embeddedSharedBuffers, ...poolBounds(config) });
   }
   try {
     await migrateToLatest(database);

@@ -22,7 +22,6 @@ import type { RateLimiter } from './core/rate-limits.js';
 import type { ThrottlePolicy } from './core/throttle.js';
 import { createMemoryRateLimiter } from './ratelimit/memory.js';
 import { createPostgresRateLimiter } from './ratelimit/postgres.js';
-import { createRedisRateLimiter } from './ratelimit/redis.js';
 
 export interface Services {
   ctx: AuthContext;
@@ -174,6 +173,8 @@ async function createRateLimiter(options: ServiceOptions, now: () => Date): Prom
   const nowMs = () => now().getTime();
   if (store === 'redis') {
     if (!options.redisUrl) throw new Error('Rate limits in Redis need CLIENTELE_REDIS_URL');
+    // Loaded only here: ioredis is not needed (nor its memory taken) without Redis.
+    const { createRedisRateLimiter } = await import('./ratelimit/redis.js');
     return createRedisRateLimiter({ url: options.redisUrl, now: nowMs, ...(options.onError ? { onError: options.onError } : {}) });
   }
   if (store === 'postgres') return createPostgresRateLimiter({ db: options.database.db, now: nowMs, ...(options.onError ? { onError: options.onError } : {}) });

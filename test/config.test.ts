@@ -38,6 +38,7 @@ describe('configuration', () => {
       CLIENTELE_SIGN_IN_FAILURES_PER_ADDRESS: '5/1m',
       CLIENTELE_TOKEN_REQUESTS_PER_ADDRESS: '10/30s',
       CLIENTELE_AUTH_FAILURES_PER_ADDRESS: '100/1h',
+      CLIENTELE_EMBEDDED_SHARED_BUFFERS: '32MB',
     };
     for (const v of CONFIG_VARIABLES)
       env[v.name] = examples[v.name] ?? (/^\d+$/.test(v.default) ? String(Number(v.default) + 1) : v.default === 'true' || v.default === 'false' ? 'yes' : `value-of-${v.name}`);

@@ -1,9 +1,8 @@
 /**
- * The commands that run against the database directly: serve, migrate, init,
+ * The commands that run against the database directly: serve, init,
  * rotate-signing-key, rotate-master-key, seed. Loaded only when one of them runs, so the remote commands
  * (which talk to a server through the SDK) start fast.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
@@ -11,12 +10,20 @@ import { createAccount } from '../core/accounts.js';
 import { credentialsJson, openRuntime, startServer } from '../server.js';
 import { openDatabase } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrate.js';
+import { isNewDataDir, migrateInChild } from './migrate.js';
 import { beginKeyFileRotation, finishKeyFileRotation, loadMasterKeyring } from '../crypto/master-key.js';
 import { rotateMasterKey } from './rotate-master-key.js';
 import { runSeedCommand } from './seed.js';
 
-export async function serve(): Promise<void> {
-  const server = await startServer(loadConfig());
+/**
+ * `clientele serve`. A new embedded data directory is created and migrated by a `clientele
+ * migrate` child process first (src/cli/migrate.ts says why); `entry` is the command line's
+ * own entry file, which the child runs.
+ */
+export async function serve(entry: string): Promise<void> {
+  const config = loadConfig();
+  if (!config.databaseUrl && isNewDataDir(config.dataDir)) await migrateInChild(entry);
+  const server = await startServer(config);
   const shutdown = (signal: string) => {
     server.app.log.info({ signal }, 'shutting down');
     server.stop().then(
@@ -29,18 +36,6 @@ export async function serve(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
-}
-
-export async function migrate(): Promise<void> {
-  const config = loadConfig();
-  if (!config.databaseUrl) await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const database = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pgdata') });
-  try {
-    const applied = await migrateToLatest(database);
-    process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Already up to date\n');
-  } finally {
-    await database.close();
-  }
 }
 
 export async function init(args: string[]): Promise<void> {
@@ -111,7 +106,7 @@ export async function rotateMasterKeyCommand(args: string[]): Promise<number> {
   const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
   const keyFile = !config.databaseUrl && !config.masterKey;
   if (config.databaseUrl && !config.masterKey) throw new Error('CLIENTELE_MASTER_KEY (the new key) is required with DATABASE_URL; put the old one in CLIENTELE_MASTER_KEY_PREVIOUS');
-  const database = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pgdata') });
+  const database = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pgdata'), sharedBuffers: config.embeddedSharedBuffers });
   const stop = new AbortController();
   const interrupt = () => stop.abort();
   process.once('SIGINT', interrupt);

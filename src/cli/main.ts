@@ -26,11 +26,14 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
-      await (await local()).serve();
+      await (await local()).serve(process.argv[1]!);
       return -1; // keeps running
-    case 'migrate':
-      await (await local()).migrate();
+    case 'migrate': {
+      const [{ loadConfig }, { migrate }] = await Promise.all([import('../config.js'), import('./migrate.js')]);
+      const applied = await migrate(loadConfig());
+      process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Already up to date\n');
       return 0;
+    }
     case 'init':
       await (await local()).init(rest);
       return 0;

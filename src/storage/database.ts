@@ -22,6 +22,8 @@ export interface OpenDatabaseOptions {
   databaseUrl?: string;
   /** Embedded data directory (created if missing; kept owner-only: 0700 directories, 0600 files). Ignored when `pglite` is given. */
   dataDir?: string;
+  /** shared_buffers of the embedded engine opened in `dataDir` (default EMBEDDED_SHARED_BUFFERS). */
+  sharedBuffers?: string;
   /** An already-open PGlite instance (tests); the caller keeps ownership. */
   pglite?: PGlite;
   /** Pool size for PostgreSQL (PGlite always has exactly one connection). */
@@ -104,13 +106,22 @@ const types = {
 };
 
 /**
- * A PGlite engine with the extensions the migrations use (pg_trgm: the clients' text search
- * index). Every embedded engine is made here: in a data directory, from a dump, or in memory.
+ * The embedded engine's shared_buffers unless configured (CLIENTELE_EMBEDDED_SHARED_BUFFERS).
+ * PGlite's own default, 128MB, is touched page by page as the cache fills and then stays in
+ * the process's RSS; one connection and a database of thousands of clients need far less.
  */
-export async function createPGlite(from: { dataDir?: string; loadDataDir?: Blob } = {}): Promise<PGlite> {
+export const EMBEDDED_SHARED_BUFFERS = '16MB';
+
+/**
+ * A PGlite engine with the extensions the migrations use (pg_trgm: the clients' text search
+ * index) and Clientele's settings (PGlite's start parameters plus shared_buffers). Every
+ * embedded engine is made here: in a data directory, from a dump, or in memory.
+ */
+export async function createPGlite(from: { dataDir?: string; loadDataDir?: Blob; sharedBuffers?: string } = {}): Promise<PGlite> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
-  return PGlite.create({ ...from, extensions: { pg_trgm } });
+  const { sharedBuffers = EMBEDDED_SHARED_BUFFERS, ...where } = from;
+  return PGlite.create({ ...where, extensions: { pg_trgm }, startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`] });
 }
 
 /** Opens PostgreSQL when `databaseUrl` is set, otherwise the embedded engine. */
@@ -133,7 +144,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // (it writes files 0666/0644 itself), and again on close. See data-dir.ts.
     restrictUmask();
     await restrictDataDirRoot(options.dataDir);
-    owned = await createPGlite({ dataDir: options.dataDir });
+    owned = await createPGlite({ dataDir: options.dataDir, ...(options.sharedBuffers ? { sharedBuffers: options.sharedBuffers } : {}) });
     engine = owned;
     try {
       await restrictDataDir(options.dataDir);

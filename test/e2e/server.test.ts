@@ -1,11 +1,13 @@
 /**
  * End to end: the real `clientele` process over a socket, on both databases — first-start
- * bootstrap, the API over HTTP, graceful shutdown that flushes key usage, restart. The
+ * bootstrap, the API over HTTP, graceful shutdown that flushes key usage, restart, and (embedded)
+ * the RSS at ready, new and existing data directory, under a loose bound. The
  * process runs the bundle `npm start` runs (scripts/build.mjs, built here into a temporary
  * directory), so the build and its copied migrations are tested too.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +51,21 @@ async function waitReady(url: string, proc: Proc): Promise<void> {
   throw new Error(`server not ready: ${proc.stdout()}`);
 }
 
+/**
+ * Resident set size in MB (Linux /proc; undefined elsewhere). The embedded server's RSS at
+ * ready is bounded loosely here: bench/embedded-memory.ts measures the tight figure.
+ */
+function rssMb(pid: number): number | undefined {
+  const m = /VmRSS:\s+(\d+) kB/.exec(existsSync(`/proc/${pid}/status`) ? readFileSync(`/proc/${pid}/status`, 'utf8') : '');
+  return m ? Number(m[1]) / 1024 : undefined;
+}
+const READY_RSS_LIMIT_MB = 300;
+
+function assertReadyRss(proc: Proc, what: string): void {
+  const rss = rssMb(proc.child.pid!);
+  if (rss !== undefined) assert.ok(rss < READY_RSS_LIMIT_MB, `RSS at ready, ${what}: ${rss.toFixed(0)} MB (limit ${READY_RSS_LIMIT_MB} MB)`);
+}
+
 function credentialsFrom(text: string) {
   const start = text.indexOf('{\n');
   assert.ok(start >= 0, `no credentials printed: ${text}`);
@@ -85,6 +102,7 @@ for (const backend of testBackends()) {
     it('bootstraps once, serves the API, flushes usage on SIGTERM, and restarts without re-bootstrapping', { timeout: 90_000 }, async () => {
       const first = run(['serve'], env);
       await waitReady(url, first);
+      if (backend === 'embedded') assertReadyRss(first, 'new data directory');
       const creds = credentialsFrom(first.stdout());
       assert.deepEqual(Object.keys(creds).sort(), ['accountId', 'apiKey', 'user']);
       if (backend === 'embedded') {
@@ -133,6 +151,7 @@ for (const backend of testBackends()) {
       const second = run(['serve'], env);
       try {
         await waitReady(url, second);
+        if (backend === 'embedded') assertReadyRss(second, 'existing data directory');
         assert.ok(!second.stdout().includes('shown ONCE'), 'bootstrap must run only on an empty database');
         assert.ok(!second.stdout().includes(creds.apiKey.secret), 'the secret is never printed again');
         const key = await fetch(`${url}/v1/keys/${creds.apiKey.keyId}`, { headers });
