@@ -111,10 +111,11 @@ export function createDispatcher(ctx: CoreContext, options: DispatcherOptions = 
   const holdInAll = concurrency * HOLD_FACTOR;
   const leaseMs = timeoutMs * (HOLD_FACTOR + 1) + 5_000;
   /**
-   * Look again once half an endpoint's holding has been sent since the last claim (sooner when
-   * idle or woken): fewer, bigger claims, while what is left keeps the slots busy meanwhile.
+   * Look again once three quarters of an endpoint's holding have been sent since the last claim
+   * (sooner when idle or woken): fewer, bigger claims, while what is left (four rounds of its
+   * slots) keeps them busy meanwhile.
    */
-  const claimAfter = Math.max(1, holdPerEndpoint / 2);
+  const claimAfter = Math.max(1, (holdPerEndpoint * 3) / 4);
 
   let started = false;
   let stopped = false;
