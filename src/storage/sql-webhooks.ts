@@ -315,7 +315,7 @@ export function webhooksRepo(db: Kysely<DB>, hooks: DeliveryHooks = { due: () =>
       // The outcomes written first, in the same statement: they are of rows this caller holds
       // (leased, so not due for this claim either way).
       const written = claim.results?.length ? sql`written AS (${writeResults(claim.results, now)}),` : sql``;
-      const claim_ = sql<ClaimRow>`
+      const statement = sql<ClaimRow>`
         WITH ${written}
         candidates AS (
           SELECT id, endpoint_id, next_attempt_at FROM webhook_due_queue(${now}, ${saturated}::uuid[], ${scan})),
@@ -349,7 +349,7 @@ export function webhooksRepo(db: Kysely<DB>, hooks: DeliveryHooks = { due: () =>
           LEFT JOIN clients AS cl ON cl.account_id = cs.account_id AND cl.id = cs.client_id
           LEFT JOIN account_webhook_secrets AS s ON c.s_first AND s.account_id = c.account_id
          ORDER BY c.next_attempt_at, c.id`;
-      const rows = hot ? await hot.rows<ClaimRow>(claim.results?.length ? 'clientele_claim_due_writing' : 'clientele_claim_due', claim_.compile(db)) : (await claim_.execute(db)).rows;
+      const rows = hot ? await hot.rows<ClaimRow>(claim.results?.length ? 'clientele_claim_due_writing' : 'clientele_claim_due', statement.compile(db)) : (await statement.execute(db)).rows;
       return toClaimed(rows);
     },
     async recordResults(results, at) {
