@@ -16,7 +16,7 @@ import { loadConsoleAssets } from './http/console.js';
 import { createMetrics } from './http/metrics.js';
 import { createServices, type Services } from './services.js';
 import { restrictDataDir } from './storage/data-dir.js';
-import { openDatabase, type Database } from './storage/database.js';
+import { configuredDatabase, openDatabase, type Database } from './storage/database.js';
 import { createReadinessProbe } from './storage/readiness.js';
 import { createDispatcher } from './webhooks/dispatcher.js';
 import { startIdempotencySweeper } from './http/idempotency.js';
@@ -40,12 +40,12 @@ export async function openRuntime(config: Config, warn: (msg: string) => void): 
   let database: Database;
   if (config.databaseUrl) {
     if (!config.masterKey) throw new Error('CLIENTELE_MASTER_KEY is required with DATABASE_URL (base64 of 32 random bytes)');
-    database = await openDatabase({ databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize, ...poolBounds(config) });
+    database = await openDatabase({ ...configuredDatabase(config), poolSize: config.dbPoolSize, ...poolBounds(config) });
   } else {
     // 0700/0600 even for a directory that existed with looser modes (master.key included);
     // openDatabase keeps pgdata so across the engine's own writes.
     await restrictDataDir(config.dataDir);
-    database = await openDatabase({ dataDir: join(config.dataDir, 'pgdata'), sharedBuffers: config.embeddedSharedBuffers, ...poolBounds(config) });
+    database = await openDatabase({ ...configuredDatabase(config), ...poolBounds(config) });
   }
   try {
     await migrateToLatest(database);

@@ -3,12 +3,11 @@
  * rotate-signing-key, rotate-master-key, seed. Loaded only when one of them runs, so the remote commands
  * (which talk to a server through the SDK) start fast.
  */
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { createAccount } from '../core/accounts.js';
 import { credentialsJson, openRuntime, startServer } from '../server.js';
-import { openDatabase } from '../storage/database.js';
+import { configuredDatabase, openDatabase } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrate.js';
 import { isNewDataDir, migrateInChild } from './migrate.js';
 import { beginKeyFileRotation, finishKeyFileRotation, loadMasterKeyring } from '../crypto/master-key.js';
@@ -106,7 +105,7 @@ export async function rotateMasterKeyCommand(args: string[]): Promise<number> {
   const warn = (m: string) => process.stderr.write(`warning: ${m}\n`);
   const keyFile = !config.databaseUrl && !config.masterKey;
   if (config.databaseUrl && !config.masterKey) throw new Error('CLIENTELE_MASTER_KEY (the new key) is required with DATABASE_URL; put the old one in CLIENTELE_MASTER_KEY_PREVIOUS');
-  const database = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pgdata'), sharedBuffers: config.embeddedSharedBuffers });
+  const database = await openDatabase(configuredDatabase(config));
   const stop = new AbortController();
   const interrupt = () => stop.abort();
   process.once('SIGINT', interrupt);

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { restrictDataDir, restrictUmask } from '../storage/data-dir.js';
-import { openDatabase } from '../storage/database.js';
+import { clusterDir, configuredDatabase, openDatabase } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrate.js';
 
 /** Applies the migrations of the configured database; returns the names applied. */
@@ -23,7 +23,7 @@ export async function migrate(config: Config): Promise<string[]> {
     restrictUmask();
     await restrictDataDir(config.dataDir);
   }
-  const database = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pgdata'), sharedBuffers: config.embeddedSharedBuffers });
+  const database = await openDatabase(configuredDatabase(config));
   try {
     return await migrateToLatest(database);
   } finally {
@@ -33,7 +33,7 @@ export async function migrate(config: Config): Promise<string[]> {
 
 /** Whether the embedded data directory holds no database cluster yet. */
 export function isNewDataDir(dataDir: string): boolean {
-  return !existsSync(join(dataDir, 'pgdata', 'PG_VERSION'));
+  return !existsSync(join(clusterDir(dataDir), 'PG_VERSION'));
 }
 
 /**

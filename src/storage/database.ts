@@ -3,9 +3,11 @@
  * only in how the `pg` pool is built; everything above it — Kysely, migrations, the store —
  * is one code path.
  */
+import { join } from 'node:path';
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { PGlite } from '@electric-sql/pglite';
+import type { Config } from '../config.js';
 import { restrictDataDir, restrictDataDirRoot, restrictUmask } from './data-dir.js';
 import type { DB } from './schema.js';
 
@@ -122,6 +124,14 @@ export async function createPGlite(from: { dataDir?: string; loadDataDir?: Blob;
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const { sharedBuffers = EMBEDDED_SHARED_BUFFERS, ...where } = from;
   return PGlite.create({ ...where, extensions: { pg_trgm }, startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`] });
+}
+
+/** The embedded engine's cluster inside the data directory (which also holds master.key). */
+export const clusterDir = (dataDir: string): string => join(dataDir, 'pgdata');
+
+/** The configured database: PostgreSQL at DATABASE_URL, else the embedded engine in the data directory, with its settings. */
+export function configuredDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'embeddedSharedBuffers'>): OpenDatabaseOptions {
+  return config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: clusterDir(config.dataDir), sharedBuffers: config.embeddedSharedBuffers };
 }
 
 /** Opens PostgreSQL when `databaseUrl` is set, otherwise the embedded engine. */

@@ -15,7 +15,7 @@ import { sql } from 'kysely';
 import { isNewDataDir, migrateInChild } from '../../src/cli/migrate.js';
 import { loadConfig } from '../../src/config.js';
 import { openRuntime } from '../../src/server.js';
-import { createPGlite, EMBEDDED_SHARED_BUFFERS, openDatabase } from '../../src/storage/database.js';
+import { configuredDatabase, createPGlite, EMBEDDED_SHARED_BUFFERS, openDatabase } from '../../src/storage/database.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
 
 async function showSharedBuffers(run: (query: string) => Promise<{ rows: unknown[] }>): Promise<string> {
@@ -91,7 +91,7 @@ describe('a new embedded data directory, created and migrated by a `clientele mi
     assert.equal((await stat(join(dataDir, 'pgdata', 'PG_VERSION'))).mode & 0o077, 0);
 
     const config = loadConfig({ CLIENTELE_DATA_DIR: dataDir });
-    const database = await openDatabase({ dataDir: join(dataDir, 'pgdata'), sharedBuffers: config.embeddedSharedBuffers });
+    const database = await openDatabase(configuredDatabase(config));
     try {
       assert.deepEqual(await migrateToLatest(database), [], 'the child applied every migration');
       const { rows } = await sql<{ n: number }>`select count(*)::int as n from accounts`.execute(database.db);
