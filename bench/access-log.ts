@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { machine, runLoad, type Req } from './lib/load.js';
 import { bootstrapToken, startBaseline, startClientele, type Proc } from './lib/processes.js';
+import { median } from './lib/stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const fmt = (n: number, d = 2) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** A server on the data directory; the first start prints the credentials (`token`). */
 async function server(accessLog: 'summary' | 'all', dir: string): Promise<{ proc: Proc; token: string | undefined }> {

@@ -22,9 +22,9 @@ import { machine } from './lib/load.js';
 import { startClientele } from './lib/processes.js';
 import { dropRunKey, fixture } from './fixtures.js';
 import { ensureSeeded } from './seed.js';
+import { median } from './lib/stats.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (n: number) => `${Math.round(n)} ms`;
 
 interface Figures {

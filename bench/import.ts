@@ -24,6 +24,7 @@ import pg from 'pg';
 import { Clientele } from '../sdk/src/index.js';
 import { runCli, startCliServer, type CliServer } from '../test/support/cli.js';
 import type { BackendName } from '../test/support/databases.js';
+import { median } from './lib/stats.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000);
 const BASELINE_ROWS = Math.min(ROWS, Number(process.env.BENCH_BASELINE_ROWS ?? 10_000));
@@ -33,7 +34,6 @@ const IMPORT_ARGS = (process.env.BENCH_IMPORT_ARGS ?? '').split(/\s+/).filter(Bo
 /** Requests in flight of the per-row baseline (what `clients import --concurrency` defaulted to). */
 const CONCURRENCY = 8;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 interface Row {

@@ -27,6 +27,7 @@ import { waitForQuiet, withSteal } from './lib/noise.js';
 import { ROOT, sleep, startClientele, type Proc } from './lib/processes.js';
 import { dropRunKey, fixture, verifyReqs, type Fixture } from './fixtures.js';
 import { ensureSeeded } from './seed.js';
+import { median } from './lib/stats.js';
 
 // The split of timeouts from other errors is read from autocannon's result.
 process.env.BENCH_LOADGEN = 'autocannon';
@@ -44,11 +45,6 @@ const READYZ_TARGET_MS = 1000;
 
 const log = (s: string) => process.stderr.write(`[bench:mixed] ${s}\n`);
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** Client bodies, all different (names only: no uniqueness rule to trip). */
 function createReqs(f: Fixture, n: number): Req[] {

@@ -19,12 +19,12 @@ import { runLoad, type Req } from './lib/load.js';
 import { waitForQuiet } from './lib/noise.js';
 import { startBaseline, startClientele, type Proc } from './lib/processes.js';
 import { dropRunKey, fixture, getClientReqs, grantReqs, verifyReqs } from './fixtures.js';
+import { median } from './lib/stats.js';
 
 const kind = process.argv[2] ?? 'verify';
 const rounds = Number(process.argv[3] ?? 3);
 const seconds = Number(process.argv[4] ?? 6);
 const uncached = kind.startsWith('uncached');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 /** CPU time (user + system, ms) a process has used so far: steadier than req/s on a busy machine. */
 const cpuMs = (pid: number, part: 'user' | 'system' | 'both' = 'both') => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');

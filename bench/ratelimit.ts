@@ -26,17 +26,13 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { machine, runLoad, type LoadResult, type Req } from './lib/load.js';
 import { bootstrapToken, freePort, sleep, startClientele, type Proc } from './lib/processes.js';
+import { median } from './lib/stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const log = (s: string) => process.stderr.write(`[bench:ratelimit] ${s}\n`);
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const PARTS = new Set((process.env.BENCH_PARTS ?? '1,2,3,4').split(',').map((p) => p.trim()));
 const lines: string[] = [];
 const report = (s: string) => {

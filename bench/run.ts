@@ -21,6 +21,7 @@ import { waitForQuiet, withSteal } from './lib/noise.js';
 import { ROOT, startBaseline, startClientele, startFlags, type Proc } from './lib/processes.js';
 import { ccm19Reqs, cursorPageReqs, dropRunKey, factPulsePageReqs, fixture, getClientReqs, grantReqs, verifyReqs, type Fixture } from './fixtures.js';
 import { ensureSeeded } from './seed.js';
+import { median } from './lib/stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -31,11 +32,6 @@ const LATENCY_SECONDS = Math.max(4, Math.round(SECONDS * 0.75));
 
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Measuring.

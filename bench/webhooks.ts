@@ -36,6 +36,7 @@ import { createDispatcher } from '../src/webhooks/dispatcher.js';
 import { createWakeSignal } from '../src/webhooks/wake.js';
 import { createTestApp, type TestApp } from '../test/support/app.js';
 import type { BackendName } from '../test/support/databases.js';
+import { median } from './lib/stats.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
 const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? 200);
@@ -112,7 +113,6 @@ function pct(values: number[], p: number): number {
 }
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 // ---------------------------------------------------------------------------------------------
 // Baseline: the same receiver, raw node:http POSTs, same concurrency and body size.
